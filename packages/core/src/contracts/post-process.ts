@@ -1,0 +1,51 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from './rng.js';
+
+/** Values a post-process parameter may take. JSON-safe, so runs and studies can record them. */
+export type ParamValue = number | string | boolean | readonly number[];
+export type Params = Readonly<Record<string, ParamValue>>;
+
+/**
+ * How a post-process is applied: `train` draws a random strength for every call (robust
+ * training), `eval` applies the evaluation strength (the strongest, by the reference's convention).
+ */
+export interface PostProcessContext {
+  readonly mode: 'train' | 'eval';
+  readonly rng: Rng;
+}
+
+/**
+ * A transformation an image may undergo after generation: blur, crop, noise, JPEG, ...
+ * An instance holds its parameters; a {@link PostProcessFactory} makes instances.
+ */
+export interface PostProcess {
+  /** The factory's name (`blur`, `crop`, ...). */
+  readonly name: string;
+  /** The parameters in force, after defaults were filled in. */
+  readonly params: Params;
+  /**
+   * Whether gradients flow through {@link apply}. Robust training needs a differentiable
+   * post-process, and such a post-process must return synchronously.
+   */
+  readonly differentiable: boolean;
+  /**
+   * Transforms a batch of images (NHWC, [-1, 1]) into a batch of the same shape and range.
+   * Does not dispose its input. A non-differentiable one (a real codec) may be asynchronous.
+   */
+  apply(images: tf.Tensor4D, ctx: PostProcessContext): tf.Tensor4D | Promise<tf.Tensor4D>;
+}
+
+/** Makes {@link PostProcess} instances from user parameters. This is what a plugin registers. */
+export interface PostProcessFactory {
+  /** Unique name used on the command line (`--postprocess blur`). Lower case, no spaces. */
+  readonly name: string;
+  /** One line for `attrib plugins`. */
+  readonly description: string;
+  /** The defaults of every parameter; what `create()` with no argument uses. */
+  readonly defaults: Params;
+  /**
+   * Builds an instance. Unknown parameter names or invalid values throw an error naming the
+   * parameter and what was expected.
+   */
+  create(params?: Readonly<Record<string, unknown>>): PostProcess;
+}
