@@ -1,4 +1,9 @@
 export * from './contracts/index.js';
-export { TOKENS, type PluginKind } from './plugins/tokens.js';
-export { definePlugin, type AttribPlugin, type PluginRegistrar } from './plugins/plugin.js';
+export * from './plugins/index.js';
+export * from './backend/index.js';
+export * from './engine/index.js';
+export * from './metrics/index.js';
+export * from './data/index.js';
+export * from './io/index.js';
+export * from './torch/index.js';
 export { createRng, permutation } from './util/rng.js';
