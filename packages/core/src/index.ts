@@ -5,5 +5,6 @@ export * from './engine/index.js';
 export * from './metrics/index.js';
 export * from './data/index.js';
 export * from './io/index.js';
+export * from './keys/index.js';
 export * from './torch/index.js';
 export { createRng, permutation } from './util/rng.js';

@@ -1,0 +1,111 @@
+import { readFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedTensors } from '../contracts/generator.js';
+import { writeFileAtomic } from './atomic-write.js';
+
+/**
+ * attrib's checkpoint file (`*.ckpt`): one file, so one atomic rename makes it appear whole.
+ *
+ *   bytes 0..7   ASCII `ATTRIBCK`
+ *   bytes 8..11  header length L, uint32 little-endian
+ *   bytes 12..   L bytes of UTF-8 JSON: {@link CheckpointHeader}
+ *   then         each tensor's data, little-endian, in header order, at the offsets the header gives
+ *                (relative to the end of the header)
+ */
+const MAGIC = 'ATTRIBCK';
+export const CHECKPOINT_FORMAT = 'attrib-checkpoint/1';
+
+export interface TensorEntry {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: 'float32' | 'int32';
+  readonly offset: number;
+  readonly byteLength: number;
+}
+
+export interface CheckpointHeader {
+  readonly format: typeof CHECKPOINT_FORMAT;
+  /** Free JSON metadata: adapter name and config for generators, stage and epoch, and so on. */
+  readonly meta: Readonly<Record<string, unknown>>;
+  readonly tensors: readonly TensorEntry[];
+}
+
+export interface Checkpoint {
+  readonly meta: Readonly<Record<string, unknown>>;
+  /** Owned by the caller, who disposes them. */
+  readonly tensors: NamedTensors;
+}
+
+/** Serialises named tensors and metadata to checkpoint bytes. Does not dispose the tensors. */
+export async function encodeCheckpoint(tensors: NamedTensors, meta: Record<string, unknown>): Promise<Uint8Array> {
+  const entries: TensorEntry[] = [];
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, tensor] of Object.entries(tensors)) {
+    if (tensor.dtype !== 'float32' && tensor.dtype !== 'int32') {
+      throw new Error(`checkpoint: tensor ${name} has dtype ${tensor.dtype}; expected float32 or int32`);
+    }
+    const values = await tensor.data();
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    entries.push({ name, shape: tensor.shape, dtype: tensor.dtype, offset, byteLength: bytes.byteLength });
+    chunks.push(bytes);
+    offset += bytes.byteLength;
+  }
+  const header: CheckpointHeader = { format: CHECKPOINT_FORMAT, meta, tensors: entries };
+  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(12 + headerBytes.byteLength + offset);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(out.buffer).setUint32(8, headerBytes.byteLength, true);
+  out.set(headerBytes, 12);
+  let position = 12 + headerBytes.byteLength;
+  for (const chunk of chunks) {
+    out.set(chunk, position);
+    position += chunk.byteLength;
+  }
+  return out;
+}
+
+/** Parses checkpoint bytes; `source` names the file in errors. */
+export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Checkpoint {
+  const fail = (what: string): never => {
+    throw new Error(`${source}: not an attrib checkpoint (${what})`);
+  };
+  if (bytes.byteLength < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) fail('missing ATTRIBCK signature');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(8, true);
+  if (12 + headerLength > bytes.byteLength) fail('truncated header');
+  let header: CheckpointHeader;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as CheckpointHeader;
+  } catch {
+    return fail('header is not JSON');
+  }
+  if (header.format !== CHECKPOINT_FORMAT) fail(`format ${String(header.format)}, expected ${CHECKPOINT_FORMAT}`);
+  const dataStart = 12 + headerLength;
+  const tensors: NamedTensors = {};
+  for (const entry of header.tensors) {
+    const start = dataStart + entry.offset;
+    if (start + entry.byteLength > bytes.byteLength) fail(`tensor ${entry.name} is truncated`);
+    // Copy into a fresh, aligned buffer: the file's bytes need not be 4-byte aligned.
+    const copy = bytes.slice(start, start + entry.byteLength);
+    const values = entry.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer);
+    tensors[entry.name] = tf.tensor(values, [...entry.shape], entry.dtype);
+  }
+  return { meta: header.meta, tensors };
+}
+
+/** Writes a checkpoint file atomically. */
+export async function saveCheckpoint(file: string, tensors: NamedTensors, meta: Record<string, unknown>): Promise<void> {
+  await writeFileAtomic(file, await encodeCheckpoint(tensors, meta));
+}
+
+/** Reads a checkpoint file; errors name the file. */
+export async function loadCheckpoint(file: string): Promise<Checkpoint> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new Error(`${file}: cannot read checkpoint (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return decodeCheckpoint(bytes, file);
+}
