@@ -86,8 +86,9 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Chec
   for (const entry of header.tensors) {
     const start = dataStart + entry.offset;
     if (start + entry.byteLength > bytes.byteLength) fail(`tensor ${entry.name} is truncated`);
-    // Copy into a fresh, aligned buffer: the file's bytes need not be 4-byte aligned.
-    const copy = bytes.slice(start, start + entry.byteLength);
+    // Copy into a fresh, aligned buffer: the file's bytes need not be 4-byte aligned. (A Node
+    // Buffer's own slice() would share memory, hence Uint8Array's.)
+    const copy = Uint8Array.prototype.slice.call(bytes, start, start + entry.byteLength);
     const values = entry.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer);
     tensors[entry.name] = tf.tensor(values, [...entry.shape], entry.dtype);
   }
