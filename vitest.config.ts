@@ -9,6 +9,7 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     // tfjs backends are process-global state: isolate test files in forks.
     pool: 'forks',
+    reporters: ['default', './scripts/plain-summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
