@@ -5,6 +5,9 @@ export default defineConfig({
     // Run every package's tests against its TypeScript source, never a stale build.
     conditions: ['source'],
   },
+  // Vite 6+ applies top-level resolve.conditions to the client only; tests run in the SSR
+  // environment, where `@attrib/core` imported from another package would not resolve without this.
+  ssr: { resolve: { conditions: ['source'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     // tfjs backends are process-global state: isolate test files in forks.
