@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Generator, GeneratorMode, ImageShape, NamedTensors, Rng } from '@attrib/core';
+import { createRng } from '@attrib/core';
+import { generatorPlan, type GeneratorLayerPlan } from './architecture.js';
+import type { DcganConfig } from './config.js';
+import { BatchNorm2d } from './layers/batch-norm.js';
+import { convTranspose2d, convTransposeWeightFromTorch, convTransposeWeightToTorch } from './layers/conv.js';
+import { assignState, type StateEntry } from './state.js';
+import { uniqueVariableName } from './layers/variable-names.js';
+
+interface GeneratorLayer {
+  readonly plan: GeneratorLayerPlan;
+  /** TensorFlow's conv2dTranspose layout [kh, kw, out, in]. */
+  readonly filter: tf.Variable;
+  readonly batchNorm?: BatchNorm2d;
+}
+
+/** DCGAN weight init (Radford et al., as the PyTorch DCGAN example): conv N(0, 0.02), BN gamma N(1, 0.02), beta 0. */
+function initialLayers(config: DcganConfig): GeneratorLayer[] {
+  const rng = createRng(config.seed).fork('dcgan-generator');
+  return generatorPlan(config).map((plan) => {
+    const { kernel, outChannels, inChannels } = plan;
+    const filter = tf.variable(
+      tf.randomNormal([kernel, kernel, outChannels, inChannels], 0, 0.02, 'float32', rng.fork(plan.conv).seed()),
+      true, uniqueVariableName(`${plan.conv}.weight`),
+    );
+    const batchNorm = plan.batchNorm === undefined ? undefined : new BatchNorm2d(plan.batchNorm, outChannels, {
+      weight: tf.randomNormal([outChannels], 1, 0.02, 'float32', rng.fork(plan.batchNorm).seed()),
+      bias: tf.zeros([outChannels]),
+    });
+    return batchNorm ? { plan, filter, batchNorm } : { plan, filter };
+  });
+}
+
+/**
+ * The reference release's DCGAN generator (see {@link generatorPlan}) as an attrib
+ * {@link Generator}. Latents are N(0, I) of shape [N, nz]; `generate` also takes the reference's
+ * [N, nz, 1, 1] (same memory layout) or [N, 1, 1, nz]. Images come out NHWC in [-1, 1].
+ * `state()` speaks the reference's state-dict names and PyTorch weight layouts.
+ */
+export class DcganGenerator implements Generator {
+  readonly adapter = 'dcgan';
+  readonly inputKind = 'latent' as const;
+  readonly imageShape: ImageShape;
+  private currentMode: GeneratorMode = 'eval';
+  private frozen = false;
+  private readonly layers: GeneratorLayer[];
+
+  constructor(readonly settings: DcganConfig) {
+    this.imageShape = { height: settings.resolution, width: settings.resolution, channels: settings.channels };
+    this.layers = initialLayers(settings);
+  }
+
+  get config(): Readonly<Record<string, unknown>> {
+    return { ...this.settings };
+  }
+
+  get mode(): GeneratorMode {
+    return this.currentMode;
+  }
+
+  setMode(mode: GeneratorMode): void {
+    if (mode !== 'train' && mode !== 'eval') throw new Error(`dcgan: mode must be 'train' or 'eval', got ${String(mode)}`);
+    this.currentMode = mode;
+  }
+
+  sampleInputs(count: number, rng: Rng): tf.Tensor2D {
+    if (!Number.isInteger(count) || count <= 0) throw new Error(`dcgan: sample count must be a positive integer, got ${count}`);
+    return tf.randomNormal([count, this.settings.nz], 0, 1, 'float32', rng.seed()) as tf.Tensor2D;
+  }
+
+  generate(inputs: tf.Tensor): tf.Tensor4D {
+    const { nz } = this.settings;
+    const n = inputs.shape[0] ?? 0;
+    if (inputs.size !== n * nz || !(inputs.rank === 2 || (inputs.rank === 4 && inputs.shape.includes(nz)))) {
+      throw new Error(`dcgan: latents of shape [${inputs.shape.join(', ')}]; expected [N, ${nz}] or [N, ${nz}, 1, 1]`);
+    }
+    const training = this.currentMode === 'train';
+    return tf.tidy(() => {
+      let x = tf.reshape(inputs, [n, 1, 1, nz]) as tf.Tensor4D;
+      for (const layer of this.layers) {
+        x = convTranspose2d(x, layer.filter as tf.Tensor4D, layer.plan);
+        x = layer.batchNorm ? tf.relu(layer.batchNorm.apply(x, training)) : tf.tanh(x);
+      }
+      return x;
+    });
+  }
+
+  get trainableVariables(): readonly tf.Variable[] {
+    if (this.frozen) return [];
+    return this.layers.flatMap((l) => [l.filter, ...(l.batchNorm?.trainableVariables ?? [])]);
+  }
+
+  freeze(): void {
+    this.frozen = true;
+    for (const layer of this.layers) {
+      layer.filter.trainable = false;
+      for (const v of layer.batchNorm?.trainableVariables ?? []) v.trainable = false;
+    }
+  }
+
+  clone(): DcganGenerator {
+    const copy = new DcganGenerator(this.settings);
+    const state = this.state();
+    try {
+      copy.loadState(state);
+    } finally {
+      tf.dispose(Object.values(state));
+    }
+    copy.setMode(this.currentMode);
+    return copy;
+  }
+
+  private entries(): StateEntry[] {
+    return this.layers.flatMap((layer) => {
+      const { plan, filter, batchNorm } = layer;
+      const conv: StateEntry = {
+        name: `${plan.conv}.weight`,
+        shape: [plan.inChannels, plan.outChannels, plan.kernel, plan.kernel],
+        read: () => convTransposeWeightToTorch(filter),
+        write: (t) => filter.assign(convTransposeWeightFromTorch(t)),
+      };
+      return batchNorm ? [conv, ...batchNormEntries(batchNorm)] : [conv];
+    });
+  }
+
+  state(): NamedTensors {
+    const out: NamedTensors = {};
+    for (const entry of this.entries()) out[entry.name] = tf.tidy(entry.read);
+    return out;
+  }
+
+  loadState(state: NamedTensors): void {
+    assignState('dcgan', this.entries(), state);
+  }
+
+  dispose(): void {
+    for (const layer of this.layers) {
+      layer.filter.dispose();
+      layer.batchNorm?.dispose();
+    }
+  }
+}
+
+/** State entries of a batch norm under its reference names (PyTorch's BatchNorm2d state dict). */
+export function batchNormEntries(bn: BatchNorm2d): StateEntry[] {
+  const vector = (suffix: string, v: tf.Variable): StateEntry => ({
+    name: `${bn.name}.${suffix}`,
+    shape: [bn.channels],
+    read: () => tf.clone(v),
+    write: (t) => v.assign(tf.reshape(t, [bn.channels])),
+  });
+  return [
+    vector('weight', bn.weight),
+    vector('bias', bn.bias),
+    vector('running_mean', bn.runningMean),
+    vector('running_var', bn.runningVar),
+    {
+      name: `${bn.name}.num_batches_tracked`,
+      shape: [],
+      optional: true,
+      read: () => tf.scalar(bn.numBatchesTracked, 'int32'),
+      write: (t) => { bn.numBatchesTracked = Math.round(t.dataSync()[0]!); },
+    },
+  ];
+}

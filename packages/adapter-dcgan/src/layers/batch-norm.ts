@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { uniqueVariableName } from './variable-names.js';
+
+/** PyTorch's BatchNorm2d defaults. */
+export const BATCH_NORM_EPS = 1e-5;
+export const BATCH_NORM_MOMENTUM = 0.1;
+
+/**
+ * BatchNorm2d over the channel axis of NHWC tensors with PyTorch's semantics:
+ * - training: normalise with the batch mean and the biased batch variance, then update
+ *   running_mean and running_var (the latter with the unbiased variance, n / (n - 1)) by
+ *   `running = (1 - momentum) * running + momentum * batch`, and count num_batches_tracked;
+ * - evaluation: normalise with the running statistics.
+ * `weight` (gamma) and `bias` (beta) are trainable; the running statistics are not.
+ */
+export class BatchNorm2d {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+  readonly runningMean: tf.Variable;
+  readonly runningVar: tf.Variable;
+  numBatchesTracked = 0;
+
+  constructor(readonly name: string, readonly channels: number, init?: { weight: tf.Tensor; bias: tf.Tensor }) {
+    this.weight = tf.variable(init?.weight ?? tf.ones([channels]), true, uniqueVariableName(`${name}.weight`));
+    this.bias = tf.variable(init?.bias ?? tf.zeros([channels]), true, uniqueVariableName(`${name}.bias`));
+    this.runningMean = tf.variable(tf.zeros([channels]), false, uniqueVariableName(`${name}.running_mean`));
+    this.runningVar = tf.variable(tf.ones([channels]), false, uniqueVariableName(`${name}.running_var`));
+  }
+
+  get trainableVariables(): tf.Variable[] {
+    return [this.weight, this.bias];
+  }
+
+  get allVariables(): tf.Variable[] {
+    return [this.weight, this.bias, this.runningMean, this.runningVar];
+  }
+
+  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    return tf.tidy(() => {
+      if (!training) {
+        return tf.batchNorm(x, this.runningMean, this.runningVar, this.bias, this.weight, BATCH_NORM_EPS) as tf.Tensor4D;
+      }
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      const [n, h, w] = x.shape;
+      const count = n * h * w;
+      const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;
+      const m = BATCH_NORM_MOMENTUM;
+      // The running statistics are assigned, never part of the output, so no gradient reaches them.
+      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
+      this.numBatchesTracked += 1;
+      const normalised = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BATCH_NORM_EPS)));
+      return tf.add(tf.mul(normalised, this.weight), this.bias) as tf.Tensor4D;
+    });
+  }
+
+  dispose(): void {
+    for (const v of this.allVariables) v.dispose();
+  }
+}
