@@ -9,3 +9,4 @@ export {
 export { objectFields, stateDictTensors, toNamedTensors } from './state-dict.js';
 export { readReferenceKey } from './reference-key.js';
 export { openZip, looksLikeZip, type ZipArchive } from './zip.js';
+export { decodeNpy, encodeNpy, readNpy, writeNpy, type NpyArray } from './npy.js';
