@@ -1,0 +1,190 @@
+import { createLoadedPluginHost, type LoadedPluginHost, type PluginHost } from '@attrib/core';
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import { delimiter, isAbsolute, resolve } from 'node:path';
+import { chooseBackend, type BackendChoice } from './backend.js';
+import { readConfigFile, type ConfigFile } from './config-file.js';
+import { createProgress, type Progress } from './progress.js';
+import { mergeSettings } from './settings.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof AttribCommand)['baseFlags'] & T['flags']>;
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+/** Environment variable holding extra plugin folders, separated like PATH. */
+export const PLUGINS_DIR_ENV = 'ATTRIB_PLUGINS_DIR';
+
+/** An error already reported on stderr; oclif only sets the exit code. */
+class ReportedError extends Error {
+  readonly skipOclifErrorHandling = true;
+  readonly oclif = { exit: 1 };
+}
+
+/** A message as one line: oclif's multi-line parse errors are joined, help hints dropped. */
+export function oneLineMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !/^See more help with --help$/.test(line) && line !== 'The following error occurred:')
+    .join(' ');
+}
+
+/**
+ * What every attrib command extends. It gives:
+ * - `--json` (run() returns the data; stdout then holds only that JSON, logs go to stderr);
+ * - the global flags `--backend`, `--plugins-dir` (repeatable) and `--config FILE` (YAML/JSON);
+ * - {@link settings}: flags over config over defaults for a command's settings;
+ * - {@link plugins}: the plugin host of this invocation (discovery and loading, warnings on stderr);
+ * - {@link backend}: picks the TensorFlow.js backend once;
+ * - {@link progress}: a bar on a terminal, plain lines otherwise, silent with `--json`;
+ * - errors as one line `Error: ...` on stderr with exit code 1 (the stack too when DEBUG is set).
+ */
+export abstract class AttribCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    backend: Flags.string({
+      helpGroup: 'GLOBAL',
+      summary: 'TensorFlow.js backend to force (tensorflow, wasm, cpu). Default: the best that loads.',
+    }),
+    'plugins-dir': Flags.string({
+      helpGroup: 'GLOBAL',
+      multiple: true,
+      summary: `Folder of extra plugins (repeatable; also config key pluginsDir and env ${PLUGINS_DIR_ENV}).`,
+    }),
+    config: Flags.string({
+      helpGroup: 'GLOBAL',
+      summary: 'YAML or JSON file of settings (camelCase flag names); flags override it.',
+    }),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected args!: BaseArgs<T>;
+  /** Positional arguments beyond the declared ones (commands with `strict = false`). */
+  protected restArgv: string[] = [];
+  protected configFile: ConfigFile | undefined;
+  private loadedPlugins: Promise<LoadedPluginHost> | undefined;
+  private backendChoice: Promise<BackendChoice> | undefined;
+
+  public override async init(): Promise<void> {
+    await super.init();
+    const ctor = this.ctor as typeof AttribCommand;
+    const { args, argv, flags } = await this.parse({
+      args: ctor.args,
+      baseFlags: ctor.baseFlags,
+      enableJsonFlag: ctor.enableJsonFlag,
+      flags: ctor.flags,
+      strict: ctor.strict,
+    });
+    this.flags = flags as BaseFlags<T>;
+    this.args = args as BaseArgs<T>;
+    this.restArgv = (argv as string[]).slice(Object.keys(ctor.args ?? {}).length);
+    const configFlag = (this.flags as { config?: string }).config;
+    if (configFlag !== undefined) this.configFile = await readConfigFile(configFlag);
+  }
+
+  /** The config file's values for this command: top-level keys, overridden by `section` if given. */
+  protected configValues(section?: string): Record<string, unknown> {
+    const values = this.configFile?.values ?? {};
+    const sectionValues = section !== undefined ? values[section] : undefined;
+    if (sectionValues !== undefined && (typeof sectionValues !== 'object' || sectionValues === null || Array.isArray(sectionValues))) {
+      throw new Error(`config file ${this.configFile?.path}: "${section}" must be a mapping of settings`);
+    }
+    return { ...values, ...(sectionValues as Record<string, unknown> | undefined) };
+  }
+
+  /**
+   * A command's settings: each key of `defaults` from its flag if given, else from the config
+   * file (its `section`, else top level), else the default. Declare such flags without a
+   * default, so that "not given" can be told apart.
+   */
+  protected settings<S extends Record<string, unknown>>(defaults: S, flags: Partial<Record<keyof S, unknown>>, section?: string): S {
+    return mergeSettings({
+      defaults,
+      flags,
+      config: this.configValues(section),
+      ...(this.configFile ? { configPath: this.configFile.path } : {}),
+    });
+  }
+
+  /** A path from the config file, resolved against the config file's folder. */
+  protected configPath(path: string): string {
+    return isAbsolute(path) || !this.configFile ? resolve(path) : resolve(this.configFile.dir, path);
+  }
+
+  /** Plugin folders: every `--plugins-dir`, then the config's `pluginsDir`, then the environment's. */
+  protected pluginDirs(): string[] {
+    const fromFlags = ((this.flags as { 'plugins-dir'?: string[] })['plugins-dir'] ?? []).map((dir) => resolve(dir));
+    const configured = this.configValues().pluginsDir;
+    const fromConfig = configured === undefined ? [] : Array.isArray(configured) ? configured : [configured];
+    for (const dir of fromConfig) {
+      if (typeof dir !== 'string') throw new Error(`config file ${this.configFile?.path}: "pluginsDir" must be a folder or a list of folders`);
+    }
+    const fromEnv = (process.env[PLUGINS_DIR_ENV] ?? '').split(delimiter).filter(Boolean).map((dir) => resolve(dir));
+    return [...new Set([...fromFlags, ...(fromConfig as string[]).map((dir) => this.configPath(dir)), ...fromEnv])];
+  }
+
+  /**
+   * The plugin host of this invocation, built once: the workspace's packages, installed plugin
+   * packages (beside the CLI and in the working folder) and the plugin folders. Plugins that fail
+   * to load are reported as warnings on stderr; the others are loaded.
+   */
+  protected async plugins(): Promise<PluginHost> {
+    return (await this.pluginLoad()).host;
+  }
+
+  /** The host together with which plugin packages loaded and the warnings about the rest. */
+  protected pluginLoad(): Promise<LoadedPluginHost> {
+    this.loadedPlugins ??= (async () => {
+      const loaded = await createLoadedPluginHost({
+        workspaceFrom: this.config.root,
+        nodeModulesRoots: [this.config.root, process.cwd()],
+        pluginDirs: this.pluginDirs(),
+      });
+      for (const warning of loaded.warnings) this.warnLine(warning);
+      return loaded;
+    })();
+    return this.loadedPlugins;
+  }
+
+  /** Selects the TensorFlow.js backend once: `--backend`, else config `backend`, else automatic. */
+  protected backend(): Promise<BackendChoice> {
+    this.backendChoice ??= (() => {
+      const { backend } = this.settings({ backend: undefined as string | undefined }, { backend: (this.flags as { backend?: string }).backend });
+      return chooseBackend(backend);
+    })();
+    return this.backendChoice;
+  }
+
+  /** Progress of a long task on stderr; silent with `--json`. */
+  protected progress(label: string, total: number): Progress {
+    return createProgress(label, total, { silent: this.jsonEnabled() });
+  }
+
+  /** Primary human-readable output, on stdout; nothing with `--json` (run() returns the data). */
+  protected out(text: string): void {
+    if (!this.jsonEnabled()) process.stdout.write(`${text}\n`);
+  }
+
+  /** A log line on stderr (kept even with `--json`: stdout stays pure JSON). */
+  protected info(text: string): void {
+    process.stderr.write(`${text}\n`);
+  }
+
+  /** A one-line warning on stderr. */
+  protected warnLine(text: string): void {
+    process.stderr.write(`Warning: ${text}\n`);
+  }
+
+  /** JSON goes to stdout uncoloured, so that it always parses. */
+  override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  }
+
+  protected override async catch(error: Error & { exitCode?: number }): Promise<never> {
+    const message = oneLineMessage(error);
+    process.stderr.write(`Error: ${message}\n`);
+    if (process.env.DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
+    if (this.jsonEnabled()) this.logJson({ error: { message } });
+    throw new ReportedError(message);
+  }
+}
