@@ -34,6 +34,18 @@ export class KernelScope {
     return out;
   }
 
+  /** Makes this scope responsible for freeing `info`, a result obtained outside {@link run}. */
+  adopt(info: TensorInfo): void {
+    this.temporaries.push(info);
+  }
+
+  /** Uploads `values` as a float32 tensor owned by this scope (freed by {@link dispose} unless kept). */
+  constant(values: Float32Array, shape: number[]): TensorInfo {
+    const info: TensorInfo = { dataId: this.backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
+    this.temporaries.push(info);
+    return info;
+  }
+
   /** Frees every result of {@link run} except `kept`, which the caller hands on. */
   dispose(kept?: TensorInfo): void {
     for (const info of this.temporaries) {

@@ -1,0 +1,70 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { maxRelativeError, useBackend, valuesOn } from '../../test-support/backend.js';
+import { registerWasmTrainingKernels } from '../register-wasm-kernels.js';
+
+describe('wasm kernel fixes', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  it('oneHot honours float32 dtype and on/off values like the cpu backend', async () => {
+    const compute = (): tf.Tensor[] => {
+      const ids = tf.tensor2d([[0, 3], [2, -1], [5, 1]], [3, 2], 'int32');
+      return [
+        tf.oneHot(ids, 4, 0.9, 0.1, 'float32'),
+        tf.oneHot(ids, 4, 1, 0, 'float32'),
+        tf.oneHot(ids, 4, 3, -2), // int32 path
+      ];
+    };
+    const expected = await valuesOn('cpu', compute);
+    const actual = await valuesOn('wasm', compute);
+    for (let i = 0; i < expected.length; i++) expect(Array.from(actual[i]!)).toEqual(Array.from(expected[i]!));
+    expect(Array.from(expected[0]!.slice(0, 4)).map((v) => Number(v.toFixed(6)))).toEqual([0.9, 0.1, 0.1, 0.1]);
+  });
+
+  it('unsortedSegmentSum ignores out-of-range ids and sums repeats like the cpu backend', async () => {
+    const compute = (): tf.Tensor =>
+      tf.unsortedSegmentSum(
+        tf.tensor3d(Array.from({ length: 5 * 2 * 3 }, (_, i) => Math.cos(i)), [5, 2, 3]),
+        tf.tensor1d([2, 0, 2, -1, 7], 'int32'),
+        4,
+      );
+    const [expected] = await valuesOn('cpu', compute);
+    const [actual] = await valuesOn('wasm', compute);
+    expect(maxRelativeError(actual!, expected!)).toBeLessThan(1e-6);
+  });
+
+  it('registering again is a no-op', () => {
+    expect(registerWasmTrainingKernels()).toEqual([]);
+  });
+
+  it('leaves no tensor and no wasm buffer behind over a loop of composed kernels', async () => {
+    await useBackend('wasm');
+    const x = tf.randomNormal([2, 6, 5, 4], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 4, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const step = (): void => {
+      tf.tidy(() => {
+        const loss = (xx: tf.Tensor, ww: tf.Tensor): tf.Scalar => {
+          const y = tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same');
+          const up = tf.image.resizeBilinear(y, [7, 9], false, true);
+          const near = tf.image.resizeNearestNeighbor(y, [5, 4], false, true);
+          const pooled = tf.maxPool(xx as tf.Tensor4D, 3, 2, 'same');
+          const picked = tf.gather(tf.reshape(xx, [12, 20]), tf.tensor1d([3, 3, 0], 'int32'));
+          const hot = tf.oneHot(tf.tensor1d([1, 2], 'int32'), 3, 0.5, 0.25, 'float32');
+          return tf.addN([tf.sum(up), tf.sum(tf.square(near)), tf.sum(pooled), tf.sum(picked), tf.sum(hot)]) as tf.Scalar;
+        };
+        const grads = tf.grads(loss)([x, w]);
+        grads.forEach((g) => g.dataSync());
+      });
+    };
+    step();
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const tensors = tf.memory().numTensors;
+    const dataIds = backend.numDataIds();
+    for (let i = 0; i < 10; i++) step();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(backend.numDataIds()).toBe(dataIds);
+    tf.dispose([x, w]);
+  });
+});
