@@ -1,7 +1,26 @@
-import { definePlugin } from '@attrib/core';
+import { definePlugin, type PostProcessFactory } from '@attrib/core';
+import { blurFactory } from './blur.js';
+import { combinationCodecFactory } from './combination-codec.js';
+import { combinationFactory } from './combination.js';
+import { cropFactory } from './crop.js';
+import { jpegCodecFactory } from './jpeg-codec.js';
+import { jpegFactory } from './jpeg.js';
+import { noiseFactory } from './noise.js';
 
+/** Every post-process of this package, in the order `attrib plugins` lists them. */
+export const postProcessFactories: readonly PostProcessFactory[] = [
+  blurFactory,
+  cropFactory,
+  noiseFactory,
+  jpegFactory,
+  combinationFactory,
+  jpegCodecFactory,
+  combinationCodecFactory,
+];
+
+/** @attrib/postprocess as a plugin: registers its post-processes like any third-party plugin. */
 export default definePlugin({
-  register() {
-    // Contributions of @attrib/postprocess are registered here as they land.
+  register(registrar) {
+    for (const factory of postProcessFactories) registrar.postProcess(factory);
   },
 });
