@@ -1,1 +1,10 @@
 export { registerWasmTrainingKernels } from './register-wasm-kernels.js';
+export {
+  selectBackend,
+  describeBackends,
+  type BackendName,
+  type BackendAttempt,
+  type BackendSelection,
+  type SelectBackendOptions,
+  type BackendReport,
+} from './select.js';
