@@ -1,7 +1,8 @@
 import { definePlugin } from '@attrib/core';
+import { pganAdapter } from './adapter.js';
 
 export default definePlugin({
-  register() {
-    // Contributions of @attrib/adapter-pgan are registered here as they land.
+  register(registrar) {
+    registrar.adapter(pganAdapter);
   },
 });

@@ -26,7 +26,9 @@ export interface GeneratorAdapter {
   create(config: Readonly<Record<string, unknown>>, ctx?: AdapterContext): Generator;
   /**
    * Loads a checkpoint in the reference release's own format (a PyTorch `.pth` file, say) into
-   * a generator. Optional: adapters without a reference format leave it out.
+   * a generator. Optional: adapters without a reference format leave it out. `options` are
+   * adapter-specific choices about what to read (pgan: `{ weights: 'netG' | 'avgG' }`); an
+   * unknown option is an error naming it.
    */
-  importReference?(file: string, ctx?: AdapterContext): Promise<Generator>;
+  importReference?(file: string, ctx?: AdapterContext, options?: Readonly<Record<string, unknown>>): Promise<Generator>;
 }
