@@ -1,14 +1,18 @@
 import type { ParamValue } from '@attrib/core';
-import { numberParam, type ParamTable, type ParamValues } from './params.js';
+import { numberParam, paramError, type ParamValues, type Specs } from './params.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyTable = ParamTable<any>;
+/** What a chain needs of each part's parameter table (a `ParamTable`). */
+interface PartTable {
+  readonly specs: Specs;
+  readonly defaults: Readonly<Record<string, ParamValue>>;
+  read(owner: string, given?: Readonly<Record<string, unknown>>, prefix?: string): Readonly<Record<string, ParamValue>>;
+}
 
 /**
  * The parameters of a chain of post-processes, flattened to `part.name` keys (`blur.sigma`,
  * `noise.trainStdRange`, ...) plus `probability`, the chance that training applies each part.
  */
-export class CompositeParams<T extends Record<string, AnyTable>> {
+export class CompositeParams<T extends Record<string, PartTable>> {
   private readonly probability = numberParam(0.5, 'a number in [0, 1]', (n) => n >= 0 && n <= 1);
 
   constructor(readonly parts: T) {}
@@ -17,7 +21,7 @@ export class CompositeParams<T extends Record<string, AnyTable>> {
   get defaults(): Record<string, ParamValue> {
     const out: Record<string, ParamValue> = { probability: this.probability.default };
     for (const [part, table] of Object.entries(this.parts)) {
-      for (const [name, value] of Object.entries(table.defaults as Record<string, ParamValue>)) {
+      for (const [name, value] of Object.entries(table.defaults)) {
         out[`${part}.${name}`] = value;
       }
     }
@@ -35,9 +39,7 @@ export class CompositeParams<T extends Record<string, AnyTable>> {
     for (const [key, value] of Object.entries(given)) {
       if (key === 'probability') {
         const parsed = this.probability.parse(value);
-        if (parsed === undefined) {
-          throw new Error(`${owner}: parameter "probability" expects ${this.probability.expected}, got ${JSON.stringify(value)}`);
-        }
+        if (parsed === undefined) paramError(owner, 'probability', this.probability.expected, value);
         probability = parsed;
         continue;
       }

@@ -8,7 +8,7 @@ import { numberParam, ParamTable, rangeParam, type ParamValues } from './params.
  */
 export const noiseParams = new ParamTable({
   std: numberParam(0.3, 'a number >= 0', (n) => n >= 0),
-  trainStdRange: rangeParam([0, 0.3], 0, Number.POSITIVE_INFINITY),
+  trainStdRange: rangeParam([0, 0.3], 0),
 });
 export type NoiseParams = ParamValues<typeof noiseParams.specs>;
 

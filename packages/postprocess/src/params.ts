@@ -12,7 +12,8 @@ export interface ParamSpec<T extends ParamValue = ParamValue> {
   parse(value: unknown): T | undefined;
 }
 
-type Specs = Record<string, ParamSpec>;
+/** Parameter specifications by name. */
+export type Specs = Record<string, ParamSpec>;
 export type ParamValues<S extends Specs> = { readonly [K in keyof S]: S[K]['default'] };
 
 /** Throws the one-line error of a post-process parameter that is not what was expected. */
@@ -139,11 +140,11 @@ export function listParam(
   };
 }
 
-/** A range [low, high] with min <= low <= high <= max. */
-export function rangeParam(value: readonly [number, number], min: number, max: number): ParamSpec<readonly number[]> {
+/** A range [low, high] with min <= low <= high <= max (no upper bound when max is omitted). */
+export function rangeParam(value: readonly [number, number], min: number, max = Number.POSITIVE_INFINITY): ParamSpec<readonly number[]> {
   return {
     default: value,
-    expected: `[low, high] with ${min} <= low <= high <= ${max}`,
+    expected: `[low, high] with ${min} <= low <= high${Number.isFinite(max) ? ` <= ${max}` : ''}`,
     parse: (raw) => {
       const list = toNumberList(raw);
       if (list === undefined || list.length !== 2) return undefined;
