@@ -6,7 +6,7 @@ export {
 export {
   STORAGE_DTYPES, TorchStorage, TorchTensor, bfloat16ToFloat, halfToFloat, type TorchDtype, type TorchValues,
 } from './torch-tensor.js';
-export { objectFields, stateDictTensors, toNamedTensors } from './state-dict.js';
+export { moduleStateDict, objectFields, stateDictTensors, stripDataParallelPrefix, toNamedTensors } from './state-dict.js';
 export { readReferenceKey } from './reference-key.js';
 export { openZip, looksLikeZip, type ZipArchive } from './zip.js';
 export { decodeNpy, encodeNpy, readNpy, writeNpy, type NpyArray } from './npy.js';

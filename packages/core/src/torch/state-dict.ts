@@ -5,8 +5,9 @@ import { TorchTensor } from './torch-tensor.js';
 
 /**
  * Finds a state dict inside a checkpoint read by `readTorchFile`: the value itself when it is a
- * dict of tensors, else `value[entry]` (`netG`, `state_dict`, ...). Returns tensors by name, in
- * file order. Errors name the file and what was found instead.
+ * dict of tensors, else `value[entry]` (`netG`, `state_dict`, ...). A whole pickled `nn.Module`
+ * (`torch.save(model)`) gives its parameters and buffers as `model.state_dict()` names them.
+ * Returns tensors by name, in file order. Errors name the file and what was found instead.
  */
 export function stateDictTensors(value: PyValue, source: string, entry?: string): Map<string, TorchTensor> {
   let dict: PyValue | undefined = value;
@@ -18,6 +19,7 @@ export function stateDictTensors(value: PyValue, source: string, entry?: string)
     dict = value.get(entry);
   }
   const where = entry === undefined ? source : `${source} [${entry}]`;
+  if (dict instanceof PyObject && dict.fields.has('_modules')) return moduleStateDict(dict, where);
   if (!(dict instanceof Map)) throw new Error(`${where}: holds a ${describePyValue(dict ?? null)}, expected a state dict`);
   const out = new Map<string, TorchTensor>();
   for (const [name, tensor] of dict) {
@@ -47,4 +49,41 @@ export function objectFields(value: PyValue | undefined, source: string, what: s
   if (value instanceof PyObject) return value.fields;
   if (value instanceof Map) return value;
   throw new Error(`${source}: ${what} is a ${describePyValue(value ?? null)}, expected an object or dict`);
+}
+
+/**
+ * The state dict of a whole `nn.Module` pickled with `torch.save(model)`, read from its inert
+ * object: `_parameters` and `_buffers` of it and its `_modules`, recursively, under dotted names
+ * (None entries skipped). Buffers named in `_non_persistent_buffers_set` are left out, as
+ * `state_dict()` does.
+ */
+export function moduleStateDict(module: PyObject, source: string): Map<string, TorchTensor> {
+  const out = new Map<string, TorchTensor>();
+  const visit = (object: PyValue | undefined, prefix: string): void => {
+    if (object === null) return;
+    if (!(object instanceof PyObject)) throw new Error(`${source}: module ${prefix || '(root)'} is a ${describePyValue(object ?? null)}, expected an nn.Module`);
+    const fields = object.fields;
+    const skip = new Set((fields.get('_non_persistent_buffers_set') as PyValue[] | undefined ?? []).map(String));
+    for (const group of ['_parameters', '_buffers']) {
+      const entries = fields.get(group);
+      if (entries === undefined) continue;
+      if (!(entries instanceof Map)) throw new Error(`${source}: ${prefix}${group} is a ${describePyValue(entries)}, expected a dict`);
+      for (const [name, tensor] of entries) {
+        if (tensor === null || (group === '_buffers' && skip.has(String(name)))) continue;
+        if (!(tensor instanceof TorchTensor)) throw new Error(`${source}: ${prefix}${String(name)} is a ${describePyValue(tensor)}, expected a tensor`);
+        out.set(`${prefix}${String(name)}`, tensor);
+      }
+    }
+    const children = fields.get('_modules');
+    if (children instanceof Map) for (const [name, child] of children) visit(child, `${prefix}${String(name)}.`);
+  };
+  visit(module, '');
+  return out;
+}
+
+/** Drops the `module.` prefix `nn.DataParallel` adds, when every name has it. */
+export function stripDataParallelPrefix(tensors: ReadonlyMap<string, TorchTensor>): Map<string, TorchTensor> {
+  const names = [...tensors.keys()];
+  if (names.length === 0 || !names.every((name) => name.startsWith('module.'))) return new Map(tensors);
+  return new Map([...tensors].map(([name, tensor]) => [name.slice('module.'.length), tensor]));
 }

@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { PyObject, pyToJson, type PyValue } from './py-values.js';
-import { stateDictTensors, toNamedTensors } from './state-dict.js';
+import { stateDictTensors, stripDataParallelPrefix, toNamedTensors } from './state-dict.js';
 import { decodeTorchFile, readTorchFile } from './torch-file.js';
 import { TorchTensor } from './torch-tensor.js';
 
@@ -89,6 +89,25 @@ describe.each(['module_state_zip.pth', 'module_state_legacy.pth'])('an nn.Module
     } finally {
       tf.dispose(Object.values(named));
     }
+  });
+});
+
+describe('a whole pickled nn.Module (torch.save(model))', () => {
+  it('reads as inert objects whose parameters and buffers form the state dict', async () => {
+    const root = await readTorchFile(fixture('module_whole.pth'));
+    expect(root).toBeInstanceOf(PyObject);
+    expect((root as PyObject).className).toBe('__main__.SmallNet');
+    const tensors = stateDictTensors(root, 'module_whole.pth');
+    expect([...tensors.keys()].sort()).toEqual(Object.keys(expected.module_state).sort());
+    for (const [name, want] of Object.entries(expected.module_state)) expectTensor(tensors.get(name), want, name);
+  });
+
+  it('strips the nn.DataParallel prefix only when every name has it', async () => {
+    const tensors = stateDictTensors(await readTorchFile(fixture('module_state_zip.pth')), 'm');
+    const wrapped = new Map([...tensors].map(([k, v]) => [`module.${k}`, v]));
+    expect([...stripDataParallelPrefix(wrapped).keys()]).toEqual([...tensors.keys()]);
+    wrapped.set('extra', tensors.get('fc.bias')!);
+    expect([...stripDataParallelPrefix(wrapped).keys()]).toEqual([...wrapped.keys()]);
   });
 });
 

@@ -60,6 +60,11 @@ function torchCallables(source: string): Record<string, PickleCallable> {
     if (!Array.isArray(value)) throw new Error(`${source}: tensor ${what} is ${describePyValue(value)}, expected a tuple of ints`);
     return value.map((item: PyValue) => int(item, what));
   };
+  const setItems = (items: PyValue | undefined): readonly PyValue[] => {
+    if (items === undefined) return [];
+    if (!Array.isArray(items)) throw new Error(`${source}: a set built from ${describePyValue(items)}, expected a list`);
+    return items;
+  };
   return {
     'collections.OrderedDict': (args) => {
       const dict: PyDict = new Map();
@@ -85,6 +90,11 @@ function torchCallables(source: string): Record<string, PickleCallable> {
       if (encoding === 'utf-8' || encoding === 'utf8') return new TextEncoder().encode(text);
       throw new Error(`${source}: _codecs.encode with encoding ${String(encoding)} is not supported`);
     },
+    // Sets (a module's _non_persistent_buffers_set) read as lists, frozensets as tuples.
+    'builtins.set': (args) => [...setItems(args[0])],
+    '__builtin__.set': (args) => [...setItems(args[0])],
+    'builtins.frozenset': (args) => Object.freeze([...setItems(args[0])]),
+    '__builtin__.frozenset': (args) => Object.freeze([...setItems(args[0])]),
     // How protocols 0 and 1 pickle a plain object: read as an inert object of that class.
     'copyreg._reconstructor': (args) => {
       const [cls] = args;
