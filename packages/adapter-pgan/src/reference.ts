@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  describePyValue, objectFields, readTorchFile, stateDictTensors, toNamedTensors, TorchTensor,
+  describePyValue, objectFields, readTorchFile, stateDictTensors, stripDataParallelPrefix, toNamedTensors, TorchTensor,
   type PyDict, type PyValue,
 } from '@attrib/core';
 import { PGAN_DEFAULTS, resolvePganConfig, type PganConfig } from './config.js';
@@ -30,7 +30,7 @@ export function parsePganImportOptions(options: Readonly<Record<string, unknown>
  * (`{config: BaseConfig, netG, netD, avgG}`, the released `celebaCropped_s5_i83000-2b0acc76.pth`
  * among them) and a bare generator state dict (the architecture is then read off the tensor
  * shapes). Parameter names without `.module.` (older zoo checkpoints) are accepted, as the zoo's
- * own `loadStateDictCompatible` does. Errors are one line naming the file and the tensor.
+ * own `loadStateDictCompatible` does, and `nn.DataParallel`'s `module.` prefix is dropped. Errors are one line naming the file and the tensor.
  */
 export async function importPganReference(file: string, options: PganImportOptions = {}): Promise<PganGenerator> {
   const weights = options.weights ?? 'netG';
@@ -38,11 +38,11 @@ export async function importPganReference(file: string, options: PganImportOptio
   let tensors: Map<string, TorchTensor>;
   let config: PganConfig;
   if (root instanceof Map && root.has('netG')) {
-    tensors = withModuleNames(stateDictTensors(root, file, weights));
+    tensors = withModuleNames(stripDataParallelPrefix(stateDictTensors(root, file, weights)));
     config = root.has('config') ? pganConfigFromZoo(objectFields(root.get('config'), file, 'config'), file) : inferPganConfig(tensors, file);
   } else if (root instanceof Map && [...root.values()].every((v) => v instanceof TorchTensor)) {
     if (options.weights === 'avgG') throw new Error(`${file}: a bare state dict, not a zoo checkpoint with an avgG entry`);
-    tensors = withModuleNames(stateDictTensors(root, file));
+    tensors = withModuleNames(stripDataParallelPrefix(stateDictTensors(root, file)));
     config = inferPganConfig(tensors, file);
   } else {
     throw new Error(`${file}: holds a ${describePyValue(root)}, expected a GAN zoo checkpoint (a dict with netG and config) or a generator state dict`);
