@@ -1,7 +1,8 @@
 import { createLoadedPluginHost, type LoadedPluginHost, type PluginHost } from '@attrib/core';
 import { Command, Flags, type Interfaces } from '@oclif/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { delimiter, isAbsolute, resolve } from 'node:path';
-import { chooseBackend, type BackendChoice } from './backend.js';
+import { chooseBackend, type BackendSelection } from './backend.js';
 import { readConfigFile, type ConfigFile } from './config-file.js';
 import { createProgress, type Progress } from './progress.js';
 import { mergeSettings } from './settings.js';
@@ -63,10 +64,12 @@ export abstract class AttribCommand<T extends typeof Command> extends Command {
   protected restArgv: string[] = [];
   protected configFile: ConfigFile | undefined;
   private loadedPlugins: Promise<LoadedPluginHost> | undefined;
-  private backendChoice: Promise<BackendChoice> | undefined;
+  private backendChoice: Promise<BackendSelection> | undefined;
 
   public override async init(): Promise<void> {
     await super.init();
+    // No tfjs console banners ("looks like you are running TensorFlow.js in Node.js") on stderr.
+    tf.env().set('PROD', true);
     const ctor = this.ctor as typeof AttribCommand;
     const { args, argv, flags } = await this.parse({
       args: ctor.args,
@@ -147,7 +150,7 @@ export abstract class AttribCommand<T extends typeof Command> extends Command {
   }
 
   /** Selects the TensorFlow.js backend once: `--backend`, else config `backend`, else automatic. */
-  protected backend(): Promise<BackendChoice> {
+  protected backend(): Promise<BackendSelection> {
     this.backendChoice ??= (() => {
       const { backend } = this.settings({ backend: undefined as string | undefined }, { backend: (this.flags as { backend?: string }).backend });
       return chooseBackend(backend);
