@@ -59,7 +59,8 @@ describe('attrib import and attrib generate', () => {
     const wrongShape = await runCommand(Generate, [
       '--adapter', 'pgan', '--checkpoint', join(PGAN, 'pgan_small.pth'), '--inputs', badLatents, '--out', join(tmp, 'x.npy'), '--backend', 'cpu',
     ]);
-    expect(wrongShape.stderr).toBe(`Error: ${badLatents}: pgan: latents of shape [2, 5]; expected [N, 12] or [N, 12, 1, 1]\n`);
+    // The last stderr line (progress lines may precede it).
+    expect(wrongShape.stderr.trim().split('\n').at(-1)).toBe(`Error: ${badLatents}: pgan: latents of shape [2, 5]; expected [N, 12] or [N, 12, 1, 1]`);
 
     const noAdapter = await runCommand(Generate, ['--checkpoint', join(PGAN, 'pgan_small.pth'), '--inputs', badLatents, '--out', join(tmp, 'x.npy')]);
     expect(noAdapter.stderr).toContain('--adapter is required to read');
