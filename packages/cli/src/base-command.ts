@@ -50,6 +50,8 @@ export abstract class AttribCommand<T extends typeof Command> extends Command {
     'plugins-dir': Flags.string({
       helpGroup: 'GLOBAL',
       multiple: true,
+      // One value per --plugins-dir, so that positional arguments after it stay arguments.
+      multipleNonGreedy: true,
       summary: `Folder of extra plugins (repeatable; also config key pluginsDir and env ${PLUGINS_DIR_ENV}).`,
     }),
     config: Flags.string({

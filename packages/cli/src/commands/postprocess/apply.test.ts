@@ -36,8 +36,9 @@ describe('attrib postprocess apply', () => {
   it("uses a third-party plugin's post-process from a plugin folder: invert gives 255 - b for every byte", async () => {
     const out = join(tmp, 'inverted');
     const run = await runCommand<ApplyResult>(PostprocessApply, [
-      '--plugins-dir', pluginsDir, '--postprocess', 'invert', '--backend', 'cpu', '--out', out,
-      join(tmp, 'grey.png'), join(tmp, 'rgb.png'),
+      '--postprocess', 'invert', '--backend', 'cpu', '--out', out,
+      // A repeatable flag right before the images must not swallow them.
+      '--plugins-dir', pluginsDir, join(tmp, 'grey.png'), join(tmp, 'rgb.png'),
     ]);
     expect(run.error).toBeUndefined();
     expect(run.result?.outputs.map((o) => o.output)).toEqual([join(out, 'grey.png'), join(out, 'rgb.png')]);
@@ -52,8 +53,8 @@ describe('attrib postprocess apply', () => {
   it('passes --param values to the post-process and prints only JSON on stdout with --json', async () => {
     const out = join(tmp, 'scaled');
     const run = await runCommand<ApplyResult>(PostprocessApply, [
-      '--plugins-dir', pluginsDir, '--postprocess', 'scale', '--param', 'factor=0.5', '--backend', 'cpu',
-      '--out', out, '--json', join(tmp, 'grey.png'),
+      '--plugins-dir', pluginsDir, '--postprocess', 'scale', '--backend', 'cpu',
+      '--out', out, '--json', '--param', 'factor=0.5', join(tmp, 'grey.png'),
     ]);
     expect(run.error).toBeUndefined();
     const json = JSON.parse(run.stdout) as ApplyResult;

@@ -36,7 +36,7 @@ draws a random strength per image from --seed, as robust training does.`;
 
   static override flags = {
     postprocess: Flags.string({ summary: 'Name of the post-process (see `attrib plugins --kind post-process`).' }),
-    param: Flags.string({ summary: 'A parameter of the post-process, key=value (repeatable).', multiple: true }),
+    param: Flags.string({ summary: 'A parameter of the post-process, key=value (repeatable).', multiple: true, multipleNonGreedy: true }),
     mode: Flags.string({ summary: 'eval: evaluation strength; train: random strength. Default eval.', options: ['eval', 'train'] }),
     seed: Flags.integer({ summary: 'Seed of the random strengths and noise. Default 0.' }),
     out: Flags.string({ summary: 'Folder to write the processed PNGs into.' }),
