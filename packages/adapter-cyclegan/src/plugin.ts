@@ -1,7 +1,10 @@
 import { definePlugin } from '@attrib/core';
+import { cycleganAdapter } from './adapter.js';
+import { unalignedImageSource } from './unaligned-source.js';
 
 export default definePlugin({
-  register() {
-    // Contributions of @attrib/adapter-cyclegan are registered here as they land.
+  register(registrar) {
+    registrar.adapter(cycleganAdapter);
+    registrar.imageSource(unalignedImageSource);
   },
 });
