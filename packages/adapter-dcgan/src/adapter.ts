@@ -3,6 +3,7 @@ import { loadGenerator } from '@attrib/core';
 import { DCGAN_DEFAULTS, resolveDcganConfig } from './config.js';
 import { DcganGenerator } from './generator.js';
 import { findPretrained, PRETRAINED_DCGANS } from './pretrained.js';
+import { trainDcganRoot } from './root-training/trainer.js';
 
 /** Loads a generator the adapter ships (`mnist32`, the default root) in eval mode. */
 export async function loadPretrainedDcgan(name: string = PRETRAINED_DCGANS[0]!.name): Promise<Generator> {
@@ -19,6 +20,8 @@ export async function loadPretrainedDcgan(name: string = PRETRAINED_DCGANS[0]!.n
  * The DCGAN adapter: the reference release's generators at 32x32 (theory variant), 64x64 and
  * 128x128, with 1 or 3 channels. Config keys: `resolution` (32 | 64 | 128, default 32),
  * `channels` (1 | 3, default 1), `nz` (100), `ngf` (64), `seed` (0, of the initial weights).
+ * Ships `mnist32` as its default root ({@link loadPretrainedDcgan}) and trains new roots
+ * ({@link trainDcganRoot}).
  */
 export const dcganAdapter: GeneratorAdapter = {
   name: 'dcgan',
@@ -28,4 +31,7 @@ export const dcganAdapter: GeneratorAdapter = {
   create(config) {
     return new DcganGenerator(resolveDcganConfig(config));
   },
+  pretrained: PRETRAINED_DCGANS.map(({ name, description, data, imageShape }) => ({ name, description, data, imageShape })),
+  loadPretrained: (name) => loadPretrainedDcgan(name),
+  trainRoot: (options) => trainDcganRoot(options),
 };

@@ -70,17 +70,27 @@ export class DcganGenerator implements Generator {
   }
 
   generate(inputs: tf.Tensor): tf.Tensor4D {
+    const training = this.currentMode === 'train';
+    return this.forward(inputs, training, training);
+  }
+
+  /**
+   * The forward pass with batch norm in training mode or not, and with or without updating the
+   * running statistics. The root trainer uses `forward(z, true, false)` for the fake batch of the
+   * discriminator step, so that (as in PyTorch's DCGAN loop, which reuses one forward pass for
+   * both steps) each iteration updates the statistics once.
+   */
+  forward(inputs: tf.Tensor, batchStatistics: boolean, updateRunningStatistics: boolean): tf.Tensor4D {
     const { nz } = this.settings;
     const n = inputs.shape[0] ?? 0;
     if (inputs.size !== n * nz || !(inputs.rank === 2 || (inputs.rank === 4 && inputs.shape.includes(nz)))) {
       throw new Error(`dcgan: latents of shape [${inputs.shape.join(', ')}]; expected [N, ${nz}] or [N, ${nz}, 1, 1]`);
     }
-    const training = this.currentMode === 'train';
     return tf.tidy(() => {
       let x = tf.reshape(inputs, [n, 1, 1, nz]) as tf.Tensor4D;
       for (const layer of this.layers) {
         x = convTranspose2d(x, layer.filter as tf.Tensor4D, layer.plan);
-        x = layer.batchNorm ? tf.relu(layer.batchNorm.apply(x, training)) : tf.tanh(x);
+        x = layer.batchNorm ? tf.relu(layer.batchNorm.apply(x, batchStatistics, updateRunningStatistics)) : tf.tanh(x);
       }
       return x;
     });

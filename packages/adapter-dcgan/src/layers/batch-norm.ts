@@ -35,20 +35,26 @@ export class BatchNorm2d {
     return [this.weight, this.bias, this.runningMean, this.runningVar];
   }
 
-  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+  /**
+   * Normalises `x`. `training` selects batch statistics (and, unless `updateRunningStats` is
+   * false, updates the running ones); otherwise the running statistics are used.
+   */
+  apply(x: tf.Tensor4D, training: boolean, updateRunningStats = training): tf.Tensor4D {
     return tf.tidy(() => {
       if (!training) {
         return tf.batchNorm(x, this.runningMean, this.runningVar, this.bias, this.weight, BATCH_NORM_EPS) as tf.Tensor4D;
       }
       const { mean, variance } = tf.moments(x, [0, 1, 2]);
-      const [n, h, w] = x.shape;
-      const count = n * h * w;
-      const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;
-      const m = BATCH_NORM_MOMENTUM;
-      // The running statistics are assigned, never part of the output, so no gradient reaches them.
-      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
-      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
-      this.numBatchesTracked += 1;
+      if (updateRunningStats) {
+        const [n, h, w] = x.shape;
+        const count = n * h * w;
+        const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;
+        const m = BATCH_NORM_MOMENTUM;
+        // The running statistics are assigned, never part of the output, so no gradient reaches them.
+        this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+        this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
+        this.numBatchesTracked += 1;
+      }
       const normalised = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BATCH_NORM_EPS)));
       return tf.add(tf.mul(normalised, this.weight), this.bias) as tf.Tensor4D;
     });

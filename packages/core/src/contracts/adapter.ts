@@ -1,5 +1,7 @@
 import type { Generator, GeneratorInputKind } from './generator.js';
+import type { ImageShape } from './image.js';
 import type { ImageSource } from './image-source.js';
+import type { RootTrainingOptions, RootTrainingResult } from './root-training.js';
 
 /** What an adapter may need besides its own config to build a generator. */
 export interface AdapterContext {
@@ -8,6 +10,16 @@ export interface AdapterContext {
    * images from. Noise-driven adapters ignore it.
    */
   readonly inputs?: ImageSource;
+}
+
+/** A generator an adapter ships ready-trained (a root model), listed by {@link GeneratorAdapter.pretrained}. */
+export interface PretrainedGeneratorInfo {
+  /** Name used on the command line (`mnist32`). */
+  readonly name: string;
+  readonly description: string;
+  /** Name of the image source it was trained on, the real data to use with it (`mnist`). */
+  readonly data?: string;
+  readonly imageShape: ImageShape;
 }
 
 /**
@@ -31,4 +43,15 @@ export interface GeneratorAdapter {
    * unknown option is an error naming it.
    */
   importReference?(file: string, ctx?: AdapterContext, options?: Readonly<Record<string, unknown>>): Promise<Generator>;
+  /**
+   * Generators the adapter ships ready-trained; the first is its default root model. Optional.
+   */
+  readonly pretrained?: readonly PretrainedGeneratorInfo[];
+  /** Loads a shipped generator (the first of {@link pretrained} when `name` is omitted), in `eval` mode. */
+  loadPretrained?(name?: string): Promise<Generator>;
+  /**
+   * Trains a root generator from scratch on real data, with checkpoints, sample grids and resume
+   * in `options.outDir` (`attrib root train`). Optional: adapters of released models leave it out.
+   */
+  trainRoot?(options: RootTrainingOptions): Promise<RootTrainingResult>;
 }

@@ -5,4 +5,5 @@ export * from './key.js';
 export * from './post-process.js';
 export * from './image-source.js';
 export * from './adapter.js';
+export * from './root-training.js';
 export * from './metric.js';
