@@ -23,6 +23,8 @@ Writes into packages/adapter-cyclegan/fixtures/ (every array NCHW float32, .npy)
   nine.pth              ngf 2, 9 blocks (the official depth; last conv is model.26), 1 -> 3
   nine_input.npy        [1, 1, 16, 16]
   nine_output.npy
+  small_dataparallel.pth  small.pth's tensors under nn.DataParallel's 'module.' prefix
+  not_a_generator.pth     the state dict of an nn.Linear (for the error message)
 
 Weights are random with a larger spread than the reference's N(0, 0.02) initialisation (and
 non-zero biases), so that every layer visibly shapes the output and a layout mistake shows.
@@ -103,6 +105,7 @@ def small(generator):
     randomize(net, generator)
     net.eval()
     torch.save(net.state_dict(), os.path.join(OUT, 'small.pth'))
+    torch.save(nn.DataParallel(net).state_dict(), os.path.join(OUT, 'small_dataparallel.pth'))
     x = (torch.rand(2, 3, 16, 24, generator=generator) * 2 - 1).requires_grad_(True)
     y = net(x)
     probe = torch.randn(y.shape, generator=generator)
@@ -158,6 +161,7 @@ def main():
     small(generator)
     legacy6(generator)
     nine(generator)
+    torch.save(nn.Linear(2, 3).state_dict(), os.path.join(OUT, 'not_a_generator.pth'))
     print('wrote fixtures to', os.path.normpath(OUT), 'with torch', torch.__version__)
 
 
