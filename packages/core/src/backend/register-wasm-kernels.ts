@@ -3,23 +3,29 @@ import './gradients.js';
 import '@tensorflow/tfjs-backend-wasm';
 import {
   Conv2DBackpropFilter,
+  Conv2DBackpropInput,
+  DepthToSpace,
   getKernel,
   MaxPoolGrad,
   OneHot,
   registerKernel,
   ResizeBilinearGrad,
   ResizeNearestNeighborGrad,
+  Tile,
   unregisterKernel,
   UnsortedSegmentSum,
   type KernelConfig,
 } from '@tensorflow/tfjs-core';
 import { makeConv2DBackpropFilterKernel } from './wasm-kernels/conv2d-backprop-filter.js';
+import { makeConv2DBackpropInputKernel } from './wasm-kernels/conv2d-backprop-input.js';
+import { makeDepthToSpaceKernel } from './wasm-kernels/depth-to-space.js';
 import { makeMaxPoolGradKernel } from './wasm-kernels/max-pool-grad.js';
 import { makeOneHotKernel } from './wasm-kernels/one-hot.js';
 import {
   makeResizeBilinearGradKernel,
   makeResizeNearestNeighborGradKernel,
 } from './wasm-kernels/resize-grad.js';
+import { makeTileKernel } from './wasm-kernels/tile.js';
 import { makeUnsortedSegmentSumKernel } from './wasm-kernels/unsorted-segment-sum.js';
 import { registerExtraGradients } from './extra-gradients.js';
 
@@ -44,16 +50,30 @@ const WASM_KERNELS: WasmKernel[] = [
   { kernelName: ResizeNearestNeighborGrad, replaces: true, make: () => makeResizeNearestNeighborGradKernel(WASM) },
   // Shipped but wrong: loses the gradient of some windows.
   { kernelName: MaxPoolGrad, replaces: true, make: () => makeMaxPoolGradKernel(WASM) },
+  // Shipped but slow: ours run through XNNPACK's Conv2D, Transpose and Multiply (see each file).
+  {
+    kernelName: Conv2DBackpropInput,
+    replaces: true,
+    make: (original) => makeConv2DBackpropInputKernel(shipped(original, Conv2DBackpropInput), WASM),
+  },
+  { kernelName: Tile, replaces: true, make: (original) => makeTileKernel(shipped(original, Tile), WASM) },
+  {
+    kernelName: DepthToSpace,
+    replaces: true,
+    make: (original) => makeDepthToSpaceKernel(shipped(original, DepthToSpace), WASM),
+  },
   // Shipped but wrong: writes int32 whatever the dtype; ours wraps it.
   {
     kernelName: OneHot,
     replaces: true,
-    make: (original) => {
-      if (original === undefined) throw new Error('the wasm OneHot kernel to wrap is not registered');
-      return makeOneHotKernel(original, WASM);
-    },
+    make: (original) => makeOneHotKernel(shipped(original, OneHot), WASM),
   },
 ];
+
+function shipped(original: KernelConfig | undefined, kernelName: string): KernelConfig {
+  if (original === undefined) throw new Error(`the wasm ${kernelName} kernel to wrap is not registered`);
+  return original;
+}
 
 /** Our registered configs by kernel name, so a later call recognises them. */
 const ours = new Map<string, KernelConfig>();
@@ -61,7 +81,8 @@ const ours = new Map<string, KernelConfig>();
 /**
  * Registers attrib's training kernels for the 'wasm' backend: those tfjs-backend-wasm lacks
  * (`Conv2DBackpropFilter`, `UnsortedSegmentSum`) and replacements for those it gets wrong
- * (`ResizeBilinearGrad`, `ResizeNearestNeighborGrad`, `MaxPoolGrad`), plus the gradients tfjs
+ * (`ResizeBilinearGrad`, `ResizeNearestNeighborGrad`, `MaxPoolGrad`, `OneHot`), faster
+ * `Conv2DBackpropInput` (transposed convolution), `Tile` and `DepthToSpace`, plus the gradients tfjs
  * lacks on every backend (`DepthToSpace`, comparisons). Importing this module also registers
  * tfjs's own gradient functions, which tfjs-core alone lacks in Node.
  *

@@ -35,6 +35,45 @@ describe('wasm kernel fixes', () => {
     expect(maxRelativeError(actual!, expected!)).toBeLessThan(1e-6);
   });
 
+  it('tile matches the cpu backend for many shapes, reps and dtypes', async () => {
+    const settings: Array<[number[], number[], 'float32' | 'int32' | 'bool']> = [
+      [[1, 1, 1, 64], [16, 16, 16, 1], 'float32'], // the batch-norm gradient's case
+      [[2, 3], [2, 3], 'float32'],
+      [[3], [4], 'float32'],
+      [[2, 1, 3], [1, 5, 1], 'float32'],
+      [[2, 3, 1, 2], [3, 1, 2, 2], 'int32'],
+      [[2, 2, 2, 2, 2], [2, 2, 2, 2, 2], 'float32'], // 10 broadcast dims: the shipped kernel
+      [[1, 1], [1, 1], 'float32'],
+      [[2, 3], [2, 1], 'bool'],
+    ];
+    for (const [shape, reps, dtype] of settings) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const compute = (): tf.Tensor => {
+        const values = Array.from({ length: size }, (_, i) => (dtype === 'bool' ? i % 2 : i * 1.5 - 3));
+        return tf.cast(tf.tile(tf.tensor(values, shape, dtype), reps), 'float32');
+      };
+      const [expected] = await valuesOn('cpu', compute);
+      const [actual] = await valuesOn('wasm', compute);
+      expect(Array.from(actual!), JSON.stringify([shape, reps, dtype])).toEqual(Array.from(expected!));
+    }
+  });
+
+  it('depthToSpace matches the cpu backend', async () => {
+    const settings: Array<[[number, number, number, number], number]> = [
+      [[2, 3, 4, 8], 2],
+      [[1, 2, 3, 27], 3],
+      [[3, 1, 1, 4], 2],
+    ];
+    for (const [shape, block] of settings) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const compute = (): tf.Tensor =>
+        tf.depthToSpace(tf.tensor4d(Array.from({ length: size }, (_, i) => Math.sin(i)), shape), block);
+      const [expected] = await valuesOn('cpu', compute);
+      const [actual] = await valuesOn('wasm', compute);
+      expect(Array.from(actual!)).toEqual(Array.from(expected!));
+    }
+  });
+
   it('registering again is a no-op', () => {
     expect(registerWasmTrainingKernels()).toEqual([]);
   });
@@ -52,7 +91,11 @@ describe('wasm kernel fixes', () => {
           const pooled = tf.maxPool(xx as tf.Tensor4D, 3, 2, 'same');
           const picked = tf.gather(tf.reshape(xx, [12, 20]), tf.tensor1d([3, 3, 0], 'int32'));
           const hot = tf.oneHot(tf.tensor1d([1, 2], 'int32'), 3, 0.5, 0.25, 'float32');
-          return tf.addN([tf.sum(up), tf.sum(tf.square(near)), tf.sum(pooled), tf.sum(picked), tf.sum(hot)]) as tf.Scalar;
+          const tiled = tf.tile(tf.slice(xx, [0, 0, 0, 0], [1, 1, 1, 4]), [2, 3, 3, 1]);
+          const spread = tf.depthToSpace(xx as tf.Tensor4D, 2);
+          const transposed = tf.conv2dTranspose(y, ww as tf.Tensor4D, [2, 6, 5, 4], 2, 'same');
+          return tf.addN([tf.sum(up), tf.sum(tf.square(near)), tf.sum(pooled), tf.sum(picked), tf.sum(hot),
+            tf.sum(tf.square(tiled)), tf.sum(tf.square(spread)), tf.sum(tf.square(transposed))]) as tf.Scalar;
         };
         const grads = tf.grads(loss)([x, w]);
         grads.forEach((g) => g.dataSync());

@@ -39,9 +39,10 @@ export class KernelScope {
     this.temporaries.push(info);
   }
 
-  /** Uploads `values` as a float32 tensor owned by this scope (freed by {@link dispose} unless kept). */
-  constant(values: Float32Array, shape: number[]): TensorInfo {
-    const info: TensorInfo = { dataId: this.backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
+  /** Uploads `values` as a tensor owned by this scope (freed by {@link dispose} unless kept). */
+  constant(values: Float32Array | Int32Array, shape: number[]): TensorInfo {
+    const dtype = values instanceof Int32Array ? 'int32' : 'float32';
+    const info: TensorInfo = { dataId: this.backend.write(values, shape, dtype), shape, dtype };
     this.temporaries.push(info);
     return info;
   }

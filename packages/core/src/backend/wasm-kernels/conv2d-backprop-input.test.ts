@@ -1,0 +1,97 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng } from '../../util/rng.js';
+import { maxRelativeError, useBackend, valuesOn } from '../../test-support/backend.js';
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+interface Case {
+  /** The transposed convolution's output (the forward conv's input): [batch, height, width, depth]. */
+  outShape: [number, number, number, number];
+  inDepth: number;
+  kernel: [number, number];
+  strides: [number, number];
+  pad: Pad;
+}
+
+function randomArray(size: number, seed: number): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length: size }, () => rng.normal());
+}
+
+function dyShape(c: Case): [number, number, number, number] {
+  return tf.backend_util.computeConv2DInfo(
+    c.outShape,
+    [c.kernel[0], c.kernel[1], c.outShape[3], c.inDepth],
+    c.strides,
+    1,
+    c.pad,
+  ).outShape as [number, number, number, number];
+}
+
+function backpropInput(c: Case, dyValues: Float32Array, filterValues: Float32Array): tf.Tensor {
+  const dy = tf.tensor4d(dyValues, dyShape(c));
+  const filter = tf.tensor4d(filterValues, [c.kernel[0], c.kernel[1], c.outShape[3], c.inDepth]);
+  return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, {
+    inputShape: c.outShape,
+    strides: c.strides,
+    pad: c.pad,
+    dataFormat: 'NHWC',
+  }) as tf.Tensor;
+}
+
+const cases: Case[] = [];
+for (const stride of [1, 2, 3]) {
+  for (const pad of ['same', 'valid', 1, 2] as Pad[]) {
+    for (const k of [1, 2, 3, 4, 5]) {
+      const i = cases.length;
+      const size = 5 + (i % 5); // odd and even
+      cases.push({
+        outShape: [1 + (i % 3), size, size + (i % 2), [1, 2, 3, 5][i % 4]!],
+        inDepth: [1, 4, 3, 2][(i + 1) % 4]!,
+        kernel: [k, k],
+        strides: [stride, stride],
+        pad,
+      });
+    }
+  }
+}
+// DCGAN layers (k4 s2 p1 and k4 s1 p0 on a 1x1 input), a non-square kernel, explicit asymmetric
+// padding, unequal strides, and padding beyond the filter (phases without taps).
+cases.push({ outShape: [4, 16, 16, 6], inDepth: 8, kernel: [4, 4], strides: [2, 2], pad: 1 });
+cases.push({ outShape: [3, 4, 4, 5], inDepth: 7, kernel: [4, 4], strides: [1, 1], pad: 'valid' });
+cases.push({ outShape: [2, 2, 2, 3], inDepth: 5, kernel: [4, 4], strides: [2, 2], pad: 'same' }); // 1x1 input, cropped
+cases.push({ outShape: [2, 9, 8, 3], inDepth: 2, kernel: [3, 2], strides: [2, 2], pad: 'same' });
+cases.push({ outShape: [2, 7, 6, 3], inDepth: 2, kernel: [3, 3], strides: [2, 2], pad: [[0, 0], [2, 0], [1, 3], [0, 0]] });
+cases.push({ outShape: [2, 7, 6, 3], inDepth: 2, kernel: [3, 3], strides: [1, 2], pad: 'same' });
+cases.push({ outShape: [2, 5, 5, 2], inDepth: 3, kernel: [2, 2], strides: [2, 2], pad: 3 });
+
+describe('wasm Conv2DBackpropInput (per-phase stride-1 convs, interleaved)', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  it.each(cases.map((c) => [JSON.stringify(c), c] as const))('matches the cpu backend for %s', async (_, c) => {
+    expect(dyShape(c).every((d) => d > 0)).toBe(true);
+    const dyValues = randomArray(dyShape(c).reduce((a, b) => a * b, 1), 3);
+    const filterValues = randomArray(c.kernel[0] * c.kernel[1] * c.outShape[3] * c.inDepth, 4);
+    const [expected] = await valuesOn('cpu', () => backpropInput(c, dyValues, filterValues));
+    const [actual] = await valuesOn('wasm', () => backpropInput(c, dyValues, filterValues));
+    expect(actual!.length).toBe(c.outShape.reduce((a, b) => a * b, 1));
+    expect(maxRelativeError(actual!, expected!)).toBeLessThan(1e-4);
+  });
+
+  it('frees its intermediates over a loop', async () => {
+    await useBackend('wasm');
+    const c = cases.find((k) => k.outShape[1] === 16)!; // the DCGAN k4 s2 p1 layer
+    const dyValues = randomArray(dyShape(c).reduce((a, b) => a * b, 1), 5);
+    const filterValues = randomArray(4 * 4 * 6 * 8, 6);
+    const step = (): void => void tf.tidy(() => backpropInput(c, dyValues, filterValues).dataSync());
+    step();
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const tensors = tf.memory().numTensors;
+    const dataIds = backend.numDataIds();
+    for (let i = 0; i < 10; i++) step();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(backend.numDataIds()).toBe(dataIds);
+  });
+});

@@ -1,0 +1,241 @@
+import {
+  backend_util,
+  BatchMatMul,
+  Concat,
+  Conv2D,
+  Conv2DBackpropInput,
+  Fill,
+  Reshape,
+  Slice,
+  Transpose,
+  type Conv2DBackpropInputAttrs,
+  type KernelBackend,
+  type KernelConfig,
+  type KernelFunc,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { withKernelScope, type KernelScope } from './kernel-scope.js';
+
+/**
+ * Along one spatial axis, how output phase r (outputs o = stride*m + r) of a transposed
+ * convolution is a stride-1 correlation of the input.
+ *
+ * Output o receives input i through filter tap k = stride*(o - ... ) : precisely
+ * k = stride*(m - i) + r + pad. With d = m - i in [lowest, highest] (the d giving 0 <= k < K),
+ * correlation tap t reads input m - d for d = highest - t, i.e. the input padded by `highest` in
+ * front. Every phase gets `taps` taps (the most any phase has; the extra ones are zero).
+ */
+interface PhasePlan {
+  /** Input rows to add in front (negative: crop that many). */
+  before: number;
+  /** Input rows to add at the end (negative: crop that many). */
+  after: number;
+  /** filterTap[t]: the original filter tap used by correlation tap t, or -1 for zero. */
+  filterTap: number[];
+}
+
+interface AxisPlan {
+  stride: number;
+  taps: number;
+  /** Outputs per phase; stride * phaseLength >= outSize, the excess is cropped. */
+  phaseLength: number;
+  phases: PhasePlan[];
+}
+
+function planAxis(inSize: number, outSize: number, filterSize: number, stride: number, pad: number): AxisPlan {
+  const ranges = [];
+  for (let r = 0; r < stride; r++) {
+    ranges.push({
+      lowest: Math.ceil((-r - pad) / stride),
+      highest: Math.floor((filterSize - 1 - r - pad) / stride),
+    });
+  }
+  const taps = Math.max(1, ...ranges.map(({ lowest, highest }) => highest - lowest + 1));
+  const phaseLength = Math.ceil(outSize / stride);
+  const phases = ranges.map(({ highest }, r) => {
+    const filterTap: number[] = [];
+    for (let t = 0; t < taps; t++) {
+      const k = stride * (highest - t) + r + pad;
+      filterTap.push(k >= 0 && k < filterSize ? k : -1);
+    }
+    // Correlation output length inSize + before + after - taps + 1 must equal phaseLength.
+    return { before: highest, after: phaseLength - 1 + taps - inSize - highest, filterTap };
+  });
+  return { stride, taps, phaseLength, phases };
+}
+
+/**
+ * `Conv2DBackpropInput` (the transposed convolution `tf.conv2dTranspose`, and the input gradient
+ * of a strided `conv2d`) through the backend's fast `Conv2D`: each of the strideH*strideW output
+ * phases is a stride-1 convolution of the input by a sub-filter, and the phases are interleaved
+ * by a transpose (a depth-to-space). tfjs-backend-wasm 4.22's own kernel runs several times
+ * slower than its Conv2D of the same size.
+ *
+ * The sub-filters come from matrix products of 0/1 selection matrices with the filter, which copy
+ * taps exactly and are much faster on wasm than Gather, Reverse, StridedSlice or even Slice. A 1x1
+ * input (a DCGAN's first layer) is a single matrix product. NCHW goes to `original`.
+ */
+export function makeConv2DBackpropInputKernel(original: KernelConfig, backendName: string): KernelConfig {
+  const kernelFunc = (args: {
+    inputs: { dy?: TensorInfo; filter?: TensorInfo };
+    backend: KernelBackend;
+    attrs: Conv2DBackpropInputAttrs;
+  }): TensorInfo => {
+    const { inputs, backend, attrs } = args;
+    const { dy, filter } = inputs;
+    if (dy === undefined || filter === undefined) {
+      throw new Error('Conv2DBackpropInput needs inputs dy and filter');
+    }
+    const { inputShape, strides, pad, dataFormat, dimRoundingMode } = attrs;
+    if (backend_util.convertConv2DDataFormat(dataFormat) !== 'channelsLast') {
+      return original.kernelFunc(args as never) as TensorInfo;
+    }
+    const filterShape = filter.shape as [number, number, number, number];
+    const info = backend_util.computeConv2DInfo(inputShape, filterShape, strides, 1, pad, dimRoundingMode);
+    const [, inHeight, inWidth] = dy.shape as [number, number, number, number];
+    const [filterHeight, filterWidth] = filterShape;
+    const top = info.padInfo.top;
+    const left = info.padInfo.left;
+    return withKernelScope(backend, backendName, (scope) => {
+      const [, outHeight, outWidth] = inputShape;
+      const fitsOnePixel =
+        inHeight === 1 && inWidth === 1 && top + outHeight <= filterHeight && left + outWidth <= filterWidth;
+      if (fitsOnePixel) return onePixel(scope, dy, filter, inputShape, top, left);
+      const rows = planAxis(inHeight, outHeight, filterHeight, info.strideHeight, top);
+      const cols = planAxis(inWidth, outWidth, filterWidth, info.strideWidth, left);
+      return byPhases(scope, dy, filter, inputShape, rows, cols);
+    });
+  };
+  const config: KernelConfig = { kernelName: Conv2DBackpropInput, backendName, kernelFunc: kernelFunc as unknown as KernelFunc };
+  if (original.setupFunc !== undefined) config.setupFunc = original.setupFunc;
+  return config;
+}
+
+/** A 1x1 input: output (oh, ow) = x . filter[oh + top, ow + left], one matrix product. */
+function onePixel(
+  scope: KernelScope,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  outShape: [number, number, number, number],
+  top: number,
+  left: number,
+): TensorInfo {
+  const [batch, outHeight, outWidth, outDepth] = outShape;
+  const [filterHeight, filterWidth, , inDepth] = filter.shape as [number, number, number, number];
+  const byInput = scope.run(Transpose, { x: filter }, { perm: [3, 0, 1, 2] }); // [in, kh, kw, out]
+  const window =
+    outHeight === filterHeight && outWidth === filterWidth
+      ? byInput
+      : scope.run(Slice, { x: byInput }, { begin: [0, top, left, 0], size: [inDepth, outHeight, outWidth, outDepth] });
+  const matrix = scope.run(Reshape, { x: window }, { shape: [inDepth, outHeight * outWidth * outDepth] });
+  const rows = scope.run(Reshape, { x: dy }, { shape: [batch, inDepth] });
+  const product = scope.run(BatchMatMul, { a: rows, b: matrix }, { transposeA: false, transposeB: false });
+  return scope.run(Reshape, { x: product }, { shape: outShape });
+}
+
+function byPhases(
+  scope: KernelScope,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  outShape: [number, number, number, number],
+  rows: AxisPlan,
+  cols: AxisPlan,
+): TensorInfo {
+  const [batch, outHeight, outWidth, outDepth] = outShape;
+  const [, inHeight, inWidth, inDepth] = dy.shape as [number, number, number, number];
+  const subFilters = phaseFilters(scope, filter, rows, cols);
+  const outputs: TensorInfo[] = [];
+  for (let rh = 0; rh < rows.stride; rh++) {
+    for (let rw = 0; rw < cols.stride; rw++) {
+      const row = rows.phases[rh]!;
+      const col = cols.phases[rw]!;
+      const phase = rh * cols.stride + rw;
+      const cropTop = Math.max(0, -row.before);
+      const cropBottom = Math.max(0, -row.after);
+      const cropLeft = Math.max(0, -col.before);
+      const cropRight = Math.max(0, -col.after);
+      const keptRows = inHeight - cropTop - cropBottom;
+      const keptCols = inWidth - cropLeft - cropRight;
+      const noTap = row.filterTap.every((k) => k < 0) || col.filterTap.every((k) => k < 0);
+      if (noTap || keptRows <= 0 || keptCols <= 0) {
+        // The padding alone covers this phase's taps: its outputs are zero.
+        outputs.push(scope.run(Fill, {}, {
+          shape: [batch, rows.phaseLength, cols.phaseLength, outDepth],
+          value: 0,
+          dtype: 'float32',
+        }));
+        continue;
+      }
+      let input = dy;
+      if (cropTop + cropBottom + cropLeft + cropRight > 0) {
+        input = scope.run(Slice, { x: dy }, {
+          begin: [0, cropTop, cropLeft, 0],
+          size: [batch, keptRows, keptCols, inDepth],
+        });
+      }
+      outputs.push(scope.run(Conv2D, { x: input, filter: subFilters[phase]! }, {
+        strides: [1, 1],
+        dilations: [1, 1],
+        pad: [
+          [0, 0],
+          [Math.max(0, row.before), Math.max(0, row.after)],
+          [Math.max(0, col.before), Math.max(0, col.after)],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+      }));
+    }
+  }
+  const phaseCount = rows.stride * cols.stride;
+  // Concat takes its inputs as an array, as tf.concat passes them.
+  const stacked =
+    phaseCount === 1 ? outputs[0]! : scope.run(Concat, outputs as unknown as NamedTensorInfoMap, { axis: 3 });
+  let spread = stacked;
+  if (phaseCount > 1) {
+    // [b, Mh, Mw, sh*sw*C] -> [b, Mh, sh, Mw, sw, C]: depth-to-space, as a fast transpose.
+    const split = scope.run(Reshape, { x: stacked }, {
+      shape: [batch, rows.phaseLength, cols.phaseLength, rows.stride, cols.stride, outDepth],
+    });
+    const interleaved = scope.run(Transpose, { x: split }, { perm: [0, 1, 3, 2, 4, 5] });
+    spread = scope.run(Reshape, { x: interleaved }, {
+      shape: [batch, rows.phaseLength * rows.stride, cols.phaseLength * cols.stride, outDepth],
+    });
+  }
+  const [, spreadHeight, spreadWidth] = spread.shape;
+  if (spreadHeight === outHeight && spreadWidth === outWidth) return spread;
+  return scope.run(Slice, { x: spread }, { begin: [0, 0, 0, 0], size: [batch, outHeight, outWidth, outDepth] });
+}
+
+/**
+ * Each phase's sub-filter [rows.taps, cols.taps, inDepth, outDepth], in phase order, from the
+ * transposed convolution's filter [kh, kw, outDepth, inDepth]: the filter as [inDepth*outDepth,
+ * kh*kw] times a 0/1 selection matrix [kh*kw, taps*taps], then a transpose. The large operand goes
+ * first: the wasm matrix product re-packs its second operand on every call.
+ */
+function phaseFilters(scope: KernelScope, filter: TensorInfo, rows: AxisPlan, cols: AxisPlan): TensorInfo[] {
+  const [filterHeight, filterWidth, outDepth, inDepth] = filter.shape as [number, number, number, number];
+  const tapCount = filterHeight * filterWidth;
+  const taps = rows.taps * cols.taps;
+  const byChannels = scope.run(Transpose, { x: filter }, { perm: [3, 2, 0, 1] }); // [in, out, kh, kw]
+  const flat = scope.run(Reshape, { x: byChannels }, { shape: [inDepth * outDepth, tapCount] });
+  const filters: TensorInfo[] = [];
+  for (let rh = 0; rh < rows.stride; rh++) {
+    for (let rw = 0; rw < cols.stride; rw++) {
+      const selection = new Float32Array(tapCount * taps);
+      let column = 0;
+      for (let th = 0; th < rows.taps; th++) {
+        for (let tw = 0; tw < cols.taps; tw++, column++) {
+          const kh = rows.phases[rh]!.filterTap[th]!;
+          const kw = cols.phases[rw]!.filterTap[tw]!;
+          if (kh >= 0 && kw >= 0) selection[(kh * filterWidth + kw) * taps + column] = 1;
+        }
+      }
+      const selector = scope.constant(selection, [tapCount, taps]);
+      const selected = scope.run(BatchMatMul, { a: flat, b: selector }, { transposeA: false, transposeB: false });
+      const split = scope.run(Reshape, { x: selected }, { shape: [inDepth, outDepth, rows.taps, cols.taps] });
+      filters.push(scope.run(Transpose, { x: split }, { perm: [2, 3, 0, 1] }));
+    }
+  }
+  return filters;
+}
