@@ -3,6 +3,7 @@ import { loadGenerator } from '@attrib/core';
 import { DCGAN_DEFAULTS, resolveDcganConfig } from './config.js';
 import { DcganGenerator } from './generator.js';
 import { findPretrained, PRETRAINED_DCGANS } from './pretrained.js';
+import { importDcganReference } from './reference-import.js';
 import { trainDcganRoot } from './root-training/trainer.js';
 
 /** Loads a generator the adapter ships (`mnist32`, the default root) in eval mode. */
@@ -30,6 +31,11 @@ export const dcganAdapter: GeneratorAdapter = {
   defaults: { ...DCGAN_DEFAULTS },
   create(config) {
     return new DcganGenerator(resolveDcganConfig(config));
+  },
+  importReference(file, _ctx, options = {}) {
+    const unknown = Object.keys(options)[0];
+    if (unknown !== undefined) return Promise.reject(new Error(`dcgan: unknown import option '${unknown}' (the dcgan reader takes none)`));
+    return importDcganReference(file);
   },
   pretrained: PRETRAINED_DCGANS.map(({ name, description, data, imageShape }) => ({ name, description, data, imageShape })),
   loadPretrained: (name) => loadPretrainedDcgan(name),

@@ -7,3 +7,4 @@ export { PRETRAINED_DCGANS, findPretrained, type PretrainedDcgan } from './pretr
 export { trainDcganRoot, trainStep, DCGAN_ROOT_TRAINING_DEFAULTS } from './root-training/trainer.js';
 export { imageGrid } from './root-training/grid.js';
 export { bceWithLogits } from './root-training/losses.js';
+export { importDcganReference, inferDcganConfig } from './reference-import.js';
