@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readNpy } from '@attrib/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +97,19 @@ describe('importing other checkpoint shapes', () => {
     await expect(pganAdapter.importReference!(fixture('pgan_small.pth'), undefined, { weight: 'avgG' })).rejects.toThrow(
       "pgan: unknown import option 'weight' (known: weights)",
     );
+  });
+
+  it('names a truncated checkpoint', async () => {
+    const bytes = await readFile(fixture('pgan_small.pth'));
+    const dir = await mkdtemp(join(tmpdir(), 'attrib-pgan-'));
+    // Cut inside the storages (legacy format: they follow the pickles) and inside the pickle.
+    for (const [name, length, message] of [
+      ['cut-data.pth', bytes.length - 1000, /cut-data\.pth: truncated file \(storage \S+ needs \d+ more bytes\)/],
+      ['cut-pickle.pth', 500, /cut-pickle\.pth: truncated pickle/],
+    ] as const) {
+      await writeFile(join(dir, name), bytes.subarray(0, length));
+      await expect(importPganReference(join(dir, name))).rejects.toThrow(message);
+    }
   });
 
   it('names the missing tensor of a checkpoint of another architecture', async () => {
