@@ -12,6 +12,7 @@ import {
   ResizeBilinearGrad,
   ResizeNearestNeighborGrad,
   Tile,
+  Transpose,
   unregisterKernel,
   UnsortedSegmentSum,
   type KernelConfig,
@@ -26,6 +27,7 @@ import {
   makeResizeNearestNeighborGradKernel,
 } from './wasm-kernels/resize-grad.js';
 import { makeTileKernel } from './wasm-kernels/tile.js';
+import { makeTransposeKernel } from './wasm-kernels/transpose.js';
 import { makeUnsortedSegmentSumKernel } from './wasm-kernels/unsorted-segment-sum.js';
 import { registerExtraGradients } from './extra-gradients.js';
 
@@ -56,6 +58,7 @@ const WASM_KERNELS: WasmKernel[] = [
     replaces: true,
     make: (original) => makeConv2DBackpropInputKernel(shipped(original, Conv2DBackpropInput), WASM),
   },
+  { kernelName: Transpose, replaces: true, make: (original) => makeTransposeKernel(shipped(original, Transpose), WASM) },
   { kernelName: Tile, replaces: true, make: (original) => makeTileKernel(shipped(original, Tile), WASM) },
   {
     kernelName: DepthToSpace,
@@ -82,7 +85,7 @@ const ours = new Map<string, KernelConfig>();
  * Registers attrib's training kernels for the 'wasm' backend: those tfjs-backend-wasm lacks
  * (`Conv2DBackpropFilter`, `UnsortedSegmentSum`) and replacements for those it gets wrong
  * (`ResizeBilinearGrad`, `ResizeNearestNeighborGrad`, `MaxPoolGrad`, `OneHot`), faster
- * `Conv2DBackpropInput` (transposed convolution), `Tile` and `DepthToSpace`, plus the gradients tfjs
+ * `Conv2DBackpropInput` (transposed convolution), `Transpose`, `Tile` and `DepthToSpace`, plus the gradients tfjs
  * lacks on every backend (`DepthToSpace`, comparisons). Importing this module also registers
  * tfjs's own gradient functions, which tfjs-core alone lacks in Node.
  *
