@@ -148,6 +148,16 @@ describe('CycleganGenerator', () => {
     }
   });
 
+  it('creating, cloning and disposing generators leaves no tensor behind', () => {
+    const before = tf.memory().numTensors;
+    const generator = cycleganAdapter.create({ ...TINY, seed: 6 }, { inputs });
+    expect(tf.memory().numTensors - before).toBe(16); // 8 convolutions, a filter and a bias each
+    const copy = generator.clone();
+    copy.dispose();
+    generator.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('a training loop over the generator does not leak tensors', () => {
     const generator = cycleganAdapter.create({ ...TINY, seed: 5 }, { inputs }) as CycleganGenerator;
     generator.setMode('train');

@@ -62,11 +62,12 @@ export class CycleganGenerator implements Generator {
       const shape: [number, number, number, number] = spec.kind === 'conv'
         ? [kernel, kernel, inChannels, outChannels]
         : [kernel, kernel, outChannels, inChannels];
-      const conv: Conv = {
+      // tidy frees the initial values; the variables keep their data.
+      const conv: Conv = tf.tidy(() => ({
         spec,
         filter: tf.variable(tf.randomNormal(shape, 0, INIT_STD, 'float32', rng.fork(spec.prefix).seed()), true, variableName(`${spec.prefix}.weight`)),
         bias: tf.variable(tf.zeros([outChannels]), true, variableName(`${spec.prefix}.bias`)) as tf.Variable<tf.Rank.R1>,
-      };
+      }));
       return [spec.prefix, conv];
     }));
   }
