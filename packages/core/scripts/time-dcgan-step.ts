@@ -2,9 +2,12 @@
  * Times one DCGAN-32 fine-tuning step (ngf 64, batch 16, 1 channel; batch norm in training mode;
  * loss = mean of the output; Adam) on the selected backend, and prints where the time goes per
  * kernel. Not a test: run with
- *   npx tsx packages/core/scripts/time-dcgan-step.ts [--backend wasm|cpu|tensorflow] [--steps N]
+ *   npx tsx packages/core/scripts/time-dcgan-step.ts [--backend wasm|cpu|tensorflow] [--steps N] [--slow]
+ * --slow: on wasm, only the kernels training needs, without attrib's faster replacements.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '../src/backend/register-wasm-kernels.js';
 import { selectBackend } from '../src/backend/select.js';
 
 interface Layer {
@@ -15,11 +18,13 @@ interface Layer {
   pad: 'valid' | 'same';
 }
 
-function parseArgs(argv: string[]): { backend?: string; steps: number } {
-  const out: { backend?: string; steps: number } = { steps: 10 };
+function parseArgs(argv: string[]): { backend?: string; steps: number; slow: boolean } {
+  const out: { backend?: string; steps: number; slow: boolean } = { steps: 10, slow: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--backend') out.backend = argv[++i];
     else if (argv[i] === '--steps') out.steps = Number(argv[++i]);
+    else if (argv[i] === '--slow') out.slow = true;
+    else throw new Error(`unknown argument '${argv[i]}': expected --backend NAME, --steps N or --slow`);
   }
   return out;
 }
@@ -48,7 +53,7 @@ function forward(layers: Layer[], z: tf.Tensor4D): tf.Tensor4D {
     h = tf.conv2dTranspose(h, layer.filter as tf.Tensor4D, [h.shape[0], size, size, cout], layer.stride, layer.pad);
     if (layer.gamma !== undefined && layer.beta !== undefined) {
       const { mean, variance } = tf.moments(h, [0, 1, 2]);
-      h = tf.relu(tf.batchNorm(h, mean, variance, layer.beta, layer.gamma, 1e-5));
+      h = tf.relu(tf.batchNorm(h, mean, variance, layer.beta, layer.gamma, 1e-5)) as tf.Tensor4D;
     } else {
       h = tf.tanh(h);
     }
@@ -63,7 +68,15 @@ function median(values: number[]): number {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const selection = await selectBackend(args.backend !== undefined ? { prefer: args.backend } : {});
+  let backendName: string;
+  if (args.slow) {
+    // Not through selectBackend, which registers the faster kernels too.
+    registerWasmTrainingKernels({ fastKernels: false });
+    await tf.setBackend('wasm');
+    backendName = 'wasm (without the faster kernels)';
+  } else {
+    backendName = (await selectBackend(args.backend !== undefined ? { prefer: args.backend } : {})).name;
+  }
   const layers = makeGenerator(100, 64, 1);
   const z = tf.randomNormal([16, 1, 1, 100], 0, 1, 'float32', 1) as tf.Tensor4D;
   const optimizer = tf.train.adam(2e-4, 0.5, 0.999);
@@ -80,7 +93,7 @@ async function main(): Promise<void> {
     step();
     times.push(performance.now() - started);
   }
-  console.log(`backend ${selection.name}: DCGAN-32 step median ${median(times).toFixed(1)} ms over ${args.steps} ` +
+  console.log(`backend ${backendName}: DCGAN-32 step median ${median(times).toFixed(1)} ms over ${args.steps} ` +
     `(min ${Math.min(...times).toFixed(1)}), tensors ${tensors} -> ${tf.memory().numTensors}`);
 
   const profile = await tf.profile(step);

@@ -1,4 +1,4 @@
-export { registerWasmTrainingKernels } from './register-wasm-kernels.js';
+export { registerWasmTrainingKernels, type WasmKernelOptions } from './register-wasm-kernels.js';
 export {
   selectBackend,
   describeBackends,

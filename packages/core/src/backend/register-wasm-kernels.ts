@@ -34,42 +34,38 @@ import { registerExtraGradients } from './extra-gradients.js';
 const WASM = 'wasm';
 
 /**
- * A kernel of ours: one tfjs-backend-wasm lacks (`make` gets no original), or a replacement for
- * one it gets wrong (`make` gets the shipped kernel, which a wrapper may delegate to).
+ * A kernel of ours. `missing`: tfjs-backend-wasm 4.22 lacks it (`make` gets no original).
+ * `fix`: it ships one that gives wrong results. `speed`: it ships a slow one. For `fix` and
+ * `speed`, `make` gets the shipped kernel, which a wrapper may delegate to.
  */
 interface WasmKernel {
   kernelName: string;
-  replaces: boolean;
+  role: 'missing' | 'fix' | 'speed';
   make: (original: KernelConfig | undefined) => KernelConfig;
 }
 
 const WASM_KERNELS: WasmKernel[] = [
-  // Missing from tfjs-backend-wasm 4.22.
-  { kernelName: Conv2DBackpropFilter, replaces: false, make: () => makeConv2DBackpropFilterKernel(WASM) },
-  { kernelName: UnsortedSegmentSum, replaces: false, make: () => makeUnsortedSegmentSumKernel(WASM) },
-  // Shipped but wrong: these ignore halfPixelCenters.
-  { kernelName: ResizeBilinearGrad, replaces: true, make: () => makeResizeBilinearGradKernel(WASM) },
-  { kernelName: ResizeNearestNeighborGrad, replaces: true, make: () => makeResizeNearestNeighborGradKernel(WASM) },
-  // Shipped but wrong: loses the gradient of some windows.
-  { kernelName: MaxPoolGrad, replaces: true, make: () => makeMaxPoolGradKernel(WASM) },
-  // Shipped but slow: ours run through XNNPACK's Conv2D, Transpose and Multiply (see each file).
+  { kernelName: Conv2DBackpropFilter, role: 'missing', make: () => makeConv2DBackpropFilterKernel(WASM) },
+  { kernelName: UnsortedSegmentSum, role: 'missing', make: () => makeUnsortedSegmentSumKernel(WASM) },
+  // The shipped ones ignore halfPixelCenters.
+  { kernelName: ResizeBilinearGrad, role: 'fix', make: () => makeResizeBilinearGradKernel(WASM) },
+  { kernelName: ResizeNearestNeighborGrad, role: 'fix', make: () => makeResizeNearestNeighborGradKernel(WASM) },
+  // The shipped one loses the gradient of some windows.
+  { kernelName: MaxPoolGrad, role: 'fix', make: () => makeMaxPoolGradKernel(WASM) },
+  // The shipped one writes int32 whatever the dtype.
+  { kernelName: OneHot, role: 'fix', make: (original) => makeOneHotKernel(shipped(original, OneHot), WASM) },
+  // Ours run through XNNPACK's Conv2D, Transpose and Multiply (see each file).
   {
     kernelName: Conv2DBackpropInput,
-    replaces: true,
+    role: 'speed',
     make: (original) => makeConv2DBackpropInputKernel(shipped(original, Conv2DBackpropInput), WASM),
   },
-  { kernelName: Transpose, replaces: true, make: (original) => makeTransposeKernel(shipped(original, Transpose), WASM) },
-  { kernelName: Tile, replaces: true, make: (original) => makeTileKernel(shipped(original, Tile), WASM) },
+  { kernelName: Transpose, role: 'speed', make: (original) => makeTransposeKernel(shipped(original, Transpose), WASM) },
+  { kernelName: Tile, role: 'speed', make: (original) => makeTileKernel(shipped(original, Tile), WASM) },
   {
     kernelName: DepthToSpace,
-    replaces: true,
+    role: 'speed',
     make: (original) => makeDepthToSpaceKernel(shipped(original, DepthToSpace), WASM),
-  },
-  // Shipped but wrong: writes int32 whatever the dtype; ours wraps it.
-  {
-    kernelName: OneHot,
-    replaces: true,
-    make: (original) => makeOneHotKernel(shipped(original, OneHot), WASM),
   },
 ];
 
@@ -81,26 +77,36 @@ function shipped(original: KernelConfig | undefined, kernelName: string): Kernel
 /** Our registered configs by kernel name, so a later call recognises them. */
 const ours = new Map<string, KernelConfig>();
 
+/** Options of {@link registerWasmTrainingKernels}. */
+export interface WasmKernelOptions {
+  /**
+   * Also register the faster replacements (`Conv2DBackpropInput`, `Transpose`, `Tile`,
+   * `DepthToSpace`). Default true; false is for measuring what they bring.
+   */
+  fastKernels?: boolean;
+}
+
 /**
- * Registers attrib's training kernels for the 'wasm' backend: those tfjs-backend-wasm lacks
- * (`Conv2DBackpropFilter`, `UnsortedSegmentSum`) and replacements for those it gets wrong
+ * Registers attrib's training kernels for the 'wasm' backend: those tfjs-backend-wasm 4.22 lacks
+ * (`Conv2DBackpropFilter`, `UnsortedSegmentSum`), fixes for those it gets wrong
  * (`ResizeBilinearGrad`, `ResizeNearestNeighborGrad`, `MaxPoolGrad`, `OneHot`), faster
- * `Conv2DBackpropInput` (transposed convolution), `Transpose`, `Tile` and `DepthToSpace`, plus the gradients tfjs
- * lacks on every backend (`DepthToSpace`, comparisons). Importing this module also registers
- * tfjs's own gradient functions, which tfjs-core alone lacks in Node.
+ * `Conv2DBackpropInput` (the transposed convolution), `Transpose`, `Tile` and `DepthToSpace`, and
+ * the gradients tfjs lacks on every backend (`DepthToSpace`, comparisons). Importing this module
+ * also registers tfjs's own gradient functions, which tfjs-core alone lacks in Node, and loads
+ * '@tensorflow/tfjs-backend-wasm' (its JavaScript only; the backend need not be initialised).
  *
- * Idempotent and cheap to call again. Importing this module loads '@tensorflow/tfjs-backend-wasm'
- * (its JavaScript only; the backend need not be initialised). A missing kernel that someone else registered meanwhile (for example a future tfjs release) is
- * left alone.
+ * Idempotent and cheap to call again; a later call only adds what an earlier one left out. A
+ * missing kernel that someone else registered meanwhile (say a future tfjs) is left alone.
  *
  * @returns the names of the kernels and gradients this call registered (empty on later calls).
  */
-export function registerWasmTrainingKernels(): string[] {
+export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): string[] {
   const registered: string[] = [];
-  for (const { kernelName, replaces, make } of WASM_KERNELS) {
+  for (const { kernelName, role, make } of WASM_KERNELS) {
+    if (role === 'speed' && options.fastKernels === false) continue;
     const current = getKernel(kernelName, WASM);
     if (current !== undefined && current.kernelFunc === ours.get(kernelName)?.kernelFunc) continue;
-    if (current !== undefined && !replaces) continue;
+    if (current !== undefined && role === 'missing') continue;
     const config = make(current);
     if (current !== undefined) unregisterKernel(kernelName, WASM);
     registerKernel(config);
