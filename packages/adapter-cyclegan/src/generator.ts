@@ -63,11 +63,10 @@ export class CycleganGenerator implements Generator {
         ? [kernel, kernel, inChannels, outChannels]
         : [kernel, kernel, outChannels, inChannels];
       // tidy frees the initial values; the variables keep their data.
-      const conv: Conv = tf.tidy(() => ({
-        spec,
-        filter: tf.variable(tf.randomNormal(shape, 0, INIT_STD, 'float32', rng.fork(spec.prefix).seed()), true, variableName(`${spec.prefix}.weight`)),
-        bias: tf.variable(tf.zeros([outChannels]), true, variableName(`${spec.prefix}.bias`)) as tf.Variable<tf.Rank.R1>,
-      }));
+      const filter = tf.tidy(() => tf.variable(
+        tf.randomNormal(shape, 0, INIT_STD, 'float32', rng.fork(spec.prefix).seed()), true, variableName(`${spec.prefix}.weight`)));
+      const bias = tf.tidy(() => tf.variable(tf.zeros([outChannels]), true, variableName(`${spec.prefix}.bias`)));
+      const conv: Conv = { spec, filter: filter as tf.Variable<tf.Rank.R4>, bias: bias as tf.Variable<tf.Rank.R1> };
       return [spec.prefix, conv];
     }));
   }
