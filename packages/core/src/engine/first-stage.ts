@@ -1,0 +1,130 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Generator } from '../contracts/generator.js';
+import { LinearKey } from '../keys/linear-key.js';
+import { Adam } from './adam.js';
+import { generatedScores, share } from './checks.js';
+import type { EpochRecord, StageContext } from './context.js';
+import { authenticHinge, keyedHinge, lpDistance, unitNormPenalty } from './losses.js';
+import { resolveOptions, type FirstStageOptions, type OptionsInput } from './options.js';
+import { epochBatches } from './batches.js';
+import { minimize, prefixed, unprefixed } from './step.js';
+import { runUnit, startOf, type UnitLoop } from './unit-loop.js';
+
+/** The state-store name of the first stage. */
+export const FIRST_UNIT = 'first';
+
+export interface FirstStageResult {
+  /** phi_1 (HWC). The caller disposes it. */
+  readonly key: LinearKey;
+  /** G_1, in `eval` mode. The caller disposes it. */
+  readonly generator: Generator;
+  readonly history: readonly EpochRecord[];
+}
+
+/**
+ * Stage "first" (method.md, "Step 1 and 2"): the first key phi_1 and generator G_1 (a copy of G0)
+ * trained jointly. Each batch takes a key step,
+ *   L_K = h(1 - phi.x) + h(1 - phi.G0(z)) + h(1 + phi.G1(z))   [+ |1 - ||phi||| in theory mode]
+ * (Adam lr_K, PyTorch betas), then a generator step on fresh inputs,
+ *   L_G = h(1 + phi.G1(z)) + alpha * MSE(G1(z), G0(z))   (L1 when lp = 1)
+ * (Adam lr, betas (beta1, beta2)). Both rates decay by `lrDecay` after every epoch. G1 is in `train`
+ * mode throughout (its key-step forward pass also updates batch-norm running statistics, as in the
+ * release), G0 in `eval` mode. The key starts from N(0, I), or at unit norm in theory mode.
+ * After each epoch the report gives the share of `checkSamples` (2,000) G1 samples, in `eval`
+ * mode, with phi.G1(z) <= -1. Resumes from `ctx.store` when a state is saved there.
+ */
+export async function trainFirstStage(
+  ctx: StageContext,
+  input: OptionsInput<FirstStageOptions> = {},
+  keyId = 'key-1',
+): Promise<FirstStageResult> {
+  const options = resolveOptions('first', input);
+  const { root, data } = ctx;
+  root.setMode('eval');
+  const unitRng = ctx.rng.fork(FIRST_UNIT);
+  const key = LinearKey.random(keyId, root.imageShape, unitRng.fork('init'), options.theory);
+  const generator = root.clone();
+  const keyOptimizer = new Adam([key.vector], { lr: options.lrKey, beta1: 0.9, beta2: 0.999 });
+  const generatorOptimizer = new Adam(generator.trainableVariables, { lr: options.lr, beta1: options.beta1, beta2: options.beta2 });
+  try {
+    const saved = await ctx.store?.load(FIRST_UNIT);
+    if (saved) {
+      try {
+        key.vector.assign(saved.tensors.key as tf.Tensor1D);
+        generator.loadState(unprefixed('generator', saved.tensors));
+        keyOptimizer.loadState('adam.key', saved.tensors);
+        generatorOptimizer.loadState('adam.generator', saved.tensors);
+      } finally {
+        tf.dispose(Object.values(saved.tensors));
+      }
+    }
+    const loop: UnitLoop<number[]> = {
+      stage: 'first',
+      unit: FIRST_UNIT,
+      epochs: options.epochs,
+      beginEpoch(epoch) {
+        keyOptimizer.lr = options.lrKey * options.lrDecay ** epoch;
+        generatorOptimizer.lr = options.lr * options.lrDecay ** epoch;
+        generator.setMode('train');
+      },
+      plan: (_epoch, streams) => epochBatches(data.size, options.batchSize, streams.order, options.stepsPerEpoch),
+      step(indices, streams) {
+        const n = indices.length;
+        const keyTerms = tf.tidy(() => {
+          const real = data.read(indices);
+          const z = generator.sampleInputs(n, streams.inputs);
+          const keyed = generator.generate(z);
+          const authentic = root.generate(z);
+          return minimize(keyOptimizer, () => {
+            const terms: Record<string, tf.Scalar> = {
+              real: authenticHinge(key.score(real)),
+              root: authenticHinge(key.score(authentic)),
+              keyed: keyedHinge(key.score(keyed)),
+            };
+            if (options.theory) terms.norm = unitNormPenalty(key.vector);
+            terms.total = Object.values(terms).reduce((a, b) => tf.add(a, b));
+            return terms;
+          });
+        });
+        const generatorTerms = tf.tidy(() => {
+          const z = generator.sampleInputs(n, streams.inputs);
+          const authentic = root.generate(z);
+          return minimize(generatorOptimizer, () => {
+            const images = generator.generate(z);
+            const hinge = keyedHinge(key.score(images));
+            const distance = lpDistance(images, authentic, options.lp);
+            return { hinge, distance, total: tf.add(hinge, tf.mul(options.alpha, distance)) };
+          });
+        });
+        return {
+          key: keyTerms.total!, keyReal: keyTerms.real!, keyRoot: keyTerms.root!, keyKeyed: keyTerms.keyed!,
+          ...(options.theory ? { keyNorm: keyTerms.norm! } : {}),
+          generator: generatorTerms.total!, generatorHinge: generatorTerms.hinge!, generatorDistance: generatorTerms.distance!,
+        };
+      },
+      async endEpoch(_epoch, streams) {
+        generator.setMode('eval');
+        const scores = await generatedScores(generator, key, options.checkSamples, streams.check);
+        generator.setMode('train');
+        return { report: { keyedShare: share(scores, (s) => s <= -1), keyNorm: tf.tidy(() => tf.norm(key.vector).dataSync()[0]!) } };
+      },
+      snapshot: () => ({
+        key: key.vector.clone(),
+        ...prefixed('generator', generator.state()),
+        ...keyOptimizer.state('adam.key'),
+        ...generatorOptimizer.state('adam.generator'),
+      }),
+      extraMeta: () => ({ keyId }),
+    };
+    const history = await runUnit(ctx, loop, unitRng, startOf(saved, options.epochs));
+    generator.setMode('eval');
+    return { key, generator, history };
+  } catch (error) {
+    key.dispose();
+    generator.dispose();
+    throw error;
+  } finally {
+    keyOptimizer.dispose();
+    generatorOptimizer.dispose();
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * Options of the training stages, with the defaults of the reference release's DCGAN-MNIST
+ * scripts (see `docs/method.md`, "Settings of the release scripts"). Every field may be
+ * overridden; {@link resolveOptions} fills in the rest and validates.
+ */
+
+/** Distance between a keyed generator's output and the root's: 2 = MSE (`lp_type 2`), 1 = L1. */
+export type LpNorm = 1 | 2;
+
+/** What every stage shares. */
+export interface EpochOptions {
+  /** Epochs to train (the release's `key_iter`). */
+  readonly epochs: number;
+  /** Batch size (real images and inputs per step). */
+  readonly batchSize: number;
+  /**
+   * Caps the steps of one epoch (an epoch is otherwise one pass over the data, the last batch
+   * possibly smaller). For tests and time budgets; `undefined` = no cap.
+   */
+  readonly stepsPerEpoch?: number | undefined;
+  /** Learning rates are multiplied by this after every epoch (PyTorch `StepLR(step_size=1)`). */
+  readonly lrDecay: number;
+}
+
+/** Adam settings of a generator (`betas = (beta1, beta2)`). */
+export interface GeneratorOptimizerOptions {
+  /** Learning rate of the generator. */
+  readonly lr: number;
+  readonly beta1: number;
+  /** The release fixes 0.99. */
+  readonly beta2: number;
+  /** Weight of the distance term. */
+  readonly alpha: number;
+  readonly lp: LpNorm;
+}
+
+/** Stage "first": key phi_1 and generator G_1 trained jointly (method.md, "Step 1 and 2"). */
+export interface FirstStageOptions extends EpochOptions, GeneratorOptimizerOptions {
+  /** Adam learning rate of the key (betas (0.9, 0.999), PyTorch's defaults). */
+  readonly lrKey: number;
+  /**
+   * Theory mode: adds |1 - ||phi||| to the key loss; the key then starts at unit norm rather than
+   * at N(0, I) (see {@link KeyStageOptions.theory}).
+   */
+  readonly theory: boolean;
+  /** Generated samples of the end-of-epoch check (share of G_1 samples with phi.G_1(z) <= -1). */
+  readonly checkSamples: number;
+}
+
+/** How a new key is kept away from the earlier ones. */
+export type AngleTerm = 'orthogonal' | 'cosine';
+
+/** Stage "keys": phi_2..phi_N, each against the frozen root (method.md, "More keys"). */
+export interface KeyStageOptions extends EpochOptions {
+  readonly lrKey: number;
+  /**
+   * `orthogonal` (default): sum_j |phi_j . phi|, driving every pair of keys to 90 degrees.
+   * `cosine`: sum_j cosineWeight * |cosineTarget - cos(phi_j, phi)| (the release's PGAN and
+   * CycleGAN "side experiment").
+   */
+  readonly angleTerm: AngleTerm;
+  /** Target cosine c of the `cosine` term; the release uses 0.7. */
+  readonly cosineTarget: number;
+  /** Weight of the `cosine` term; the release uses 20. */
+  readonly cosineWeight: number;
+  /**
+   * Theory mode: adds |1 - ||phi||| to the loss and trains the key again when its final norm is
+   * >= {@link normLimit}. Unlike the release, theory-mode keys START AT UNIT NORM (a N(0, I)
+   * draw rescaled to norm 1): a key drawn at norm ~sqrt(d) cannot come back near 1 at lr_K 1e-3
+   * in the release's schedule, so the release's retry loop would never end.
+   */
+  readonly theory: boolean;
+  /** Theory mode: a key whose final norm is >= this is retrained. */
+  readonly normLimit: number;
+  /** Theory mode: trainings of one key before giving up with an error. */
+  readonly maxAttempts: number;
+}
+
+/**
+ * The keyed-generator objective.
+ * - `hinge` (the release): h(1 + phi.G(z)) + alpha * MSE(G(z), G0(z)).
+ * - `shift` (the paper's Eq. 10 / Algorithm 1): regression of G(z) onto G0(z) - gamma * u, with
+ *   u = phi / ||phi|| (see {@link ShiftOptions}).
+ */
+export type GeneratorObjective = 'hinge' | 'shift';
+
+/**
+ * The paper's theory-consistent objective, in the code's sign convention (keyed images score
+ * negative): min E_z || G(z) - (G0(z) - gamma * u) ||^2 with u the unit key direction, so the
+ * target's score is phi.G0(z) - gamma * ||phi||. gamma starts at d_max = max_x |u . x| over the
+ * data (the paper's d_max(phi) for a unit-norm key) and, after every epoch in which the generator
+ * is not (1 - delta)-distinguishable, is multiplied by `growth`. Training continues from the
+ * current weights across gamma changes. The squared norm is averaged over pixels (a constant
+ * factor 1/d, which Adam does not see).
+ */
+export interface ShiftOptions {
+  /** Target distinguishability is 1 - delta. */
+  readonly delta: number;
+  /** Factor applied to gamma after an epoch that missed the target. */
+  readonly growth: number;
+  /** Real images over which d_max is taken (`undefined` = the whole data set). */
+  readonly dmaxSamples?: number | undefined;
+  /** Ends the stage at the first epoch whose check reaches 1 - delta (the remaining epochs are skipped). */
+  readonly stopWhenDistinguishable: boolean;
+}
+
+/** Stage "generators": one keyed generator per key, from a copy of G0 (method.md, "A generator per key"). */
+export interface GeneratorStageOptions extends EpochOptions, GeneratorOptimizerOptions {
+  readonly objective: GeneratorObjective;
+  readonly shift: ShiftOptions;
+  /** Generated samples of the per-epoch check (share with phi.G(z) <= -1; distinguishability for `shift`). */
+  readonly checkSamples: number;
+}
+
+/** Stage "robust": fine-tune a keyed generator against a post-process (method.md, "Robust training"). */
+export interface RobustStageOptions extends EpochOptions, GeneratorOptimizerOptions {
+  /** Probability that a step applies the post-process (to both G_i(z) and G0(z)). */
+  readonly probability: number;
+  readonly checkSamples: number;
+}
+
+const EPOCHS = { epochs: 10, lrDecay: 0.6, stepsPerEpoch: undefined };
+const GENERATOR_ADAM = { lr: 5e-4, beta1: 0.5, beta2: 0.99, alpha: 10, lp: 2 as LpNorm };
+
+/** Defaults of every stage (DCGAN on MNIST in the release). */
+export const DEFAULT_OPTIONS = {
+  first: { ...EPOCHS, ...GENERATOR_ADAM, batchSize: 16, lrKey: 1e-3, theory: false, checkSamples: 2000 } satisfies FirstStageOptions,
+  keys: {
+    ...EPOCHS, batchSize: 128, lrKey: 1e-3, angleTerm: 'orthogonal', cosineTarget: 0.7, cosineWeight: 20,
+    theory: false, normLimit: 1.01, maxAttempts: 10,
+  } satisfies KeyStageOptions,
+  generators: {
+    ...EPOCHS, ...GENERATOR_ADAM, batchSize: 16, lrDecay: 0.7, objective: 'hinge', checkSamples: 2000,
+    shift: { delta: 0.01, growth: 1.1, dmaxSamples: undefined, stopWhenDistinguishable: true },
+  } satisfies GeneratorStageOptions,
+  robust: { ...EPOCHS, ...GENERATOR_ADAM, batchSize: 16, lrDecay: 0.7, probability: 0.5, checkSamples: 2000 } satisfies RobustStageOptions,
+} as const;
+
+export type StageName = keyof typeof DEFAULT_OPTIONS;
+export interface StageOptions {
+  first: FirstStageOptions;
+  keys: KeyStageOptions;
+  generators: GeneratorStageOptions;
+  robust: RobustStageOptions;
+}
+
+/** Deep-partial options as a caller gives them. */
+export type OptionsInput<T> = { readonly [K in keyof T]?: T[K] extends object ? Partial<T[K]> : T[K] };
+
+/**
+ * Fills in the defaults of `stage` and validates every value; an error names the option, the
+ * value and what was expected. Unknown option names are errors too.
+ */
+export function resolveOptions<S extends StageName>(stage: S, input: OptionsInput<StageOptions[S]> = {}): StageOptions[S] {
+  const defaults = DEFAULT_OPTIONS[stage] as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...defaults };
+  for (const [name, value] of Object.entries(input)) {
+    if (!(name in defaults)) throw new Error(`${stage} option ${name}: unknown (known: ${Object.keys(defaults).join(', ')})`);
+    if (value === undefined) continue;
+    const fallback = defaults[name];
+    out[name] = fallback !== null && typeof fallback === 'object' ? mergeNested(stage, name, fallback as Record<string, unknown>, value) : value;
+  }
+  validate(stage, out);
+  return out as unknown as StageOptions[S];
+}
+
+function mergeNested(stage: string, name: string, defaults: Record<string, unknown>, value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== 'object') throw new Error(`${stage} option ${name}: expected an object, got ${JSON.stringify(value)}`);
+  const out = { ...defaults };
+  for (const [key, inner] of Object.entries(value)) {
+    if (!(key in defaults)) throw new Error(`${stage} option ${name}.${key}: unknown (known: ${Object.keys(defaults).join(', ')})`);
+    if (inner !== undefined) out[key] = inner;
+  }
+  return out;
+}
+
+type Check = (value: unknown) => string | undefined;
+const positiveInteger: Check = (v) => (Number.isInteger(v) && (v as number) > 0 ? undefined : 'a positive integer');
+const nonNegativeInteger: Check = (v) => (Number.isInteger(v) && (v as number) >= 0 ? undefined : 'a non-negative integer');
+const positive: Check = (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? undefined : 'a positive number');
+const nonNegative: Check = (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : 'a non-negative number');
+const unitInterval: Check = (v) => (typeof v === 'number' && v >= 0 && v < 1 ? undefined : 'a number in [0, 1)');
+const probability: Check = (v) => (typeof v === 'number' && v >= 0 && v <= 1 ? undefined : 'a number in [0, 1]');
+const decay: Check = (v) => (typeof v === 'number' && v > 0 && v <= 1 ? undefined : 'a number in (0, 1]');
+const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'true or false');
+const oneOf = (...values: unknown[]): Check => (v) => (values.includes(v) ? undefined : values.map((x) => JSON.stringify(x)).join(' or '));
+const optional = (check: Check): Check => (v) => (v === undefined ? undefined : check(v));
+const cosine: Check = (v) => (typeof v === 'number' && v >= -1 && v <= 1 ? undefined : 'a number in [-1, 1]');
+const aboveOne: Check = (v) => (typeof v === 'number' && v > 1 && Number.isFinite(v) ? undefined : 'a number > 1');
+
+const CHECKS: Record<string, Check> = {
+  epochs: nonNegativeInteger, batchSize: positiveInteger, stepsPerEpoch: optional(positiveInteger), lrDecay: decay,
+  lr: positive, lrKey: positive, beta1: unitInterval, beta2: unitInterval, alpha: nonNegative,
+  lp: oneOf(1, 2), theory: boolean, angleTerm: oneOf('orthogonal', 'cosine'), cosineTarget: cosine, cosineWeight: nonNegative,
+  normLimit: positive, maxAttempts: positiveInteger, objective: oneOf('hinge', 'shift'), checkSamples: positiveInteger,
+  probability,
+};
+const SHIFT_CHECKS: Record<string, Check> = {
+  delta: (v) => (typeof v === 'number' && v > 0 && v < 1 ? undefined : 'a number in (0, 1)'), growth: aboveOne,
+  dmaxSamples: optional(positiveInteger), stopWhenDistinguishable: boolean,
+};
+
+function validate(stage: string, options: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(options)) {
+    if (name === 'shift') {
+      for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+        const problem = SHIFT_CHECKS[key]!(inner);
+        if (problem) throw new Error(`${stage} option shift.${key}: got ${JSON.stringify(inner)}, expected ${problem}`);
+      }
+      continue;
+    }
+    const problem = CHECKS[name]?.(value);
+    if (problem) throw new Error(`${stage} option ${name}: got ${JSON.stringify(value)}, expected ${problem}`);
+  }
+}

@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Generator } from '../contracts/generator.js';
+import type { Key } from '../contracts/key.js';
+import { formatShape, sameShape } from '../contracts/image.js';
+import type { PostProcess } from '../contracts/post-process.js';
+import { createRng } from '../util/rng.js';
+import { Adam } from './adam.js';
+import { epochBatchSizes } from './batches.js';
+import { generatedScores, share } from './checks.js';
+import type { EpochRecord, StageContext } from './context.js';
+import { keyedHinge, lpDistance } from './losses.js';
+import { resolveOptions, type OptionsInput, type RobustStageOptions } from './options.js';
+import { minimize, prefixed, unprefixed } from './step.js';
+import { runUnit, startOf, type UnitLoop } from './unit-loop.js';
+
+/** The state-store name of the unit making key `keyId`'s generator robust to `label`. */
+export function robustUnit(label: string, keyId: string): string {
+  return `robust/${label}/${keyId}`;
+}
+
+export interface RobustResult {
+  /** The fine-tuned generator, in `eval` mode. The caller disposes it. */
+  readonly generator: Generator;
+  readonly history: readonly EpochRecord[];
+}
+
+/**
+ * Stage "robust" for one key (method.md, "Robust training against post-processes"): fine-tunes a
+ * copy of the keyed generator `start` (in `train` mode; G0 in `eval`). Each step, with
+ * probability `probability` (0.5), the post-process T, at a strength drawn for that step
+ * (`mode: 'train'`), is applied to both G_i(z) and G0(z) — the same strength for both — before
+ * both terms:
+ *   L = h(1 + phi.T(G_i(z))) + alpha * MSE(T(G_i(z)), T(G0(z)))
+ * Adam lr, betas (beta1, beta2), decay `lrDecay` (0.7) per epoch, as the release's fine-tuning.
+ * T must be differentiable (and synchronous); anything else is rejected before training. The
+ * report gives the share of `checkSamples` samples with phi.G_i(z) <= -1, without T and with T
+ * at evaluation strength.
+ */
+export async function trainRobustGenerator(
+  ctx: StageContext,
+  key: Key,
+  start: Generator,
+  postProcess: PostProcess,
+  input: OptionsInput<RobustStageOptions> = {},
+  label: string = postProcess.name,
+): Promise<RobustResult> {
+  const options = resolveOptions('robust', input);
+  if (!postProcess.differentiable) {
+    throw new Error(`post-process ${postProcess.name} is not differentiable; robust training needs one that gradients can flow through`);
+  }
+  const { root, data } = ctx;
+  for (const [what, shape] of [['key ' + key.id, key.shape], ['generator', start.imageShape]] as const) {
+    if (!sameShape(shape, root.imageShape)) throw new Error(`${what} belongs to ${formatShape(shape)} images; the root generator makes ${formatShape(root.imageShape)}`);
+  }
+  root.setMode('eval');
+  const unit = robustUnit(label, key.id);
+  const unitRng = ctx.rng.fork('robust').fork(label).fork(key.id);
+  const generator = start.clone();
+  const optimizer = new Adam(generator.trainableVariables, { lr: options.lr, beta1: options.beta1, beta2: options.beta2 });
+  const transform = (images: tf.Tensor4D, seed: number): tf.Tensor4D => {
+    const out = postProcess.apply(images, { mode: 'train', rng: createRng(seed) });
+    if (out instanceof Promise) throw new Error(`post-process ${postProcess.name} returned a promise; robust training needs a synchronous, differentiable one`);
+    return out;
+  };
+  try {
+    const saved = await ctx.store?.load(unit);
+    if (saved) {
+      try {
+        generator.loadState(unprefixed('generator', saved.tensors));
+        optimizer.loadState('adam.generator', saved.tensors);
+      } finally {
+        tf.dispose(Object.values(saved.tensors));
+      }
+    }
+    const loop: UnitLoop<number> = {
+      stage: 'robust',
+      unit,
+      epochs: options.epochs,
+      beginEpoch(epoch) {
+        optimizer.lr = options.lr * options.lrDecay ** epoch;
+        generator.setMode('train');
+      },
+      plan: () => epochBatchSizes(data.size, options.batchSize, options.stepsPerEpoch),
+      step(n, streams) {
+        const applied = streams.postProcess.uniform() < options.probability;
+        const seed = streams.postProcess.seed();
+        return tf.tidy(() => {
+          const z = generator.sampleInputs(n, streams.inputs);
+          const authentic = applied ? transform(root.generate(z), seed) : root.generate(z);
+          const terms = minimize(optimizer, () => {
+            const generated = generator.generate(z);
+            const images = applied ? transform(generated, seed) : generated;
+            const hinge = keyedHinge(key.score(images));
+            const distance = lpDistance(images, authentic, options.lp);
+            return { hinge, distance, total: tf.add(hinge, tf.mul(options.alpha, distance)) };
+          });
+          return { ...terms, applied: applied ? 1 : 0 };
+        });
+      },
+      async endEpoch(_epoch, streams) {
+        generator.setMode('eval');
+        const plain = await generatedScores(generator, key, options.checkSamples, streams.check);
+        const processed = await generatedScores(generator, key, options.checkSamples, streams.check, postProcess);
+        generator.setMode('train');
+        return { report: { keyedShare: share(plain, (s) => s <= -1), keyedShareProcessed: share(processed, (s) => s <= -1) } };
+      },
+      snapshot: () => ({ ...prefixed('generator', generator.state()), ...optimizer.state('adam.generator') }),
+      extraMeta: () => ({ postProcess: { name: postProcess.name, params: postProcess.params } }),
+    };
+    const history = await runUnit(ctx, loop, unitRng, startOf(saved, options.epochs));
+    generator.setMode('eval');
+    return { generator, history };
+  } catch (error) {
+    generator.dispose();
+    throw error;
+  } finally {
+    optimizer.dispose();
+  }
+}
