@@ -32,6 +32,7 @@ import { makeUnsortedSegmentSumKernel } from './wasm-kernels/unsorted-segment-su
 import { registerExtraGradients } from './extra-gradients.js';
 
 const WASM = 'wasm';
+const CPU = 'cpu';
 
 /**
  * A kernel of ours. `missing`: tfjs-backend-wasm 4.22 lacks it (`make` gets no original).
@@ -40,6 +41,7 @@ const WASM = 'wasm';
  */
 interface WasmKernel {
   kernelName: string;
+  backendName?: string; // default 'wasm'
   role: 'missing' | 'fix' | 'speed';
   make: (original: KernelConfig | undefined) => KernelConfig;
 }
@@ -67,6 +69,15 @@ const WASM_KERNELS: WasmKernel[] = [
     role: 'speed',
     make: (original) => makeDepthToSpaceKernel(shipped(original, DepthToSpace), WASM),
   },
+  // tfjs-backend-cpu 4.22's resize gradients are wrong too: ResizeBilinearGrad swaps height and
+  // width of its output (an error for non-square images), and both ignore halfPixelCenters.
+  { kernelName: ResizeBilinearGrad, backendName: CPU, role: 'fix', make: () => makeResizeBilinearGradKernel(CPU) },
+  {
+    kernelName: ResizeNearestNeighborGrad,
+    backendName: CPU,
+    role: 'fix',
+    make: () => makeResizeNearestNeighborGradKernel(CPU),
+  },
 ];
 
 function shipped(original: KernelConfig | undefined, kernelName: string): KernelConfig {
@@ -74,7 +85,7 @@ function shipped(original: KernelConfig | undefined, kernelName: string): Kernel
   return original;
 }
 
-/** Our registered configs by kernel name, so a later call recognises them. */
+/** Our registered configs by backend and kernel name, so a later call recognises them. */
 const ours = new Map<string, KernelConfig>();
 
 /** Options of {@link registerWasmTrainingKernels}. */
@@ -91,7 +102,8 @@ export interface WasmKernelOptions {
  * (`Conv2DBackpropFilter`, `UnsortedSegmentSum`), fixes for those it gets wrong
  * (`ResizeBilinearGrad`, `ResizeNearestNeighborGrad`, `MaxPoolGrad`, `OneHot`), faster
  * `Conv2DBackpropInput` (the transposed convolution), `Transpose`, `Tile` and `DepthToSpace`, and
- * the gradients tfjs lacks on every backend (`DepthToSpace`, comparisons). Importing this module
+ * the gradients tfjs lacks on every backend (`DepthToSpace`, comparisons). It also fixes the cpu
+ * backend's `ResizeBilinearGrad` and `ResizeNearestNeighborGrad`. Importing this module
  * also registers tfjs's own gradient functions, which tfjs-core alone lacks in Node, and loads
  * '@tensorflow/tfjs-backend-wasm' (its JavaScript only; the backend need not be initialised).
  *
@@ -102,16 +114,18 @@ export interface WasmKernelOptions {
  */
 export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): string[] {
   const registered: string[] = [];
-  for (const { kernelName, role, make } of WASM_KERNELS) {
+  for (const { kernelName, backendName = WASM, role, make } of WASM_KERNELS) {
     if (role === 'speed' && options.fastKernels === false) continue;
-    const current = getKernel(kernelName, WASM);
-    if (current !== undefined && current.kernelFunc === ours.get(kernelName)?.kernelFunc) continue;
+    const key = `${backendName}/${kernelName}`;
+    const current = getKernel(kernelName, backendName);
+    if (current !== undefined && current.kernelFunc === ours.get(key)?.kernelFunc) continue;
     if (current !== undefined && role === 'missing') continue;
+    if (current === undefined && role !== 'missing') continue; // that backend's package is not loaded
     const config = make(current);
-    if (current !== undefined) unregisterKernel(kernelName, WASM);
+    if (current !== undefined) unregisterKernel(kernelName, backendName);
     registerKernel(config);
-    ours.set(kernelName, config);
-    registered.push(kernelName);
+    ours.set(key, config);
+    registered.push(backendName === WASM ? kernelName : key);
   }
   for (const name of registerExtraGradients()) registered.push(`${name} gradient`);
   return registered;
