@@ -7,3 +7,4 @@ export {
   importCycleganReference, inferCycleganConfig, parseCycleganImportOptions, type CycleganImportOptions,
 } from './reference.js';
 export { unalignedImageSource } from './unaligned-source.js';
+export { cycleganPaperProfile, type CycleganProfile } from './profile.js';
