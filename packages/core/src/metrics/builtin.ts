@@ -2,7 +2,8 @@ import type { Metric } from '../contracts/metric.js';
 import { attributability } from './attributability.js';
 import { attributionMatrix } from './attribution-matrix.js';
 import { distinguishability } from './distinguishability.js';
+import { fid } from './fid.js';
 import { psnr, quality, ssim } from './quality.js';
 
 /** The metrics attrib core registers as a plugin. */
-export const builtinMetrics: readonly Metric[] = [distinguishability, attributability, attributionMatrix, quality, psnr, ssim];
+export const builtinMetrics: readonly Metric[] = [distinguishability, attributability, attributionMatrix, quality, psnr, ssim, fid];

@@ -110,3 +110,7 @@ export const fid: Metric = {
     };
   },
 };
+
+export { MnistFeatureNet, loadFidClassifier, FID_CLASSIFIER_FILE, FID_CLASSIFIER_SHAPE, FID_FEATURES } from './fid-classifier.js';
+export { trainFidClassifier, classifierAccuracy, crossEntropy, type FidClassifierTrainingOptions } from './fid-classifier-training.js';
+export { frechetDistance, meanAndCovariance, sqrtmSymmetric, symmetricEigen } from './fid-linalg.js';
