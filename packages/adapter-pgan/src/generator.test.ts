@@ -36,6 +36,15 @@ describe('PganGenerator layout', () => {
     g.dispose();
   });
 
+  it('leaves no tensor behind after create, clone and dispose', () => {
+    const before = tf.memory().numTensors;
+    const g = pganAdapter.create(SMALL);
+    const copy = g.clone();
+    copy.dispose();
+    g.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('defaults to the celebaCropped architecture: 128x128x3 from 512 latents', () => {
     const config = resolvePganConfig({});
     expect(config.dimLatent).toBe(512);

@@ -61,8 +61,9 @@ export class PganGenerator implements Generator {
       const shape = kernel === 0 ? [inChannels, outChannels] : [kernel, kernel, inChannels, outChannels];
       return {
         prefix, inChannels, outChannels, kernel,
-        weight: tf.variable(tf.randomNormal(shape, 0, std, 'float32', rng.fork(prefix).seed()), true, variableName(`${prefix}.weight`)),
-        bias: tf.variable(tf.zeros([outChannels]), true, variableName(`${prefix}.bias`)),
+        // Inside tidy so the initial values are released; the variables keep their data.
+        weight: tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, std, 'float32', rng.fork(prefix).seed()), true, variableName(`${prefix}.weight`))),
+        bias: tf.tidy(() => tf.variable(tf.zeros([outChannels]), true, variableName(`${prefix}.bias`))),
         scale: settings.equalizedlR ? heConstant(fanIn) : 1,
       };
     };
