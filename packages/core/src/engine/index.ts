@@ -15,3 +15,4 @@ export { FIRST_UNIT, trainFirstStage, type FirstStageResult } from './first-stag
 export { keyUnit, trainKey, trainKeys, type KeyResult } from './key-stage.js';
 export { generatorUnit, trainKeyedGenerator, type KeyedGeneratorResult } from './generator-stage.js';
 export { robustUnit, trainRobustGenerator, type RobustResult } from './robust-stage.js';
+export * from './runs/index.js';

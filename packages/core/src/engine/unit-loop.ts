@@ -95,7 +95,7 @@ export async function runUnit<T>(ctx: StageContext, loop: UnitLoop<T>, unitRng: 
     if (ctx.store) {
       const tensors = loop.snapshot();
       try {
-        await ctx.store.save(loop.unit, { epochsDone: epoch + 1, done, tensors, meta: { ...loop.extraMeta(), history, stoppedEarly: stop } });
+        await ctx.store.save(loop.unit, { epochsDone: epoch + 1, done, tensors, meta: { ...loop.extraMeta(), epochs: loop.epochs, history, stoppedEarly: stop } });
       } finally {
         tf.dispose(Object.values(tensors));
       }

@@ -3,34 +3,30 @@ import type { ImageSource } from '../contracts/image-source.js';
 import { formatShape, imageSize, type ImageShape } from '../contracts/image.js';
 
 /**
- * An {@link ImageSource} over images held in memory (NHWC, [-1, 1]), for tests. `values` is
- * copied; `read` gathers the requested rows.
+ * An {@link ImageSource} over images held in memory (NHWC, [-1, 1]), for tests. The values are
+ * copied into a plain array (no tensor outlives a `read`); `read` copies the requested rows.
  */
 export class MemoryImageSource implements ImageSource {
   readonly size: number;
-  private readonly table: tf.Tensor2D;
+  private readonly values: Float32Array;
 
   constructor(readonly shape: ImageShape, values: Float32Array | tf.Tensor, readonly description = 'memory') {
     const d = imageSize(shape);
-    const flat = values instanceof Float32Array ? tf.tensor2d(values, [values.length / d, d]) : tf.reshape(values, [-1, d]) as tf.Tensor2D;
-    if (flat.shape[1] !== d || !Number.isInteger(flat.shape[0])) throw new Error(`memory source: values do not fill images of ${formatShape(shape)}`);
-    this.table = values instanceof Float32Array ? flat : flat.clone();
-    if (!(values instanceof Float32Array)) flat.dispose();
-    this.size = this.table.shape[0];
+    this.values = values instanceof Float32Array ? values.slice() : Float32Array.from(values.dataSync());
+    this.size = this.values.length / d;
+    if (!Number.isInteger(this.size)) throw new Error(`memory source: values do not fill images of ${formatShape(shape)}`);
   }
 
   read(indices: readonly number[]): tf.Tensor4D {
-    for (const index of indices) {
+    const d = imageSize(this.shape);
+    const out = new Float32Array(indices.length * d);
+    indices.forEach((index, i) => {
       if (!Number.isInteger(index) || index < 0 || index >= this.size) throw new Error(`memory source: index ${index} out of range 0..${this.size - 1}`);
-    }
-    return tf.tidy(() => {
-      const rows = tf.gather(this.table, tf.tensor1d(Array.from(indices), 'int32'));
-      return tf.reshape(rows, [indices.length, this.shape.height, this.shape.width, this.shape.channels]) as tf.Tensor4D;
+      out.set(this.values.subarray(index * d, (index + 1) * d), i * d);
     });
+    return tf.tensor4d(out, [indices.length, this.shape.height, this.shape.width, this.shape.channels]);
   }
 
-  /** Frees the table. */
-  dispose(): void {
-    this.table.dispose();
-  }
+  /** Nothing to free; kept so tests can treat it like other disposables. */
+  dispose(): void {}
 }

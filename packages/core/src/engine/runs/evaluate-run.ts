@@ -1,0 +1,106 @@
+import { resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Generator } from '../../contracts/generator.js';
+import type { MetricResult } from '../../contracts/metric.js';
+import type { PostProcess } from '../../contracts/post-process.js';
+import type { EvaluationRecord } from '../../io/run-folder.js';
+import type { LinearKey } from '../../keys/linear-key.js';
+import { createRng } from '../../util/rng.js';
+import type { PostProcessRequest } from './train-robust.js';
+import type { RunHooks, RunServices } from './services.js';
+import { openRunSession } from './session.js';
+
+/** Metrics `evaluate` computes unless told otherwise (all of core's built-in ones). */
+export const DEFAULT_EVALUATION_METRICS = ['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'psnr', 'ssim'] as const;
+
+/** Which keyed generators to measure. */
+export type GeneratorVariant = 'auto' | 'plain' | 'robust';
+
+export interface EvaluateRunRequest {
+  readonly dir: string;
+  /** Post-process applied at evaluation strength (the robust metrics); none = plain metrics. */
+  readonly postProcess?: PostProcessRequest | undefined;
+  /** Metric names; default {@link DEFAULT_EVALUATION_METRICS}. */
+  readonly metrics?: readonly string[] | undefined;
+  /**
+   * `plain`: the keyed generators; `robust`: those fine-tuned against `postProcess` (all must
+   * exist); `auto` (default): robust ones when a post-process is given and every key has one.
+   */
+  readonly generators?: GeneratorVariant | undefined;
+  /** Overrides every metric's sample count. */
+  readonly samples?: number | undefined;
+  readonly batchSize?: number | undefined;
+}
+
+export interface EvaluateRunResult {
+  readonly dir: string;
+  /** The entry of metrics.json written. */
+  readonly label: string;
+  readonly record: EvaluationRecord;
+}
+
+/**
+ * `attrib evaluate`: measures the run's keyed generators (every key that has one) with the named
+ * metrics, optionally through a post-process at evaluation strength, and records the results
+ * in metrics.json under `plain`, `plain+<pp>` or `robust-<pp>+<pp>`. Draws come from the run
+ * seed, so an evaluation is repeatable.
+ */
+export async function evaluateRun(services: RunServices, request: EvaluateRunRequest, hooks: RunHooks = {}): Promise<EvaluateRunResult> {
+  const dir = resolve(request.dir);
+  const metrics = (request.metrics ?? DEFAULT_EVALUATION_METRICS).map((name) => services.metric(name));
+  for (const [what, value] of [['samples', request.samples], ['batch size', request.batchSize]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value <= 0)) throw new Error(`${what} ${value}: expected a positive integer`);
+  }
+  const postProcess: PostProcess | undefined = request.postProcess
+    ? services.postProcess(request.postProcess.name).create(request.postProcess.params ?? {})
+    : undefined;
+  const session = await openRunSession(services, dir);
+  const keys: LinearKey[] = [];
+  const generators: Generator[] = [];
+  try {
+    const { folder } = session;
+    const manifest = folder.manifest;
+    const ids = manifest.keys.filter((id) => manifest.generators.includes(id));
+    if (ids.length === 0) throw new Error(`run ${dir} has no keyed generators yet; run \`attrib generators train\` (or \`attrib keys init\`) first`);
+    const variant = chooseVariant(request.generators ?? 'auto', postProcess, ids, manifest.robust, dir);
+    keys.push(...(await session.loadKeys(ids)));
+    for (const id of ids) generators.push(await session.loadGenerator(id, variant === 'plain' ? 'generator' : variant));
+    const rng = createRng(manifest.seed).fork('evaluate');
+    const results: Record<string, MetricResult> = {};
+    for (const metric of metrics) {
+      results[metric.name] = await metric.compute({
+        root: session.root, generators, keys, data: session.data, rng,
+        ...(postProcess ? { postProcess } : {}),
+        ...(request.samples !== undefined ? { samples: request.samples } : {}),
+        ...(request.batchSize !== undefined ? { batchSize: request.batchSize } : {}),
+        progress: (done, total) => hooks.onMetricProgress?.(metric.name, done, total),
+      });
+    }
+    const label = postProcess ? `${variant}+${postProcess.name}` : variant;
+    const record: EvaluationRecord = {
+      evaluatedAt: new Date().toISOString(), generators: variant,
+      postProcess: postProcess ? { name: postProcess.name, params: { ...postProcess.params } } : null,
+      keys: ids, backend: tf.getBackend(), results,
+    };
+    await folder.writeMetrics(label, record);
+    return { dir, label, record };
+  } finally {
+    keys.forEach((k) => k.dispose());
+    generators.forEach((g) => g.dispose());
+    session.dispose();
+  }
+}
+
+function chooseVariant(
+  wanted: GeneratorVariant, postProcess: PostProcess | undefined, ids: readonly string[], robust: Record<string, string[]>, dir: string,
+): string {
+  if (wanted === 'plain') return 'plain';
+  const name = postProcess?.name;
+  const missing = name ? ids.filter((id) => !(robust[name] ?? []).includes(id)) : ids;
+  if (wanted === 'robust') {
+    if (!name) throw new Error('generators robust: expected a post-process (--postprocess NAME) naming which robust generators');
+    if (missing.length > 0) throw new Error(`run ${dir}: no generator robust to ${name} for ${missing.join(', ')}; run \`attrib robust train ${dir} --postprocess ${name}\``);
+    return `robust-${name}`;
+  }
+  return name && missing.length === 0 ? `robust-${name}` : 'plain';
+}

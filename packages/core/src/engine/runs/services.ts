@@ -1,0 +1,26 @@
+import type { GeneratorAdapter } from '../../contracts/adapter.js';
+import type { ImageSourceFactory } from '../../contracts/image-source.js';
+import type { Metric } from '../../contracts/metric.js';
+import type { PostProcessFactory } from '../../contracts/post-process.js';
+import type { TrainingEvent } from '../context.js';
+
+/**
+ * Where the run pipelines find adapters, image sources, post-processes and metrics by name.
+ * The CLI's plugin host is one; each lookup throws a one-line error listing the known names.
+ */
+export interface RunServices {
+  adapter(name: string): GeneratorAdapter;
+  imageSource(name: string): ImageSourceFactory;
+  postProcess(name: string): PostProcessFactory;
+  metric(name: string): Metric;
+}
+
+/** What a pipeline reports while it works. */
+export interface RunHooks {
+  /** Training progress (steps, epochs, retries) of every unit. */
+  readonly onEvent?: (event: TrainingEvent) => void;
+  /** Evaluation progress: a metric's finished work units. */
+  readonly onMetricProgress?: (metric: string, done: number, total: number) => void;
+  /** One-line notes (what is resumed, what was written). */
+  readonly log?: (line: string) => void;
+}
