@@ -8,3 +8,4 @@ export * from './io/index.js';
 export * from './keys/index.js';
 export * from './torch/index.js';
 export { createRng, permutation } from './util/rng.js';
+export * from './identify/index.js';
