@@ -64,13 +64,13 @@ export async function trainRobust(services: RunServices, request: TrainRobustReq
     }
     const keyIds = request.keys ?? manifest.generators;
     if (keyIds.length === 0) throw new Error(`run ${dir} has no keyed generators yet; run \`attrib generators train\` first`);
+    // Every key and generator file is read now, so that a bad one is reported before the job is recorded.
+    (await session.loadKeys(keyIds)).forEach((k) => k.dispose());
+    for (const id of keyIds) (await session.loadGenerator(id)).dispose();
     if (!manifest.pending && postProcesses.every((p) => keyIds.every((id) => (manifest.robust[p.name] ?? []).includes(id)))) {
       hooks.log?.(`every generator asked for is already robust to ${postProcesses.map((p) => p.name).join(', ')}`);
       return { dir, trained };
     }
-    // Every key and generator file is read now, so that a bad one is reported before the job is recorded.
-    (await session.loadKeys(keyIds)).forEach((k) => k.dispose());
-    for (const id of keyIds) (await session.loadGenerator(id)).dispose();
     const job = await startJob(folder, 'robust', request.resume ?? false, (): PendingJob => ({
       stage: 'robust', keys: [...keyIds], options: { ...options },
       postProcesses: postProcesses.map((p) => ({ label: p.name, name: p.name, params: { ...p.params } })),
