@@ -9,3 +9,4 @@ export * from './keys/index.js';
 export * from './torch/index.js';
 export { createRng, permutation } from './util/rng.js';
 export * from './identify/index.js';
+export * from './registry/index.js';
