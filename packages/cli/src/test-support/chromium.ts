@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** Debian's chromium, which the report tests open pages in. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Set to 1 to skip the browser checks where chromium cannot be installed. */
+export const SKIP_BROWSER_ENV = 'ATTRIB_SKIP_BROWSER';
+
+/**
+ * Whether browser checks run: true when chromium is installed; false when it is absent and
+ * ATTRIB_SKIP_BROWSER=1; otherwise throws a message saying how to install it.
+ */
+export function chromiumAvailable(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env[SKIP_BROWSER_ENV] === '1') return false;
+  throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium), or set ${SKIP_BROWSER_ENV}=1 to skip the browser checks`);
+}
+
+/** Runs headless chromium on a local HTML file with `extra` flags; resolves with its stdout. */
+export async function headlessChromium(file: string, extra: readonly string[]): Promise<string> {
+  const profile = await mkdtemp(join(tmpdir(), 'attrib-chromium-'));
+  const args = [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...extra, pathToFileURL(file).href,
+  ];
+  try {
+    return await new Promise<string>((resolvePromise, reject) => {
+      execFile(CHROMIUM, args, { timeout: 30_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`chromium ${extra.join(' ')} ${file}: ${error.message}\n${stderr}`));
+        else resolvePromise(stdout);
+      });
+    });
+  } finally {
+    await rm(profile, { recursive: true, force: true });
+  }
+}
+
+/** The DOM after load, serialised (`--dump-dom`). */
+export function dumpDom(file: string): Promise<string> {
+  return headlessChromium(file, ['--dump-dom']);
+}
+
+/** A screenshot of the page at `width` x `height` written to `png`. */
+export async function screenshot(file: string, png: string, width: number, height: number): Promise<void> {
+  await headlessChromium(file, [`--screenshot=${png}`, `--window-size=${width},${height}`, '--hide-scrollbars']);
+}
