@@ -1,6 +1,7 @@
 import type { Generator, GeneratorAdapter } from '@attrib/core';
 import { loadGenerator } from '@attrib/core';
 import { DCGAN_DEFAULTS, resolveDcganConfig } from './config.js';
+import { dcganModelArtifacts } from './export-model.js';
 import { DcganGenerator } from './generator.js';
 import { findPretrained, PRETRAINED_DCGANS } from './pretrained.js';
 import { importDcganReference } from './reference-import.js';
@@ -22,7 +23,8 @@ export async function loadPretrainedDcgan(name: string = PRETRAINED_DCGANS[0]!.n
  * 128x128, with 1 or 3 channels. Config keys: `resolution` (32 | 64 | 128, default 32),
  * `channels` (1 | 3, default 1), `nz` (100), `ngf` (64), `seed` (0, of the initial weights).
  * Ships `mnist32` as its default root ({@link loadPretrainedDcgan}) and trains new roots
- * ({@link trainDcganRoot}).
+ * ({@link trainDcganRoot}); exports generators as standalone TensorFlow.js layers models
+ * ({@link dcganModelArtifacts}, batch norm folded in eval form).
  */
 export const dcganAdapter: GeneratorAdapter = {
   name: 'dcgan',
@@ -40,4 +42,5 @@ export const dcganAdapter: GeneratorAdapter = {
   pretrained: PRETRAINED_DCGANS.map(({ name, description, data, imageShape }) => ({ name, description, data, imageShape })),
   loadPretrained: (name) => loadPretrainedDcgan(name),
   trainRoot: (options) => trainDcganRoot(options),
+  exportModel: (generator) => dcganModelArtifacts(generator),
 };

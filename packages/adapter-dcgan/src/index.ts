@@ -8,3 +8,4 @@ export { trainDcganRoot, trainStep, DCGAN_ROOT_TRAINING_DEFAULTS } from './root-
 export { imageGrid } from './root-training/grid.js';
 export { bceWithLogits } from './root-training/losses.js';
 export { importDcganReference, inferDcganConfig } from './reference-import.js';
+export { dcganModelArtifacts } from './export-model.js';

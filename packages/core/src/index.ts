@@ -9,4 +9,6 @@ export * from './keys/index.js';
 export * from './torch/index.js';
 export { createRng, permutation } from './util/rng.js';
 export * from './identify/index.js';
+export * from './export/index.js';
 export * from './registry/index.js';
+export * from './study/index.js';

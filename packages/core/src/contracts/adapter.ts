@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Generator, GeneratorInputKind } from './generator.js';
 import type { ImageShape } from './image.js';
 import type { ImageSource } from './image-source.js';
@@ -54,4 +55,14 @@ export interface GeneratorAdapter {
    * in `options.outDir` (`attrib root train`). Optional: adapters of released models leave it out.
    */
   trainRoot?(options: RootTrainingOptions): Promise<RootTrainingResult>;
+  /**
+   * A generator of this adapter as a standalone TensorFlow.js layers model (`attrib export`), in
+   * eval form (batch norm with its running statistics, folded or as layers): `modelTopology` a
+   * tfjs-layers model JSON with one input, the generator's inputs (latents `[null, size]`), and
+   * one output, its images NHWC in [-1, 1]; `weightSpecs` and `weightData` its weights. tfjs-layers'
+   * `model.save(tf.io.withSaveHandler(...))` gives such artifacts, and so can plain JSON built by
+   * hand with tfjs-core alone. Core checks the model against `generator.generate` before writing it.
+   * Optional: adapters whose generators cannot be expressed as layers leave it out.
+   */
+  exportModel?(generator: Generator): Promise<tf.io.ModelArtifacts>;
 }
