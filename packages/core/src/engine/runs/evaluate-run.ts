@@ -27,6 +27,11 @@ export interface EvaluateRunRequest {
    * exist); `auto` (default): robust ones when a post-process is given and every key has one.
    */
   readonly generators?: GeneratorVariant | undefined;
+  /**
+   * The post-process label whose robust generators `robust`/`auto` mean; default: the name of
+   * `postProcess`. Lets the robust generators be measured without a post-process (their quality).
+   */
+  readonly robustLabel?: string | undefined;
   /** Overrides every metric's sample count. */
   readonly samples?: number | undefined;
   readonly batchSize?: number | undefined;
@@ -62,7 +67,7 @@ export async function evaluateRun(services: RunServices, request: EvaluateRunReq
     const manifest = folder.manifest;
     const ids = manifest.keys.filter((id) => manifest.generators.includes(id));
     if (ids.length === 0) throw new Error(`run ${dir} has no keyed generators yet; run \`attrib generators train\` (or \`attrib keys init\`) first`);
-    const variant = chooseVariant(request.generators ?? 'auto', postProcess, ids, manifest.robust, dir);
+    const variant = chooseVariant(request.generators ?? 'auto', request.robustLabel ?? postProcess?.name, ids, manifest.robust, dir);
     keys.push(...(await session.loadKeys(ids)));
     for (const id of ids) generators.push(await session.loadGenerator(id, variant === 'plain' ? 'generator' : variant));
     const rng = createRng(manifest.seed).fork('evaluate');
@@ -92,10 +97,9 @@ export async function evaluateRun(services: RunServices, request: EvaluateRunReq
 }
 
 function chooseVariant(
-  wanted: GeneratorVariant, postProcess: PostProcess | undefined, ids: readonly string[], robust: Record<string, string[]>, dir: string,
+  wanted: GeneratorVariant, name: string | undefined, ids: readonly string[], robust: Record<string, string[]>, dir: string,
 ): string {
   if (wanted === 'plain') return 'plain';
-  const name = postProcess?.name;
   const missing = name ? ids.filter((id) => !(robust[name] ?? []).includes(id)) : ids;
   if (wanted === 'robust') {
     if (!name) throw new Error('generators robust: expected a post-process (--postprocess NAME) naming which robust generators');

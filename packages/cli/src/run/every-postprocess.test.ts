@@ -1,0 +1,86 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { EvaluateRunResult, RunManifest } from '@attrib/core';
+import { useBackend } from '../../../core/src/test-support/backend.js';
+import { writeRunFixture, type RunFixture } from '../../../core/src/test-support/run-fixture.js';
+import { runCommand } from '../test-support/run-command.js';
+import { writeThirdPartyPlugin } from '../test-support/third-party-plugin.js';
+import Evaluate from '../commands/evaluate.js';
+import GeneratorsTrain from '../commands/generators/train.js';
+import KeysAdd from '../commands/keys/add.js';
+import KeysInit from '../commands/keys/init.js';
+import RobustTrain from '../commands/robust/train.js';
+
+const TEST_PLUGIN = join(dirname(fileURLToPath(import.meta.url)), '../../../core/src/test-support/test-plugin.ts');
+
+/** Differentiable post-processes of @attrib/postprocess and of the third-party plugin. */
+const DIFFERENTIABLE = ['blur', 'crop', 'noise', 'jpeg', 'combination', 'invert', 'scale'];
+/** The real codecs: evaluation only. */
+const CODECS = ['jpeg-codec', 'combination-codec'];
+
+let fixture: RunFixture;
+let run: string;
+let common: string[];
+const tiny = ['--epochs', '1', '--steps-per-epoch', '2', '--batch-size', '8', '--check-samples', '10'];
+
+beforeAll(async () => {
+  await useBackend('cpu');
+  fixture = await writeRunFixture(64);
+  run = join(fixture.dir, 'run');
+  const plugins = mkdtempSync(join(tmpdir(), 'attrib-plugins-'));
+  const doubles = join(plugins, 'attrib-test-doubles');
+  mkdirSync(doubles);
+  writeFileSync(join(doubles, 'package.json'), JSON.stringify({ name: 'attrib-test-doubles', version: '0.0.1', type: 'module', attrib: { plugin: './plugin.ts' } }));
+  writeFileSync(join(doubles, 'plugin.ts'), `export { default } from ${JSON.stringify(TEST_PLUGIN)};\n`);
+  writeThirdPartyPlugin(plugins);
+  common = ['--backend', 'cpu', '--plugins-dir', plugins];
+  for (const [command, argv] of [
+    [KeysInit, [run, '--adapter', 'test-dense', '--root', fixture.rootFile, '--data', `test-json:${fixture.dataFile}`, '--seed', '5', ...tiny]],
+    [KeysAdd, [run, '--count', '1', '--epochs', '1', '--steps-per-epoch', '2']],
+    [GeneratorsTrain, [run, ...tiny]],
+  ] as const) {
+    const outcome = await runCommand(command, [...argv, ...common]);
+    expect(outcome.error).toBeUndefined();
+  }
+});
+
+describe('robust train and evaluate take every post-process, ours or a plugin folder\'s', () => {
+  it('robust train --postprocess with all differentiable ones at once writes a robust generator per post-process and key', async () => {
+    const outcome = await runCommand(RobustTrain, [run, '--postprocess', DIFFERENTIABLE.join(','), ...tiny, ...common]);
+    expect(outcome.error).toBeUndefined();
+    const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8')) as RunManifest;
+    for (const name of DIFFERENTIABLE) expect(manifest.robust[name]).toEqual(['key-1', 'key-2']);
+  });
+
+  it('robust train --param sets a third-party post-process\'s parameter', async () => {
+    const outcome = await runCommand(RobustTrain, [run, '--postprocess', 'scale', '--param', 'factor=0.5', '--keys', 'key-1', ...tiny, ...common, '--json']);
+    expect(outcome.error).toBeUndefined();
+    // Already robust to `scale` (at factor 1): nothing is retrained under the same label.
+    expect(JSON.parse(outcome.stdout)).toMatchObject({ trained: [] });
+  });
+
+  it('evaluate --postprocess measures the robust generators of each, and the plain ones through the codecs', async () => {
+    for (const name of [...DIFFERENTIABLE, ...CODECS]) {
+      const outcome = await runCommand<EvaluateRunResult>(Evaluate, [run, '--postprocess', name, '--samples', '20', '--metrics', 'distinguishability,attributability', ...common, '--json']);
+      expect(outcome.error, name).toBeUndefined();
+      const result = JSON.parse(outcome.stdout) as EvaluateRunResult;
+      const variant = CODECS.includes(name) ? 'plain' : `robust-${name}`;
+      expect(result.label).toBe(`${variant}+${name}`);
+      expect(result.record.postProcess?.name).toBe(name);
+      for (const metric of ['distinguishability', 'attributability']) {
+        const mean = result.record.results[metric]!.summary.mean!;
+        expect(mean, `${name} ${metric}`).toBeGreaterThanOrEqual(0);
+        expect(mean, `${name} ${metric}`).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('evaluate --param reaches a third-party post-process', async () => {
+    const outcome = await runCommand<EvaluateRunResult>(Evaluate, [run, '--postprocess', 'scale', '--param', 'factor=0.25', '--samples', '20', '--metrics', 'distinguishability', ...common, '--json']);
+    expect(outcome.error).toBeUndefined();
+    expect((JSON.parse(outcome.stdout) as EvaluateRunResult).record.postProcess).toEqual({ name: 'scale', params: { factor: 0.25 } });
+  });
+});

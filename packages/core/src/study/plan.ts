@@ -1,0 +1,109 @@
+import type { ParamValue } from '../contracts/post-process.js';
+import { resolveOptions } from '../engine/options.js';
+import type { RunServices } from '../engine/runs/services.js';
+import { RunFolder } from '../io/run-folder.js';
+import { NO_POST_PROCESS, type StudyAngle, type StudyBase, type StudyConfig } from './config.js';
+
+/** One cell of a study's grid. */
+export interface StudyCell {
+  /** Stable id (also its folder name under cells/): every axis value, so a resumed study finds it. */
+  readonly id: string;
+  readonly base: StudyBase;
+  readonly adapter: string;
+  readonly angle: StudyAngle;
+  /** Registered name or `none`. */
+  readonly postProcess: string;
+  /** The parameter set by the strength (empty: the post-process's defaults). */
+  readonly param: string;
+  readonly strength: ParamValue | null;
+  /** Every parameter given to the post-process (fixed ones and the strength). */
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly robust: boolean;
+  /** Alpha of robust training; null for plain cells. */
+  readonly alpha: number | null;
+}
+
+/** What the planner reads of a base run. */
+export interface BaseInfo {
+  readonly adapter: string;
+  /** Keys with a keyed generator. */
+  readonly generators: readonly string[];
+  readonly dataSource: string;
+  /** The angle term the base's keys were trained with, if it trained any beyond the first. */
+  readonly angleTerm: string | undefined;
+}
+
+export async function readBaseInfo(base: StudyBase): Promise<BaseInfo> {
+  const folder = await RunFolder.open(base.dir).catch((error: Error) => {
+    throw new Error(`study base ${base.label}: ${error.message}`);
+  });
+  const m = folder.manifest;
+  const keysConfig = m.config.keys as { angleTerm?: string } | undefined;
+  return { adapter: m.adapter, generators: m.keys.filter((id) => m.generators.includes(id)), dataSource: m.data.source, angleTerm: keysConfig?.angleTerm };
+}
+
+/** A strength as text: numbers as written, lists joined with `,`. */
+export function formatValue(value: ParamValue | null): string {
+  if (value === null) return '';
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+function idPart(text: string): string {
+  return text.replace(/[^A-Za-z0-9.-]+/g, '-');
+}
+
+/**
+ * Expands the grid: bases x angles x post-processes x strengths x robust x alphas (alphas only
+ * for robust cells; `none` only plain). Every post-process is built once with each strength so a
+ * bad name or parameter is reported before any training, naming the config key; a robust cell
+ * needs a differentiable post-process (asked for one explicitly, it is an error; through the
+ * study-wide `robust` axis, that post-process just gets no robust cells).
+ */
+export function planCells(config: StudyConfig, infos: ReadonlyMap<string, BaseInfo>, services: RunServices, where = 'study config'): StudyCell[] {
+  const robustAlpha = resolveOptions('robust', config.training.robust).alpha;
+  const alphas = config.alphas ?? [robustAlpha];
+  const cells: StudyCell[] = [];
+  for (const base of config.bases) {
+    const info = infos.get(base.label)!;
+    if (info.generators.length === 0) throw new Error(`${where}: "base" ${base.dir} has no keyed generators; train them first (attrib generators train)`);
+    for (const angle of config.angles) {
+      if (angle !== 'base' && (config.keyCount ?? info.generators.length) < 2) {
+        throw new Error(`${where}: "angles" ${angle} needs at least 2 keys; base ${base.label} has ${info.generators.length}, set keyCount`);
+      }
+      for (const pp of config.postProcesses) {
+        const strengths: (ParamValue | null)[] = pp.values ? [...pp.values] : [null];
+        for (const strength of strengths) {
+          const params = { ...pp.params, ...(pp.param && strength !== null ? { [pp.param]: strength } : {}) };
+          let differentiable = false;
+          if (pp.name !== NO_POST_PROCESS) {
+            const key = `postprocesses.${pp.name}`;
+            try {
+              differentiable = services.postProcess(pp.name).create(params).differentiable;
+            } catch (error) {
+              throw new Error(`${where}: "${key}": ${(error as Error).message}`);
+            }
+            if (pp.robust?.includes(true) && !differentiable) {
+              throw new Error(`${where}: "${key}.robust": ${pp.name} is not differentiable, so it cannot be trained against; expected false`);
+            }
+          }
+          const robusts = (pp.robust ?? config.robust).filter((r) => !r || (pp.name !== NO_POST_PROCESS && differentiable));
+          for (const robust of robusts.length > 0 ? robusts : [false]) {
+            for (const alpha of robust ? alphas : [null]) {
+              const id = [
+                base.label, angle, pp.name, pp.param ? `${pp.param}-${formatValue(strength)}` : 'default',
+                robust ? `robust-alpha-${alpha}` : 'plain',
+              ].map(idPart).join('_');
+              cells.push({
+                id, base, adapter: info.adapter, angle, postProcess: pp.name, param: pp.param ?? '', strength, params, robust, alpha,
+              });
+            }
+          }
+        }
+      }
+    }
+  }
+  const ids = cells.map((c) => c.id);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice) throw new Error(`${where}: two cells would both be ${twice}; list each post-process and value once`);
+  return cells;
+}

@@ -1,0 +1,165 @@
+import { mkdir } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { EvaluationRecord } from '../io/run-folder.js';
+import { RunFolder } from '../io/run-folder.js';
+import { evaluateRun } from '../engine/runs/evaluate-run.js';
+import type { RunHooks, RunServices } from '../engine/runs/services.js';
+import { trainRobust } from '../engine/runs/train-robust.js';
+import { NO_POST_PROCESS, type StudyConfig } from './config.js';
+import { forkRun } from './fork-run.js';
+import { prepareKeyRun } from './key-runs.js';
+import { formatValue, planCells, readBaseInfo, type BaseInfo, type StudyCell } from './plan.js';
+import { writeStudyPlots } from './plots.js';
+import { readStudyFile, STUDY_FORMAT, studyFilePath, writeStudyCsv, writeStudyFile, type StudyFile, type StudyRow } from './study-file.js';
+
+/** Metrics measured under the cell's post-process. */
+const ROBUSTNESS_METRICS = ['distinguishability', 'attributability'];
+/** Metrics of the generators' own output against the root's (no post-process). */
+const QUALITY_METRICS = ['quality', 'psnr', 'ssim'];
+
+/** What a study reports while it works, beyond the run pipelines' hooks. */
+export interface StudyHooks extends RunHooks {
+  /** A cell starts (`start`), is found done in study.json (`skipped`), or has finished (`done`). */
+  readonly onCell?: (event: { readonly index: number; readonly total: number; readonly cell: StudyCell; readonly status: 'start' | 'skipped' | 'done'; readonly row?: StudyRow }) => void;
+}
+
+export interface StudyResult {
+  readonly dir: string;
+  readonly cells: number;
+  /** Cells this call ran (the others were already in study.json). */
+  readonly ran: readonly string[];
+  readonly rows: readonly StudyRow[];
+  /** Files of DIR: study.json, study.csv and the SVG plots. */
+  readonly files: readonly string[];
+}
+
+/** Mean pairwise cosine of the run's keys; null with fewer than two. */
+async function meanKeyCosine(dir: string, ids: readonly string[]): Promise<number | null> {
+  if (ids.length < 2) return null;
+  const folder = await RunFolder.open(dir);
+  const vectors: Float32Array[] = [];
+  for (const id of ids) {
+    const key = await folder.readKey(id);
+    vectors.push((await key.vector.data()) as Float32Array);
+    key.dispose();
+  }
+  let sum = 0;
+  let pairs = 0;
+  for (let i = 0; i < vectors.length; i++) {
+    for (let j = i + 1; j < vectors.length; j++) {
+      let dot = 0;
+      let a = 0;
+      let b = 0;
+      for (let k = 0; k < vectors[i]!.length; k++) {
+        dot += vectors[i]![k]! * vectors[j]![k]!;
+        a += vectors[i]![k]! ** 2;
+        b += vectors[j]![k]! ** 2;
+      }
+      sum += dot / Math.sqrt(a * b);
+      pairs += 1;
+    }
+  }
+  return sum / pairs;
+}
+
+function summaryMean(record: EvaluationRecord, metric: string): number {
+  const value = record.results[metric]?.summary.mean;
+  if (value === undefined) throw new Error(`evaluation has no ${metric} mean`);
+  return value;
+}
+
+/** The settings every cell of one study folder must share: changing them needs another folder. */
+function settingsOf(config: StudyConfig): unknown {
+  return { training: config.training, evaluation: config.evaluation, keyCount: config.keyCount ?? null };
+}
+
+/** Trains (when robust) and measures one cell in its own run folder under cells/. */
+async function runCell(
+  services: RunServices, dir: string, cell: StudyCell, config: StudyConfig, info: BaseInfo, hooks: RunHooks,
+): Promise<StudyRow> {
+  const source = cell.angle === 'base'
+    ? cell.base.dir
+    : await prepareKeyRun(services, dir, cell.base, cell.angle, config.keyCount ?? info.generators.length, config.training, hooks);
+  const runDir = join(dir, 'cells', cell.id);
+  await forkRun(source, runDir);
+  const postProcess = cell.postProcess === NO_POST_PROCESS ? undefined : { name: cell.postProcess, params: cell.params };
+  if (cell.robust) {
+    await trainRobust(services, {
+      dir: runDir, postProcesses: [postProcess!], options: { ...config.training.robust, alpha: cell.alpha! }, resume: true,
+    }, hooks);
+  }
+  const generators = cell.robust ? 'robust' : 'plain';
+  const common = {
+    dir: runDir, generators, robustLabel: postProcess?.name,
+    ...(config.evaluation.samples !== undefined ? { samples: config.evaluation.samples } : {}),
+    ...(config.evaluation.batchSize !== undefined ? { batchSize: config.evaluation.batchSize } : {}),
+  } as const;
+  const fid = config.evaluation.fid === 'auto' ? info.dataSource === 'mnist' : config.evaluation.fid;
+  const robustness = await evaluateRun(services, { ...common, postProcess, metrics: ROBUSTNESS_METRICS }, hooks);
+  const quality = await evaluateRun(services, { ...common, metrics: [...QUALITY_METRICS, ...(fid ? ['fid'] : [])] }, hooks);
+  return {
+    cell: cell.id, adapter: cell.adapter, postprocess: cell.postProcess, param: cell.param, strength: formatValue(cell.strength),
+    alpha: cell.alpha, angle: cell.angle === 'base' ? (info.angleTerm ?? 'base') : cell.angle, robust: cell.robust,
+    distinguishability: summaryMean(robustness.record, 'distinguishability'),
+    attributability: summaryMean(robustness.record, 'attributability'),
+    l2: summaryMean(quality.record, 'quality'),
+    psnr: summaryMean(quality.record, 'psnr'),
+    ssim: summaryMean(quality.record, 'ssim'),
+    fid: fid ? summaryMean(quality.record, 'fid') : null,
+    keyCosine: await meanKeyCosine(runDir, robustness.record.keys),
+    keys: robustness.record.keys.length, base: cell.base.label, run: relative(dir, runDir), finishedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * `attrib study`: runs every cell of the grid that study.json in `dir` does not hold yet, in grid
+ * order. Each cell works in its own run folder (cells/<id>, a fork of its base or key run, so the
+ * base is never changed): robust training where asked, at the cell's strength and alpha, then
+ * distinguishability and attributability under the cell's post-process at evaluation strength,
+ * and L2, PSNR, SSIM (and FID) of the generators' own output. After each cell, study.json,
+ * study.csv and the plots are rewritten atomically, so an interrupted study loses at most the
+ * cell in progress (whose training itself resumes from its last finished epoch).
+ */
+export async function runStudy(services: RunServices, config: StudyConfig, outDir: string, hooks: StudyHooks = {}): Promise<StudyResult> {
+  const dir = resolve(outDir);
+  const infos = new Map<string, BaseInfo>();
+  for (const base of config.bases) infos.set(base.label, await readBaseInfo(base));
+  const cells = planCells(config, infos, services);
+  const existing = await readStudyFile(dir);
+  const settings = settingsOf(config);
+  if (existing && JSON.stringify(existing.settings) !== JSON.stringify(settings)) {
+    throw new Error(`${studyFilePath(dir)}: made with other training or evaluation settings; use another output folder to change them`);
+  }
+  await mkdir(dir, { recursive: true });
+  const now = new Date().toISOString();
+  const study: StudyFile = existing ?? { format: STUDY_FORMAT, createdAt: now, updatedAt: now, settings, cells: [] };
+  const ran: string[] = [];
+  let files: string[] = [];
+  const publish = async (changed: boolean): Promise<void> => {
+    if (changed) await writeStudyFile(dir, study);
+    await writeStudyCsv(dir, study.cells);
+    files = ['study.json', 'study.csv', ...(await writeStudyPlots(dir, study.cells))];
+  };
+  for (const [index, cell] of cells.entries()) {
+    const event = { index, total: cells.length, cell };
+    if (study.cells.some((row) => row.cell === cell.id)) {
+      hooks.onCell?.({ ...event, status: 'skipped' });
+      continue;
+    }
+    hooks.onCell?.({ ...event, status: 'start' });
+    const before = tf.memory().numTensors;
+    const row = await runCell(services, dir, cell, config, infos.get(cell.base.label)!, hooks);
+    const leaked = tf.memory().numTensors - before;
+    if (leaked > 0) hooks.log?.(`cell ${cell.id}: ${leaked} tensors were not released`);
+    study.cells.push(row);
+    await publish(true);
+    ran.push(cell.id);
+    hooks.onCell?.({ ...event, status: 'done', row });
+  }
+  // study.json is rewritten only when a cell finished; the CSV and plots are always made afresh.
+  await publish(!existing && ran.length === 0);
+  const order = new Map(cells.map((c, i) => [c.id, i]));
+  const rows = study.cells.filter((r) => order.has(r.cell)).sort((a, b) => order.get(a.cell)! - order.get(b.cell)!);
+  return { dir, cells: cells.length, ran, rows, files };
+}

@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic-write.js';
+
+export const STUDY_FORMAT = 'attrib-study/1';
+
+/** One finished cell: its axis values and headline metrics (means over keys). */
+export interface StudyRow {
+  readonly cell: string;
+  readonly adapter: string;
+  readonly postprocess: string;
+  readonly param: string;
+  readonly strength: string;
+  readonly alpha: number | null;
+  readonly angle: string;
+  readonly robust: boolean;
+  readonly distinguishability: number;
+  readonly attributability: number;
+  readonly l2: number;
+  readonly psnr: number;
+  readonly ssim: number;
+  readonly fid: number | null;
+  /** Mean cosine between the cell's keys, pairwise (0 for orthogonal keys). */
+  readonly keyCosine: number | null;
+  readonly keys: number;
+  readonly base: string;
+  /** The cell's run folder, relative to the study folder. */
+  readonly run: string;
+  readonly finishedAt: string;
+}
+
+/** study.json: the settings every cell was measured with, and the finished cells. */
+export interface StudyFile {
+  readonly format: typeof STUDY_FORMAT;
+  readonly createdAt: string;
+  updatedAt: string;
+  readonly settings: unknown;
+  cells: StudyRow[];
+}
+
+/** The columns of study.csv, in order. */
+export const STUDY_COLUMNS: readonly (keyof StudyRow)[] = [
+  'cell', 'adapter', 'postprocess', 'param', 'strength', 'alpha', 'angle', 'robust',
+  'distinguishability', 'attributability', 'l2', 'psnr', 'ssim', 'fid', 'keyCosine', 'keys', 'base', 'run', 'finishedAt',
+];
+
+export function studyFilePath(dir: string): string {
+  return join(dir, 'study.json');
+}
+
+/** study.json of `dir`, or undefined when there is none yet. */
+export async function readStudyFile(dir: string): Promise<StudyFile | undefined> {
+  const file = studyFilePath(dir);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let parsed: StudyFile;
+  try {
+    parsed = JSON.parse(text) as StudyFile;
+  } catch {
+    throw new Error(`${file}: not JSON; expected a study file (${STUDY_FORMAT})`);
+  }
+  if (parsed.format !== STUDY_FORMAT || !Array.isArray(parsed.cells)) throw new Error(`${file}: format ${String(parsed.format)}, expected ${STUDY_FORMAT}`);
+  return parsed;
+}
+
+export async function writeStudyFile(dir: string, study: StudyFile): Promise<void> {
+  study.updatedAt = new Date().toISOString();
+  await writeJsonAtomic(studyFilePath(dir), study);
+}
+
+function csvField(value: unknown): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** study.csv: a header and one line per row, RFC 4180 quoting. */
+export function studyCsv(rows: readonly StudyRow[]): string {
+  const lines = [STUDY_COLUMNS.join(','), ...rows.map((row) => STUDY_COLUMNS.map((c) => csvField(row[c])).join(','))];
+  return `${lines.join('\n')}\n`;
+}
+
+export async function writeStudyCsv(dir: string, rows: readonly StudyRow[]): Promise<void> {
+  await writeFileAtomic(join(dir, 'study.csv'), studyCsv(rows));
+}

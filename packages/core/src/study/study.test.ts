@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addKeys } from '../engine/runs/add-keys.js';
+import { initRun } from '../engine/runs/init-run.js';
+import { trainGenerators } from '../engine/runs/train-generators.js';
+import type { RunManifest } from '../io/run-folder.js';
+import type { PluginHost } from '../plugins/host.js';
+import { useBackend } from '../test-support/backend.js';
+import { snapshot, testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../test-support/run-fixture.js';
+import { parseStudyConfig } from './config.js';
+import { runStudy, type StudyHooks } from './run-study.js';
+import { STUDY_COLUMNS, type StudyFile } from './study-file.js';
+
+let host: PluginHost;
+let fixture: RunFixture;
+let base: string;
+
+const TINY_STUDY = {
+  training: { robust: TINY_OPTIONS.robust, keys: TINY_OPTIONS.keys, generators: TINY_OPTIONS.generators },
+  evaluation: { samples: 24, fid: false },
+};
+
+beforeAll(async () => {
+  await useBackend('cpu');
+  host = await testHost();
+  fixture = await writeRunFixture(96);
+  base = join(fixture.dir, 'base');
+  await initRun(host, { dir: base, adapter: 'test-dense', root: fixture.rootFile, data: { source: 'test-json', path: fixture.dataFile }, seed: 7, options: TINY_OPTIONS.first });
+  await addKeys(host, { dir: base, count: 1, options: TINY_OPTIONS.keys });
+  await trainGenerators(host, { dir: base, options: TINY_OPTIONS.generators });
+});
+
+function csvRows(file: string): Record<string, string>[] {
+  const [header, ...lines] = readFileSync(file, 'utf8').trimEnd().split('\n');
+  const columns = header!.split(',');
+  return lines.map((line) => Object.fromEntries(line.split(',').map((v, i) => [columns[i], v])));
+}
+
+function counting(): { hooks: StudyHooks; counts: Record<string, number> } {
+  const counts: Record<string, number> = { start: 0, skipped: 0, done: 0 };
+  return { counts, hooks: { onCell: ({ status }) => { counts[status]! += 1; } } };
+}
+
+describe('attrib study over a 2x2 grid (strength x robust)', () => {
+  const out = () => join(fixture.dir, 'study');
+  const config = () => parseStudyConfig({
+    base, postprocesses: { 'test-contrast': { param: 'min', values: [0.5, 0.9] } }, robust: [false, true], ...TINY_STUDY,
+  });
+
+  it('writes one row per cell to study.json and study.csv, metrics in range, and the SVG plots', async () => {
+    const baseBefore = await snapshot(base);
+    const { hooks, counts } = counting();
+    const tensors = tf.memory().numTensors;
+    const result = await runStudy(host, config(), out(), hooks);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(counts).toEqual({ start: 4, skipped: 0, done: 4 });
+    expect(result.ran).toHaveLength(4);
+    expect(result.files.sort()).toEqual(['quality-robustness.svg', 'robustness-test-contrast.svg', 'study.csv', 'study.json']);
+
+    const rows = csvRows(join(out(), 'study.csv'));
+    expect(Object.keys(rows[0]!)).toEqual([...STUDY_COLUMNS]);
+    expect(rows.map((r) => [r.postprocess, r.param, r.strength, r.robust, r.alpha]).sort()).toEqual([
+      ['test-contrast', 'min', '0.5', 'false', ''], ['test-contrast', 'min', '0.5', 'true', '10'],
+      ['test-contrast', 'min', '0.9', 'false', ''], ['test-contrast', 'min', '0.9', 'true', '10'],
+    ]);
+    for (const row of rows) {
+      expect(row.adapter).toBe('test-dense');
+      for (const metric of ['distinguishability', 'attributability', 'ssim']) {
+        expect(Number(row[metric])).toBeGreaterThanOrEqual(0);
+        expect(Number(row[metric])).toBeLessThanOrEqual(1);
+      }
+      expect(Number(row.l2)).toBeGreaterThan(0);
+      expect(Number(row.psnr)).toBeGreaterThan(0);
+      expect(row.fid).toBe('');
+      expect(row.keys).toBe('2');
+      expect(Math.abs(Number(row.keyCosine))).toBeLessThan(1);
+    }
+    // The plain cells measure the base's generators: same L2 at either strength, as the quality is taken without the post-process.
+    const plain = rows.filter((r) => r.robust === 'false');
+    expect(plain[0]!.l2).toBe(plain[1]!.l2);
+
+    const study = JSON.parse(readFileSync(join(out(), 'study.json'), 'utf8')) as StudyFile;
+    expect(study.cells.map((c) => c.cell).sort()).toEqual(rows.map((r) => r.cell).sort());
+    for (const cell of study.cells.filter((c) => c.robust)) {
+      const m = JSON.parse(readFileSync(join(out(), cell.run, 'manifest.json'), 'utf8')) as RunManifest;
+      expect(m.robust['test-contrast']).toEqual(['key-1', 'key-2']);
+      expect(m.config.robust).toMatchObject({ alpha: 10, epochs: 2, stepsPerEpoch: 3 });
+      expect((m.pending)).toBeUndefined();
+    }
+    const svg = readFileSync(join(out(), 'robustness-test-contrast.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg.match(/<g class="series"/g)).toHaveLength(2);
+    expect(svg.match(/<circle /g)).toHaveLength(4);
+    expect(readFileSync(join(out(), 'quality-robustness.svg'), 'utf8').match(/<circle /g)).toHaveLength(4);
+    // The base run is read, never written.
+    expect(await snapshot(base)).toEqual(baseBefore);
+  });
+
+  it('a second invocation redoes nothing and leaves every cell folder and study.json as they were', async () => {
+    const before = await snapshot(out());
+    const { hooks, counts } = counting();
+    const result = await runStudy(host, config(), out(), hooks);
+    expect(counts).toEqual({ start: 0, skipped: 4, done: 0 });
+    expect(result.ran).toEqual([]);
+    expect(result.rows).toHaveLength(4);
+    expect(await snapshot(out())).toEqual(before);
+  });
+
+  it('other training settings in the same folder are refused, naming study.json', async () => {
+    const changed = parseStudyConfig({ base, postprocesses: ['test-contrast'], ...TINY_STUDY, training: { robust: { epochs: 1 } } });
+    await expect(runStudy(host, changed, out())).rejects.toThrow(/study\.json: made with other training or evaluation settings; use another output folder/);
+  });
+});
+
+describe('the key-angle axis (claim b)', () => {
+  it('trains a key run per angle from the base\'s first key: cosine keys move towards the target, orthogonal ones stay at 90 degrees', async () => {
+    const out = join(fixture.dir, 'angles');
+    const config = parseStudyConfig({
+      base, postprocesses: ['none'], angles: ['orthogonal', 'cosine'], keyCount: 3, ...TINY_STUDY,
+      training: { ...TINY_STUDY.training, keys: { epochs: 2, stepsPerEpoch: 20, batchSize: 16, lrKey: 0.1, lrDecay: 1 } },
+    });
+    const result = await runStudy(host, config, out);
+    expect(result.rows.map((r) => [r.angle, r.postprocess, r.robust, r.keys])).toEqual([['orthogonal', 'none', false, 3], ['cosine', 'none', false, 3]]);
+    const [orthogonal, cosine] = result.rows;
+    // 40 key steps move the cosine keys only part of the way to the target 0.7 (the MNIST
+    // example trains the release's schedule); the orthogonal term keeps its keys at 90 degrees.
+    expect(Math.abs(orthogonal!.keyCosine!)).toBeLessThan(0.05);
+    expect(cosine!.keyCosine!).toBeGreaterThan(0.2);
+    for (const angle of ['orthogonal', 'cosine']) {
+      const m = JSON.parse(readFileSync(join(out, 'keys', `base-${angle}`, 'manifest.json'), 'utf8')) as RunManifest;
+      expect(m.keys).toEqual(['key-1', 'key-2', 'key-3']);
+      expect(m.generators).toEqual(['key-1', 'key-2', 'key-3']);
+      expect(m.config.keys).toMatchObject({ angleTerm: angle, lrKey: 0.1, stepsPerEpoch: 20 });
+    }
+    // key-1 and its generator are the base's.
+    expect(readFileSync(join(out, 'keys/base-cosine/keys/key-1.json'))).toEqual(readFileSync(join(base, 'keys/key-1.json')));
+  });
+});
+
+describe('bad study configs: one line naming the key and value', () => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ postprocesses: ['blur'] }, /"base" expects a run folder, a list of them, or a mapping label: folder$/],
+    [{ base: 'x', postprocesses: { blur: { param: 'sigma', values: [] } } }, /"postprocesses\.blur\.values" expects a non-empty list of values of sigma, got \[\]$/],
+    [{ base: 'x', postprocesses: ['blur'], robust: 'yes' }, /"robust" expects true, false or a list of them, got "yes"$/],
+    [{ base: 'x', postprocesses: ['blur'], angles: ['acute'] }, /"angles" expects base, orthogonal, cosine or a list of them, got \["acute"\]$/],
+    [{ base: 'x', postprocesses: ['blur'], alphas: [-1] }, /"alphas" expects a non-negative number or a list of them, got \[-1\]$/],
+    [{ base: 'x', postprocesses: ['blur'], training: { robust: { epochs: -1 } } }, /"training\.robust" expects robust option epochs: got -1, expected a non-negative integer$/],
+    [{ base: 'x', postprocesses: ['blur'], colour: 'red' }, /"colour" expects one of base, postprocesses, [^"]+ \(unknown key\)$/],
+  ];
+  it.each(cases)('%j', (raw, message) => {
+    expect(() => parseStudyConfig(raw, 'study config s.yaml')).toThrow(message);
+    expect(() => parseStudyConfig(raw, 'study config s.yaml')).toThrow(/^study config s\.yaml: /);
+  });
+
+  it('a post-process parameter the post-process refuses, before anything is written', async () => {
+    const out = join(fixture.dir, 'bad');
+    const config = parseStudyConfig({ base, postprocesses: { 'test-posterize': { robust: true } }, ...TINY_STUDY });
+    await expect(runStudy(host, config, out)).rejects.toThrow(/^study config: "postprocesses\.test-posterize\.robust": test-posterize is not differentiable, so it cannot be trained against; expected false$/);
+    expect(await snapshot(out)).toEqual({});
+  });
+});

@@ -1,0 +1,96 @@
+/** One named series of a plot. */
+export interface PlotSeries {
+  readonly name: string;
+  readonly points: readonly (readonly [number, number])[];
+}
+
+export interface PlotSpec {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly series: readonly PlotSeries[];
+  /** Join each series' points with a line (else markers only). */
+  readonly lines: boolean;
+  /** Fixed axis ranges; default: the data's, padded. */
+  readonly xDomain?: readonly [number, number];
+  readonly yDomain?: readonly [number, number];
+  /** Tick labels at integer x positions (a categorical x axis). */
+  readonly xCategories?: readonly string[];
+}
+
+const WIDTH = 640;
+const HEIGHT = 400;
+const MARGIN = { left: 64, right: 190, top: 36, bottom: 52 };
+const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function domainOf(values: number[], fixed: readonly [number, number] | undefined): [number, number] {
+  if (fixed) return [fixed[0], fixed[1]];
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return [0, 1];
+  let low = Math.min(...finite);
+  let high = Math.max(...finite);
+  if (low === high) {
+    low -= Math.abs(low) * 0.1 || 0.5;
+    high += Math.abs(high) * 0.1 || 0.5;
+  }
+  const pad = (high - low) * 0.05;
+  return [low - pad, high + pad];
+}
+
+/** Five ticks across a range, as short numbers. */
+function ticks([low, high]: [number, number]): number[] {
+  return Array.from({ length: 5 }, (_, i) => low + ((high - low) * i) / 4);
+}
+
+function tickLabel(value: number): string {
+  return Math.abs(value) >= 100 ? value.toFixed(0) : Number(value.toPrecision(3)).toString();
+}
+
+/** A self-contained SVG line or scatter plot with axes, ticks and a legend. */
+export function svgPlot(spec: PlotSpec): string {
+  const all = spec.series.flatMap((s) => s.points);
+  const xDomain = spec.xCategories ? ([-0.5, spec.xCategories.length - 0.5] as [number, number]) : domainOf(all.map((p) => p[0]), spec.xDomain);
+  const yDomain = domainOf(all.map((p) => p[1]), spec.yDomain);
+  const plotW = WIDTH - MARGIN.left - MARGIN.right;
+  const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const x = (v: number): number => MARGIN.left + ((v - xDomain[0]) / (xDomain[1] - xDomain[0])) * plotW;
+  const y = (v: number): number => MARGIN.top + plotH - ((v - yDomain[0]) / (yDomain[1] - yDomain[0])) * plotH;
+  const f = (v: number): string => v.toFixed(1);
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
+    `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(spec.title)}</text>`,
+    `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#444"/>`,
+  ];
+  const xTicks = spec.xCategories ? spec.xCategories.map((label, i) => [i, label] as const) : ticks(xDomain).map((v) => [v, tickLabel(v)] as const);
+  for (const [value, label] of xTicks) {
+    out.push(`<line x1="${f(x(value))}" y1="${MARGIN.top + plotH}" x2="${f(x(value))}" y2="${MARGIN.top + plotH + 5}" stroke="#444"/>`);
+    out.push(`<text x="${f(x(value))}" y="${MARGIN.top + plotH + 18}" text-anchor="middle">${escapeXml(label)}</text>`);
+  }
+  for (const value of ticks(yDomain)) {
+    out.push(`<line x1="${MARGIN.left - 5}" y1="${f(y(value))}" x2="${MARGIN.left + plotW}" y2="${f(y(value))}" stroke="#ddd"/>`);
+    out.push(`<text x="${MARGIN.left - 8}" y="${f(y(value) + 4)}" text-anchor="end">${tickLabel(value)}</text>`);
+  }
+  out.push(`<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 12}" text-anchor="middle">${escapeXml(spec.xLabel)}</text>`);
+  out.push(`<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(spec.yLabel)}</text>`);
+  spec.series.forEach((series, i) => {
+    const colour = COLOURS[i % COLOURS.length]!;
+    const points = series.points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py));
+    out.push(`<g class="series" data-name="${escapeXml(series.name)}">`);
+    if (spec.lines && points.length > 1) {
+      const sorted = [...points].sort((a, b) => a[0] - b[0]);
+      out.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${sorted.map(([px, py]) => `${f(x(px))},${f(y(py))}`).join(' ')}"/>`);
+    }
+    for (const [px, py] of points) out.push(`<circle cx="${f(x(px))}" cy="${f(y(py))}" r="4" fill="${colour}"/>`);
+    out.push('</g>');
+    const ly = MARGIN.top + 8 + i * 18;
+    out.push(`<rect x="${MARGIN.left + plotW + 12}" y="${ly - 8}" width="12" height="12" fill="${colour}"/>`);
+    out.push(`<text x="${MARGIN.left + plotW + 30}" y="${ly + 2}">${escapeXml(series.name)}</text>`);
+  });
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
