@@ -11,16 +11,26 @@ import type { RunReportResult } from '../report/index.js';
 import { perKeyTable, summaryTable } from '../report/metric-tables.js';
 import Report from './report.js';
 
-/** Study rows as the study command writes them; one lacks distinguishability, one lacks strength. */
-const STUDY = [
-  { adapter: 'test-dense', postprocess: 'blur', strength: 0, alpha: 10, distinguishability: 0.99, attributability: 0.98 },
-  { adapter: 'test-dense', postprocess: 'blur', strength: 1, alpha: 10, distinguishability: 0.9, attributability: 0.8, l2: 3.1 },
-  { adapter: 'test-dense', postprocess: 'blur', strength: 2, alpha: 10, distinguishability: 0.7, attributability: 0.5 },
-  { adapter: 'test-dense', postprocess: 'jpeg', strength: 90, alpha: 10, distinguishability: 0.95, attributability: 0.9 },
-  { adapter: 'test-dense', postprocess: 'jpeg', strength: 50, alpha: 10, attributability: 0.6 },
-  { adapter: 'test-dense', postprocess: 'jpeg', strength: 10, alpha: 10, distinguishability: 0.6, attributability: 0.3 },
-  { adapter: 'test-dense', postprocess: 'jpeg', alpha: 10, distinguishability: 0.5 },
-];
+/** A cell of study.json as `attrib study` writes it (strengths as text, alpha only for robust cells). */
+function cell(postprocess: string, param: string, strength: string, robust: boolean, distinguishability: number | null, attributability: number) {
+  return {
+    cell: `${postprocess}-${strength}-${robust}`, adapter: 'test-dense', postprocess, param, strength, alpha: robust ? 10 : null, angle: 'orthogonal', robust,
+    distinguishability, attributability, l2: 3.1, psnr: 30, ssim: 0.9, fid: null, keys: 3, base: 'small', run: 'cells/x', finishedAt: '2026-01-01T00:00:00Z',
+  };
+}
+
+/** A study: blur plain and robust, jpeg with one cell lacking distinguishability and one lacking a strength, list strengths, no post-process. */
+const STUDY = {
+  format: 'attrib-study/1', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', settings: {},
+  cells: [
+    cell('none', '', '', false, 0.99, 0.99),
+    cell('blur', 'sigma', '0', false, 0.99, 0.98), cell('blur', 'sigma', '1', false, 0.9, 0.8), cell('blur', 'sigma', '2', false, 0.7, 0.5),
+    cell('blur', 'sigma', '1', true, 0.97, 0.95), cell('blur', 'sigma', '2', true, 0.93, 0.9),
+    cell('jpeg', 'quality', '90', false, 0.95, 0.9), cell('jpeg', 'quality', '50', false, null, 0.6), cell('jpeg', 'quality', '10', false, 0.6, 0.3),
+    cell('jpeg', '', '', false, 0.5, 0.5),
+    cell('crop', 'size', '12,12', false, 0.9, 0.85), cell('crop', 'size', '8,8', false, 0.8, 0.7),
+  ],
+};
 
 let run: string;
 let metrics: Record<string, EvaluationRecord>;
@@ -53,7 +63,7 @@ describe('attrib report', () => {
     const outcome = await runCommand<RunReportResult>(Report, [run, '--json']);
     expect(outcome.error).toBeUndefined();
     const result = JSON.parse(outcome.stdout) as RunReportResult;
-    expect(result).toMatchObject({ out: join(run, 'report.html'), images: IMAGE_FILES.length, studyRows: STUDY.length });
+    expect(result).toMatchObject({ out: join(run, 'report.html'), images: IMAGE_FILES.length, studyRows: STUDY.cells.length });
     expect(result.evaluations).toEqual(['plain', 'robust-test-contrast+test-contrast']);
     const html = readFileSync(join(run, 'report.html'), 'utf8');
 
@@ -93,18 +103,22 @@ describe('attrib report', () => {
       expect(cells.map((c) => c[1])).toEqual(['own', 'other', 'other', 'other', 'own', 'other', 'other', 'other', 'own']);
     }
 
-    // Curves: a chart per post-process, a line per metric over the rows that have strength and the metric.
+    // Curves: a chart per post-process with strengths, a line per variant and metric over the rows that have both.
     const charts = [...html.matchAll(/<svg class="curve" data-series="(\w+)"[\s\S]*?<\/svg>/g)];
-    expect(charts.map((c) => c[1])).toEqual(['blur', 'jpeg']);
+    expect(charts.map((c) => c[1])).toEqual(['blur', 'jpeg', 'crop']);
     const lines = (svg: string): Record<string, number> => Object.fromEntries(
-      [...svg.matchAll(/<polyline class="series" data-metric="([^"]+)" points="([^"]+)"/g)].map((m) => [m[1], m[2]!.split(' ').length]));
-    expect(lines(charts[0]![0])).toEqual({ attributability: 3, distinguishability: 3 });
-    expect(lines(charts[1]![0])).toEqual({ attributability: 3, distinguishability: 2 });
-    // jpeg's attributability is drawn in order of strength (10, 50, 90): x rises, y follows 0.3, 0.6, 0.9.
-    const jpeg = charts[1]![0].match(/data-metric="attributability" points="([^"]+)"/)![1]!.split(' ').map((p) => p.split(',').map(Number));
+      [...svg.matchAll(/<polyline class="series" data-metric="([^"]+)" data-variant="([^"]*)" points="([^"]+)"/g)].map((m) => [`${m[2]}/${m[1]}`, m[3]!.split(' ').length]));
+    expect(lines(charts[0]![0])).toEqual({ 'plain/attributability': 3, 'plain/distinguishability': 3, 'robust, alpha 10/attributability': 2, 'robust, alpha 10/distinguishability': 2 });
+    expect(lines(charts[1]![0])).toEqual({ '/attributability': 3, '/distinguishability': 2 });
+    expect(lines(charts[2]![0])).toEqual({ '/attributability': 2, '/distinguishability': 2 });
+    expect(charts[2]![0]).toContain('>12,12</text>');
+    expect(html).toContain('<p class="note">No curve for <code>none</code>: no row with a strength and attributability or distinguishability.</p>');
+    // jpeg's attributability is drawn in order of quality (10, 50, 90): x rises, y follows 0.3, 0.6, 0.9.
+    const jpeg = charts[1]![0].match(/data-metric="attributability" data-variant="" points="([^"]+)"/)![1]!.split(' ').map((p) => p.split(',').map(Number));
     expect(jpeg.map(([x]) => x)).toEqual([...jpeg.map(([x]) => x!)].sort((a, b) => a - b));
     expect(jpeg[0]![1]).toBeGreaterThan(jpeg[1]![1]!);
     expect(jpeg[1]![1]).toBeGreaterThan(jpeg[2]![1]!);
+    expect(charts[1]![0]).toContain('>strength (quality)</text>');
   });
 
   it('shows in headless Chromium: every image decoded at its size, the coloured matrices, the curves; screenshot kept', async () => {
@@ -120,7 +134,7 @@ describe('attrib report', () => {
         heatmaps: [...document.querySelectorAll('figure.heatmap')].map((f) => ({ evaluation: f.dataset.evaluation,
           cells: [...f.querySelectorAll('td.cell')].map((td) => ({ value: Number(td.dataset.value), background: getComputedStyle(td).backgroundColor, text: td.textContent, shown: box(td).width })) })),
         curves: [...document.querySelectorAll('svg.curve')].map((s) => ({ series: s.dataset.series, shown: box(s).width,
-          lines: [...s.querySelectorAll('polyline')].map((p) => ({ metric: p.dataset.metric, points: p.points.numberOfItems, length: p.getTotalLength() })) })),
+          lines: [...s.querySelectorAll('polyline')].map((p) => ({ metric: p.dataset.metric, variant: p.dataset.variant, points: p.points.numberOfItems, length: p.getTotalLength() })) })),
       };
       const pre = document.createElement('pre'); pre.id = 'probe'; pre.textContent = btoa(JSON.stringify(seen)); document.body.append(pre);
     });</script>`;
@@ -133,7 +147,7 @@ describe('attrib report', () => {
       headings: string[];
       images: { file: string; complete: boolean; width: number; height: number; shown: number }[];
       heatmaps: { evaluation: string; cells: { value: number; background: string; text: string; shown: number }[] }[];
-      curves: { series: string; shown: number; lines: { metric: string; points: number; length: number }[] }[];
+      curves: { series: string; shown: number; lines: { metric: string; variant: string; points: number; length: number }[] }[];
     };
     expect(seen.headings).toEqual(['Metrics', 'Attribution matrix', 'Robustness', 'Samples and keys']);
     expect(seen.images.map((i) => i.file)).toEqual(IMAGE_FILES);
@@ -153,9 +167,10 @@ describe('attrib report', () => {
         expect(red).toBe(Math.round(247 + (8 - 247) * cell.value));
       }
     }
-    expect(seen.curves.map((c) => [c.series, c.shown, c.lines.map((l) => [l.metric, l.points])])).toEqual([
-      ['blur', 380, [['attributability', 3], ['distinguishability', 3]]],
-      ['jpeg', 380, [['attributability', 3], ['distinguishability', 2]]],
+    expect(seen.curves.map((c) => [c.series, c.shown, c.lines.map((l) => [l.variant, l.metric, l.points])])).toEqual([
+      ['blur', 360, [['plain', 'attributability', 3], ['plain', 'distinguishability', 3], ['robust, alpha 10', 'attributability', 2], ['robust, alpha 10', 'distinguishability', 2]]],
+      ['jpeg', 360, [['', 'attributability', 3], ['', 'distinguishability', 2]]],
+      ['crop', 360, [['', 'attributability', 2], ['', 'distinguishability', 2]]],
     ]);
     for (const curve of seen.curves) for (const line of curve.lines) expect(line.length).toBeGreaterThan(10);
 
@@ -181,11 +196,11 @@ describe('attrib report', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'attrib-report-out-')), 'nested', 'r.html');
     const outcome = await runCommand(Report, [run, '--out', out]);
     expect(outcome.error).toBeUndefined();
-    expect(outcome.stdout).toMatch(new RegExp(`^${out.replace(/[.]/g, '\\.')}: 2 evaluations, 10 images, 7 study rows \\(\\d+ KiB\\)\\n$`));
+    expect(outcome.stdout).toMatch(new RegExp(`^${out.replace(/[.]/g, '\\.')}: 2 evaluations, 10 images, 12 study rows \\(\\d+ KiB\\)\\n$`));
     expect(readFileSync(out, 'utf8')).toContain('<h2 id="robustness">Robustness</h2>');
 
     const studyOnly = mkdtempSync(join(tmpdir(), 'attrib-study-'));
-    writeFileSync(join(studyOnly, 'study.json'), JSON.stringify({ rows: STUDY.slice(0, 3) }));
+    writeFileSync(join(studyOnly, 'study.json'), JSON.stringify({ ...STUDY, cells: STUDY.cells.slice(1, 4) }));
     const study = await runCommand<RunReportResult>(Report, [studyOnly, '--json']);
     expect(study.error).toBeUndefined();
     expect(study.result).toMatchObject({ images: 0, studyRows: 3, evaluations: [] });
@@ -207,7 +222,7 @@ describe('attrib report', () => {
     writeFileSync(join(copy, 'study.json'), '{"rows": [1');
     const before = await snapshot(copy);
     const broken = await runCommand(Report, [copy]);
-    expect(broken.stderr).toBe(`Error: ${join(copy, 'study.json')}: not JSON; expected study results: a list of rows {adapter, postprocess, strength, attributability, ...} or {"rows": [...]}\n`);
+    expect(broken.stderr).toBe(`Error: ${join(copy, 'study.json')}: not JSON; expected study results: {"cells": [...]} (attrib study), {"rows": [...]} or a list of rows {postprocess, strength, attributability, ...}\n`);
     writeFileSync(join(copy, 'study.json'), '{"points": []}');
     expect((await runCommand(Report, [copy])).stderr).toMatch(/study\.json: no list of rows; expected/);
     writeFileSync(join(copy, 'study.json'), '{"rows": [1');

@@ -2,16 +2,21 @@ import { readFile } from 'node:fs/promises';
 import { escapeHtml, formatNumber, htmlTable } from './html.js';
 
 /**
- * One row of a robustness study (study.json, written by the study command): fields such as
- * adapter, postprocess, strength, alpha, distinguishability, attributability, l2, psnr, ssim,
- * fid. Any of them may be absent; the curves use the rows that have what they draw.
+ * One row of a robustness study: a cell of study.json (`attrib study`, format attrib-study/1:
+ * adapter, postprocess, param, strength, alpha, angle, robust, distinguishability,
+ * attributability, l2, psnr, ssim, fid, ...). Any field may be absent or null; the curves use
+ * the rows that have what they draw.
  */
 export type StudyRow = Readonly<Record<string, unknown>>;
 
-/** The curves drawn per post-process: these metrics against its strength. */
+/** Drawn per post-process against its strength: solid and dashed lines. */
 export const STUDY_CURVES = ['attributability', 'distinguishability'] as const;
+const DASH: Readonly<Record<(typeof STUDY_CURVES)[number], string>> = { attributability: '', distinguishability: '6 4' };
 
-/** Reads study.json: a list of rows, or an object with a `rows` list; undefined when the file is absent. */
+/** Fields that split a post-process's rows into lines when they vary (everything else is per cell). */
+const VARIANT_FIELDS = ['base', 'angle', 'robust', 'alpha'] as const;
+
+/** Reads study.json: `{ cells: [...] }` as `attrib study` writes it, `{ rows: [...] }` or a bare list; undefined when absent. */
 export async function readStudy(file: string): Promise<StudyRow[] | undefined> {
   let text: string;
   try {
@@ -20,14 +25,15 @@ export async function readStudy(file: string): Promise<StudyRow[] | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(`${file}: cannot read (${(error as Error).message})`);
   }
-  const expected = 'expected study results: a list of rows {adapter, postprocess, strength, attributability, ...} or {"rows": [...]}';
+  const expected = 'expected study results: {"cells": [...]} (attrib study), {"rows": [...]} or a list of rows {postprocess, strength, attributability, ...}';
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     throw new Error(`${file}: not JSON; ${expected}`);
   }
-  const rows = Array.isArray(value) ? value : (value as { rows?: unknown } | null)?.rows;
+  const holder = value as { cells?: unknown; rows?: unknown } | null;
+  const rows = Array.isArray(value) ? value : Array.isArray(holder?.cells) ? holder.cells : holder?.rows;
   if (!Array.isArray(rows)) throw new Error(`${file}: no list of rows; ${expected}`);
   rows.forEach((row, i) => {
     if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new Error(`${file}: row ${i} is not an object; ${expected}`);
@@ -36,22 +42,25 @@ export async function readStudy(file: string): Promise<StudyRow[] | undefined> {
 }
 
 const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-const text = (value: unknown): string | undefined => (value === undefined || value === null ? undefined : String(value));
+const text = (value: unknown): string | undefined => (value === undefined || value === null || value === '' ? undefined : String(value));
 
-/** The line a row belongs to: its post-process, qualified by adapter and alpha only when the study varies them. */
-function seriesOf(rows: readonly StudyRow[]): (row: StudyRow) => string {
-  const varies = (field: string): boolean => new Set(rows.map((r) => text(r[field]))).size > 1;
-  const byAdapter = varies('adapter');
-  const byAlpha = varies('alpha');
-  return (row) => [
-    ...(byAdapter ? [text(row.adapter) ?? '?'] : []),
-    text(row.postprocess) ?? 'none',
-    ...(byAlpha ? [`alpha ${text(row.alpha) ?? '?'}`] : []),
-  ].join(' · ');
+/** A row's strength: a number (numbers and numeric text), other text (lists: a category), or undefined. */
+function strengthOf(row: StudyRow): number | string | undefined {
+  if (finite(row.strength)) return row.strength;
+  const s = text(row.strength);
+  return s === undefined ? undefined : Number.isFinite(Number(s)) ? Number(s) : s;
 }
 
-/** Line colours of the drawn metrics (Okabe–Ito, colour-blind safe). */
-const COLOURS: Readonly<Record<(typeof STUDY_CURVES)[number], string>> = { attributability: '#0072B2', distinguishability: '#D55E00' };
+const varies = (rows: readonly StudyRow[], field: string): boolean => new Set(rows.map((r) => text(r[field]))).size > 1;
+
+function groupBy(rows: readonly StudyRow[], key: (row: StudyRow) => string): Map<string, StudyRow[]> {
+  const groups = new Map<string, StudyRow[]>();
+  for (const row of rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
+  return groups;
+}
+
+/** Line colours by variant (Okabe–Ito, colour-blind safe), cycled. */
+const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
 
 /** About `count` evenly spaced tick values over [lo, hi] at a round step. */
 function ticks(lo: number, hi: number, count: number): number[] {
@@ -63,23 +72,32 @@ function ticks(lo: number, hi: number, count: number): number[] {
   return out;
 }
 
-const W = 380, H = 250, LEFT = 46, RIGHT = 14, TOP = 26, BOTTOM = 42;
+const W = 360, H = 250, LEFT = 46, RIGHT = 14, TOP = 26, BOTTOM = 42;
 
 /**
- * One post-process's chart: each of {@link STUDY_CURVES} against strength, over the rows that have
- * both (strength scales differ between post-processes, so each gets its own axis); undefined when
- * no row has strength and a metric.
+ * One post-process's chart: {@link STUDY_CURVES} against its strength (each post-process has its
+ * own axis: strengths of different post-processes are not comparable), a line per variant and
+ * metric. Strengths that are not numbers are placed as categories in order of appearance.
+ * Undefined when no row has a strength and a drawn metric.
  */
-function curveSvg(name: string, rows: readonly StudyRow[]): string | undefined {
-  const lines = STUDY_CURVES.map((metric) => ({
-    metric,
-    points: rows.filter((r) => finite(r.strength) && finite(r[metric])).sort((a, b) => (a.strength as number) - (b.strength as number)),
-  })).filter((l) => l.points.length > 0);
-  if (lines.length === 0) return undefined;
-  const all = lines.flatMap((l) => l.points.map((r) => [r.strength as number, r[l.metric] as number] as const));
-  let [x0, x1] = [Math.min(...all.map(([x]) => x)), Math.max(...all.map(([x]) => x))];
+function curveFigure(name: string, rows: readonly StudyRow[]): string | undefined {
+  const placed = rows.filter((r) => strengthOf(r) !== undefined && STUDY_CURVES.some((m) => finite(r[m])));
+  if (placed.length === 0) return undefined;
+  const numeric = placed.every((r) => typeof strengthOf(r) === 'number');
+  const categories = numeric ? [] : [...new Set(placed.map((r) => String(strengthOf(r))))];
+  const xOf = (r: StudyRow): number => (numeric ? (strengthOf(r) as number) : categories.indexOf(String(strengthOf(r))));
+  const fields = VARIANT_FIELDS.filter((f) => varies(placed, f));
+  // alpha only weighs robust training: plain rows carry none.
+  const variantOf = (r: StudyRow): string => fields
+    .filter((f) => !(f === 'alpha' && r.robust === false))
+    .map((f) => (f === 'robust' ? (r.robust ? 'robust' : 'plain') : `${f} ${text(r[f]) ?? '—'}`)).join(', ');
+  const variants = [...groupBy(placed, variantOf)];
+  const xs = placed.map(xOf);
+  const ys = placed.flatMap((r) => STUDY_CURVES.map((m) => r[m]).filter(finite));
+  // Categories sit half a step inside the axis ends; a single number gets a unit-wide axis.
+  let [x0, x1] = numeric ? [Math.min(...xs), Math.max(...xs)] : [-0.5, categories.length - 0.5];
   if (x0 === x1) [x0, x1] = [x0 - 0.5, x1 + 0.5];
-  const [y0, y1] = [Math.min(0, ...all.map(([, y]) => y)), Math.max(1, ...all.map(([, y]) => y))];
+  const [y0, y1] = [Math.min(0, ...ys), Math.max(1, ...ys)];
   const px = (x: number): string => (LEFT + ((x - x0) / (x1 - x0)) * (W - LEFT - RIGHT)).toFixed(1);
   const py = (y: number): string => (H - BOTTOM - ((y - y0) / (y1 - y0)) * (H - TOP - BOTTOM)).toFixed(1);
   const parts: string[] = [`<text class="title" x="${LEFT}" y="14">${escapeHtml(name)}</text>`];
@@ -87,37 +105,52 @@ function curveSvg(name: string, rows: readonly StudyRow[]): string | undefined {
     parts.push(`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${py(t)}" y2="${py(t)}" stroke="#e3e3e3"/>`);
     parts.push(`<text x="${LEFT - 6}" y="${Number(py(t)) + 4}" text-anchor="end">${t}</text>`);
   }
-  for (const t of ticks(x0, x1, 5)) {
+  const xTicks = numeric ? ticks(x0, x1, 5).map((t) => [t, String(t)] as const) : categories.map((c, i) => [i, c] as const);
+  for (const [t, label] of xTicks) {
     parts.push(`<line x1="${px(t)}" x2="${px(t)}" y1="${H - BOTTOM}" y2="${H - BOTTOM + 4}" stroke="#555"/>`);
-    parts.push(`<text x="${px(t)}" y="${H - BOTTOM + 17}" text-anchor="middle">${t}</text>`);
+    parts.push(`<text x="${px(t)}" y="${H - BOTTOM + 17}" text-anchor="middle">${escapeHtml(label)}</text>`);
   }
   parts.push(`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${H - BOTTOM}" y2="${H - BOTTOM}" stroke="#555"/>`);
   parts.push(`<line x1="${LEFT}" x2="${LEFT}" y1="${TOP}" y2="${H - BOTTOM}" stroke="#555"/>`);
-  parts.push(`<text x="${(LEFT + W - RIGHT) / 2}" y="${H - 6}" text-anchor="middle">strength</text>`);
-  for (const { metric, points } of lines) {
-    const colour = COLOURS[metric];
-    const coords = points.map((r) => [px(r.strength as number), py(r[metric] as number)] as const);
-    parts.push(`<polyline class="series" data-metric="${metric}" points="${coords.map((c) => c.join(',')).join(' ')}" fill="none" stroke="${colour}" stroke-width="2"/>`);
-    points.forEach((r, i) => parts.push(
-      `<circle cx="${coords[i]![0]}" cy="${coords[i]![1]}" r="3.5" fill="${colour}"><title>${escapeHtml(`${name}, strength ${r.strength}: ${metric} ${formatNumber(r[metric])}`)}</title></circle>`,
-    ));
-  }
-  return `<svg class="curve" data-series="${escapeHtml(name)}" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(`${STUDY_CURVES.join(' and ')} against strength, ${name}`)}">\n${parts.join('\n')}\n</svg>`;
+  const param = text(placed.find((r) => text(r.param))?.param);
+  parts.push(`<text x="${(LEFT + W - RIGHT) / 2}" y="${H - 6}" text-anchor="middle">strength${param ? ` (${escapeHtml(param)})` : ''}</text>`);
+  variants.forEach(([variant, group], v) => {
+    const colour = PALETTE[v % PALETTE.length]!;
+    for (const metric of STUDY_CURVES) {
+      const points = group.filter((r) => finite(r[metric])).sort((a, b) => xOf(a) - xOf(b));
+      if (points.length === 0) continue;
+      const coords = points.map((r) => [px(xOf(r)), py(r[metric] as number)] as const);
+      parts.push(`<polyline class="series" data-metric="${metric}" data-variant="${escapeHtml(variant)}" points="${coords.map((c) => c.join(',')).join(' ')}" fill="none" stroke="${colour}" stroke-width="2"${DASH[metric] ? ` stroke-dasharray="${DASH[metric]}"` : ''}/>`);
+      points.forEach((r, i) => parts.push(
+        `<circle cx="${coords[i]![0]}" cy="${coords[i]![1]}" r="3" fill="${colour}"><title>${escapeHtml(`${name}${variant ? `, ${variant}` : ''}, strength ${String(strengthOf(r))}: ${metric} ${formatNumber(r[metric])}`)}</title></circle>`,
+      ));
+    }
+  });
+  const svg = `<svg class="curve" data-series="${escapeHtml(name)}" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(`${STUDY_CURVES.join(' and ')} against strength, ${name}`)}">\n${parts.join('\n')}\n</svg>`;
+  const legend = variants.length > 1
+    ? `<ul class="legend">${variants.map(([variant], v) => `<li><span class="swatch" style="background:${PALETTE[v % PALETTE.length]}"></span>${escapeHtml(variant)}</li>`).join('')}</ul>`
+    : '';
+  return `<figure>${svg}${legend}</figure>`;
+}
+
+/** A short line sample for the metric legend. */
+function lineSample(metric: (typeof STUDY_CURVES)[number]): string {
+  return `<svg width="28" height="10" aria-hidden="true"><line x1="0" x2="28" y1="5" y2="5" stroke="#333" stroke-width="2"${DASH[metric] ? ` stroke-dasharray="${DASH[metric]}"` : ''}/></svg>`;
 }
 
 /** The robustness section: per post-process, attributability and distinguishability against strength; every row in a fold-out table. */
 export function studySection(rows: readonly StudyRow[]): string {
-  const series = seriesOf(rows);
-  const names = [...new Set(rows.map(series))];
-  const charts = names.map((name) => curveSvg(name, rows.filter((r) => series(r) === name)));
-  const drawn = charts.filter((c): c is string => c !== undefined);
-  const skipped = names.filter((_, i) => charts[i] === undefined);
-  const legend = STUDY_CURVES.map((metric) => `<li><span class="swatch" style="background:${COLOURS[metric]}"></span>${metric}</li>`).join('');
+  const byAdapter = varies(rows, 'adapter');
+  const charts = [...groupBy(rows, (r) => [...(byAdapter ? [text(r.adapter) ?? '?'] : []), text(r.postprocess) ?? 'none'].join(' · '))]
+    .map(([name, group]) => [name, curveFigure(name, group)] as const);
+  const drawn = charts.flatMap(([, figure]) => (figure ? [figure] : []));
+  const skipped = charts.filter(([, figure]) => !figure).map(([name]) => escapeHtml(name));
+  const legend = STUDY_CURVES.map((metric) => `<li>${lineSample(metric)} ${metric}</li>`).join('');
   const fields = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cell = (v: unknown): string => (typeof v === 'number' ? formatNumber(v) : escapeHtml(text(v) ?? '—'));
   return [
     drawn.length ? `<ul class="legend">${legend}</ul>\n<div class="curves">${drawn.join('\n')}</div>` : '',
-    skipped.length ? `<p class="note">No row with a strength and ${STUDY_CURVES.join(' or ')} for ${skipped.map(escapeHtml).join(', ')}.</p>` : '',
+    skipped.length ? `<p class="note">No curve for ${skipped.map((n) => `<code>${n}</code>`).join(', ')}: no row with a strength and ${STUDY_CURVES.join(' or ')}.</p>` : '',
     `<details><summary>All ${rows.length} study rows</summary>\n${htmlTable('study-rows', fields.map(escapeHtml), rows.map((r) => fields.map((k) => cell(r[k]))))}\n</details>`,
   ].filter(Boolean).join('\n');
 }
