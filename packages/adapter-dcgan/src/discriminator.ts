@@ -6,7 +6,7 @@ import type { DcganConfig } from './config.js';
 import { batchNormEntries } from './generator.js';
 import { BatchNorm2d } from './layers/batch-norm.js';
 import { conv2d, convWeightFromTorch, convWeightToTorch } from './layers/conv.js';
-import { uniqueVariableName } from './layers/variable-names.js';
+import { ownedVariable } from './layers/variable-names.js';
 import { assignState, type StateEntry } from './state.js';
 
 interface DiscriminatorLayer {
@@ -26,9 +26,9 @@ export class DcganDiscriminator {
   constructor(readonly settings: DcganConfig) {
     const rng = createRng(settings.seed).fork('dcgan-discriminator');
     this.layers = discriminatorPlan(settings).map((plan) => {
-      const filter = tf.variable(
+      const filter = ownedVariable(
         tf.randomNormal([plan.kernel, plan.kernel, plan.inChannels, plan.outChannels], 0, 0.02, 'float32', rng.fork(plan.conv).seed()),
-        true, uniqueVariableName(`D.${plan.conv}.weight`),
+        true, `D.${plan.conv}.weight`,
       );
       const batchNorm = plan.batchNorm === undefined ? undefined : new BatchNorm2d(plan.batchNorm, plan.outChannels, {
         weight: tf.randomNormal([plan.outChannels], 1, 0.02, 'float32', rng.fork(plan.batchNorm).seed()),

@@ -6,7 +6,7 @@ import type { DcganConfig } from './config.js';
 import { BatchNorm2d } from './layers/batch-norm.js';
 import { convTranspose2d, convTransposeWeightFromTorch, convTransposeWeightToTorch } from './layers/conv.js';
 import { assignState, type StateEntry } from './state.js';
-import { uniqueVariableName } from './layers/variable-names.js';
+import { ownedVariable } from './layers/variable-names.js';
 
 interface GeneratorLayer {
   readonly plan: GeneratorLayerPlan;
@@ -20,9 +20,9 @@ function initialLayers(config: DcganConfig): GeneratorLayer[] {
   const rng = createRng(config.seed).fork('dcgan-generator');
   return generatorPlan(config).map((plan) => {
     const { kernel, outChannels, inChannels } = plan;
-    const filter = tf.variable(
+    const filter = ownedVariable(
       tf.randomNormal([kernel, kernel, outChannels, inChannels], 0, 0.02, 'float32', rng.fork(plan.conv).seed()),
-      true, uniqueVariableName(`${plan.conv}.weight`),
+      true, `${plan.conv}.weight`,
     );
     const batchNorm = plan.batchNorm === undefined ? undefined : new BatchNorm2d(plan.batchNorm, outChannels, {
       weight: tf.randomNormal([outChannels], 1, 0.02, 'float32', rng.fork(plan.batchNorm).seed()),

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { uniqueVariableName } from './variable-names.js';
+import { ownedVariable } from './variable-names.js';
 
 /** PyTorch's BatchNorm2d defaults. */
 export const BATCH_NORM_EPS = 1e-5;
@@ -20,11 +20,12 @@ export class BatchNorm2d {
   readonly runningVar: tf.Variable;
   numBatchesTracked = 0;
 
+  /** Takes over the `init` tensors (they are released). */
   constructor(readonly name: string, readonly channels: number, init?: { weight: tf.Tensor; bias: tf.Tensor }) {
-    this.weight = tf.variable(init?.weight ?? tf.ones([channels]), true, uniqueVariableName(`${name}.weight`));
-    this.bias = tf.variable(init?.bias ?? tf.zeros([channels]), true, uniqueVariableName(`${name}.bias`));
-    this.runningMean = tf.variable(tf.zeros([channels]), false, uniqueVariableName(`${name}.running_mean`));
-    this.runningVar = tf.variable(tf.ones([channels]), false, uniqueVariableName(`${name}.running_var`));
+    this.weight = ownedVariable(init?.weight ?? tf.ones([channels]), true, `${name}.weight`);
+    this.bias = ownedVariable(init?.bias ?? tf.zeros([channels]), true, `${name}.bias`);
+    this.runningMean = ownedVariable(tf.zeros([channels]), false, `${name}.running_mean`);
+    this.runningVar = ownedVariable(tf.ones([channels]), false, `${name}.running_var`);
   }
 
   get trainableVariables(): tf.Variable[] {

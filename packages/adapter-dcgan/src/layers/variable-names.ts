@@ -1,3 +1,5 @@
+import * as tf from '@tensorflow/tfjs-core';
+
 let counter = 0;
 
 /**
@@ -7,4 +9,14 @@ let counter = 0;
 export function uniqueVariableName(label: string): string {
   counter += 1;
   return `dcgan/${counter}/${label}`;
+}
+
+/**
+ * A variable holding `initial`, which it takes over: the initial tensor is released (the
+ * variable keeps its own reference to the data), so building a network leaves no tensor behind.
+ */
+export function ownedVariable(initial: tf.Tensor, trainable: boolean, label: string): tf.Variable {
+  const variable = tf.variable(initial, trainable, uniqueVariableName(label));
+  initial.dispose();
+  return variable;
 }
