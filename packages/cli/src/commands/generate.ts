@@ -1,9 +1,12 @@
-import { loadGenerator, readNpy, writeNpy, type Generator, type PluginHost } from '@attrib/core';
+import {
+  generateImages, loadExportedModel, loadGenerator, readNpy, writeNpy, type Generator, type ImageShape, type PluginHost,
+} from '@attrib/core';
 import { Flags } from '@oclif/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AttribCommand } from '../base-command.js';
+import type { Progress } from '../progress.js';
 import { parseParams } from '../params.js';
 
 export interface GenerateResult {
@@ -15,6 +18,19 @@ export interface GenerateResult {
   inputShape: number[];
   out: string;
   outputShape: number[];
+}
+
+/** What `generate --model` returns. */
+export interface GenerateImagesCommandResult {
+  model: string;
+  out: string;
+  count: number;
+  seed: number;
+  /** Images written now, and kept from an interrupted job (--resume). */
+  written: number;
+  kept: number;
+  latentSize: number;
+  imageShape: ImageShape;
 }
 
 /** Whether a file starts with the attrib checkpoint signature. */
@@ -53,30 +69,44 @@ async function openGenerator(
 }
 
 export default class Generate extends AttribCommand<typeof Generate> {
-  static override summary = 'Run a generator in eval mode on inputs from a .npy file and write its outputs as .npy.';
+  static override summary = 'Write PNG images from an exported model, or run a generator on latents from a .npy file.';
 
-  static override description = `Both files are NumPy arrays in the reference release's layout, so results compare directly with
+  static override description = `Two forms.
+--model DIR --count N --out DIR [--seed S]: loads a model written by \`attrib export\` (model.json and
+weights.bin; no attrib checkpoint or adapter needed), draws N latents from N(0, I) (latent i depends on
+the seed and i only) and writes OUT/00000.png, ... as 8-bit grey or RGB PNGs (torchvision's save_image
+mapping). The same seed gives the same images; --resume finishes an interrupted job.
+--checkpoint FILE --inputs FILE --out FILE: runs a generator in eval mode on inputs from a .npy file and
+writes its outputs as .npy, both in the reference release's layout, so results compare directly with
 PyTorch: inputs are latents shaped as the reference shapes them (e.g. [N, 512] for pgan, [N, nz, 1, 1]
 for dcgan) or, for image-to-image adapters, images NCHW in [-1, 1]; outputs are images NCHW, float32.
 --checkpoint takes an attrib checkpoint (.ckpt) or a reference one (.pth, read by --adapter).`;
 
   static override examples = [
+    '<%= config.bin %> generate --model models/key-2 --count 100 --out images/key-2 --seed 7',
     '<%= config.bin %> generate --adapter pgan --checkpoint celebaCropped_s5_i83000-2b0acc76.pth --inputs z.npy --out images.npy',
     '<%= config.bin %> generate --checkpoint runs/mnist/generators/key-1/latest.ckpt --inputs z.npy --out images.npy',
   ];
 
   static override flags = {
+    model: Flags.string({ summary: 'An exported model: its folder or model.json (the PNG form).' }),
+    count: Flags.integer({ summary: 'Number of images to write (with --model).' }),
+    seed: Flags.integer({ summary: 'Seed of the latents (with --model). Default 0.' }),
+    resume: Flags.boolean({ summary: 'Keep the images an interrupted --model job wrote to --out and write the rest.' }),
     adapter: Flags.string({ summary: 'Adapter of the generator (required for reference checkpoints).' }),
     checkpoint: Flags.string({ summary: 'attrib checkpoint (.ckpt) or reference checkpoint (.pth).' }),
     inputs: Flags.string({ summary: 'Inputs, .npy float array in the reference layout.' }),
-    out: Flags.string({ summary: '.npy file to write the images to (NCHW, float32).' }),
+    out: Flags.string({ summary: 'Folder for the PNG images (--model), or .npy file for the images (NCHW, float32).' }),
     option: Flags.string({ summary: "An option of the adapter's reference reader, key=value (repeatable).", multiple: true }),
     'batch-size': Flags.integer({ summary: 'Inputs per forward pass (memory only; results do not change). Default 16.' }),
   };
 
-  async run(): Promise<GenerateResult> {
+  async run(): Promise<GenerateResult | GenerateImagesCommandResult> {
     const settings = this.settings(
-      { adapter: '', checkpoint: '', inputs: '', out: '', options: {} as Record<string, unknown>, batchSize: 16 },
+      {
+        adapter: '', checkpoint: '', inputs: '', out: '', options: {} as Record<string, unknown>, batchSize: 16,
+        model: '', count: undefined as number | undefined, seed: undefined as number | undefined, resume: false,
+      },
       {
         adapter: this.flags.adapter,
         checkpoint: this.flags.checkpoint,
@@ -84,14 +114,32 @@ for dcgan) or, for image-to-image adapters, images NCHW in [-1, 1]; outputs are 
         out: this.flags.out,
         options: this.flags.option ? parseParams(this.flags.option, '--option') : undefined,
         batchSize: this.flags['batch-size'],
+        model: this.flags.model,
+        count: this.flags.count,
+        seed: this.flags.seed,
+        resume: this.flags.resume || undefined,
       },
       'generate',
     );
-    for (const flag of ['checkpoint', 'inputs', 'out'] as const) {
-      if (settings[flag] === '') throw new Error(`--${flag} is required`);
+    const npyForm: string[] = (['checkpoint', 'inputs', 'adapter'] as const).filter((flag) => settings[flag] !== '')
+      .concat(Object.keys(settings.options).length > 0 ? ['option'] : []);
+    const modelForm: string[] = (['count', 'seed'] as const).filter((flag) => settings[flag] !== undefined)
+      .concat(settings.resume ? ['resume'] : []);
+    if (settings.model !== '' && npyForm.length > 0) {
+      throw new Error(`--model (an exported model) does not go with ${npyForm.map((f) => `--${f}`).join(', ')} (a checkpoint run on .npy inputs); give one form`);
+    }
+    if (settings.model === '' && npyForm.length > 0 && modelForm.length > 0) {
+      throw new Error(`${modelForm.map((f) => `--${f}`).join(', ')} go with --model (an exported model), not with ${npyForm.map((f) => `--${f}`).join(', ')}; give one form`);
+    }
+    if (settings.model === '' && npyForm.length === 0) {
+      throw new Error('give --model DIR --count N --out DIR (PNG images from an exported model) or --checkpoint FILE --inputs FILE --out FILE (.npy)');
     }
     if (!Number.isInteger(settings.batchSize) || settings.batchSize <= 0) {
       throw new Error(`--batch-size must be a positive integer, got ${JSON.stringify(settings.batchSize)}`);
+    }
+    if (settings.model !== '') return this.fromModel({ ...settings, seed: settings.seed ?? 0 });
+    for (const flag of ['checkpoint', 'inputs', 'out'] as const) {
+      if (settings[flag] === '') throw new Error(`--${flag} is required`);
     }
     const checkpoint = resolve(settings.checkpoint);
     const inputsFile = resolve(settings.inputs);
@@ -139,6 +187,35 @@ for dcgan) or, for image-to-image adapters, images NCHW in [-1, 1]; outputs are 
       return { adapter: generator.adapter, checkpoint, checkpointFormat: format, inputs: inputsFile, inputShape: [...inputs.shape], out, outputShape };
     } finally {
       generator.dispose();
+    }
+  }
+
+  /** The --model form: PNG images from an exported model. */
+  private async fromModel(settings: { model: string; out: string; count: number | undefined; seed: number; resume: boolean; batchSize: number }): Promise<GenerateImagesCommandResult> {
+    if (settings.count === undefined) throw new Error('--count is required with --model (the number of images)');
+    if (!Number.isInteger(settings.count) || settings.count <= 0) throw new Error(`--count must be a positive integer, got ${settings.count}`);
+    if (settings.out === '') throw new Error('--out is required (the folder to write the images to)');
+    const modelPath = this.configPath(settings.model);
+    const out = this.configPath(settings.out);
+    await this.backend();
+    const model = await loadExportedModel(modelPath);
+    // Started at the first finished batch, so that a refused job prints no progress before its error.
+    let progress: Progress | undefined;
+    try {
+      const result = await generateImages({
+        model, modelPath, count: settings.count, seed: settings.seed, outDir: out, batchSize: settings.batchSize,
+        resume: settings.resume, onProgress: (done) => (progress ??= this.progress('generate', settings.count!)).update(done),
+      });
+      const { height, width, channels } = result.imageShape;
+      const kept = result.kept > 0 ? ` (kept ${result.kept} from the earlier job)` : '';
+      this.out(`wrote ${result.written} image${result.written === 1 ? '' : 's'} (${height}x${width}x${channels} PNG) to ${out}${kept}`);
+      return {
+        model: modelPath, out, count: settings.count, seed: settings.seed, written: result.written, kept: result.kept,
+        latentSize: result.latentSize, imageShape: result.imageShape,
+      };
+    } finally {
+      progress?.stop();
+      model.dispose();
     }
   }
 }
