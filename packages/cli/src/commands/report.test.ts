@@ -232,6 +232,12 @@ describe('attrib report', () => {
     expect(folderOut.stderr).toBe(`Error: --out ${copy}: is a folder; expected the path of the HTML file to write\n`);
   });
 
+  it('without chromium the browser test fails saying how to install it, unless ATTRIB_SKIP_BROWSER=1', () => {
+    const absent = join(tmpdir(), 'attrib-no-chromium');
+    expect(() => chromiumAvailable(absent, {})).toThrow(`${absent} not found: install Debian's chromium (apt-get install -y chromium), or set ATTRIB_SKIP_BROWSER=1 to skip the browser checks`);
+    expect(chromiumAvailable(absent, { ATTRIB_SKIP_BROWSER: '1' })).toBe(false);
+  });
+
   it('the metric table shows FID (mean ± std, root) and a plugin metric when metrics.json holds them', () => {
     const record: EvaluationRecord = {
       evaluatedAt: '2026-01-01T00:00:00.000Z', generators: 'plain', postProcess: null, keys: ['key-1', 'key-2'], backend: 'cpu',

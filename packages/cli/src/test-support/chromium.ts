@@ -15,10 +15,10 @@ export const SKIP_BROWSER_ENV = 'ATTRIB_SKIP_BROWSER';
  * Whether browser checks run: true when chromium is installed; false when it is absent and
  * ATTRIB_SKIP_BROWSER=1; otherwise throws a message saying how to install it.
  */
-export function chromiumAvailable(): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  if (process.env[SKIP_BROWSER_ENV] === '1') return false;
-  throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium), or set ${SKIP_BROWSER_ENV}=1 to skip the browser checks`);
+export function chromiumAvailable(path = CHROMIUM, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (existsSync(path)) return true;
+  if (env[SKIP_BROWSER_ENV] === '1') return false;
+  throw new Error(`${path} not found: install Debian's chromium (apt-get install -y chromium), or set ${SKIP_BROWSER_ENV}=1 to skip the browser checks`);
 }
 
 /** Runs headless chromium on a local HTML file with `extra` flags; resolves with its stdout. */
