@@ -50,6 +50,8 @@ export interface StudyTraining {
  * robust x alphas, every cell measured the same way.
  */
 export interface StudyConfig {
+  /** Where the config came from (`study config FILE`), for messages about its values. */
+  readonly source: string;
   readonly bases: readonly StudyBase[];
   readonly postProcesses: readonly StudyPostProcess[];
   readonly robust: readonly boolean[];
@@ -199,6 +201,7 @@ export function parseStudyConfig(raw: unknown, where = 'study config', resolvePa
   const trainingConfig = training(raw.training, fail);
   if (raw.alphas !== undefined && trainingConfig.robust.alpha !== undefined) fail('training.robust.alpha', 'no value when "alphas" is given (alphas is the axis)');
   return {
+    source: where,
     bases: bases(raw.base, fail, resolvePath),
     postProcesses: postProcesses(raw.postprocesses, fail),
     robust: raw.robust === undefined ? [false] : booleans('robust', raw.robust, fail),

@@ -59,7 +59,8 @@ function idPart(text: string): string {
  * needs a differentiable post-process (asked for one explicitly, it is an error; through the
  * study-wide `robust` axis, that post-process just gets no robust cells).
  */
-export function planCells(config: StudyConfig, infos: ReadonlyMap<string, BaseInfo>, services: RunServices, where = 'study config'): StudyCell[] {
+export function planCells(config: StudyConfig, infos: ReadonlyMap<string, BaseInfo>, services: RunServices): StudyCell[] {
+  const where = config.source;
   const robustAlpha = resolveOptions('robust', config.training.robust).alpha;
   const alphas = config.alphas ?? [robustAlpha];
   const cells: StudyCell[] = [];

@@ -57,7 +57,7 @@ describe('attrib study over a 2x2 grid (strength x robust)', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     expect(counts).toEqual({ start: 4, skipped: 0, done: 4 });
     expect(result.ran).toHaveLength(4);
-    expect(result.files.sort()).toEqual(['quality-robustness.svg', 'robustness-test-contrast.svg', 'study.csv', 'study.json']);
+    expect([...result.files].sort()).toEqual(['quality-robustness.svg', 'robustness-test-contrast.svg', 'study.csv', 'study.json']);
 
     const rows = csvRows(join(out(), 'study.csv'));
     expect(Object.keys(rows[0]!)).toEqual([...STUDY_COLUMNS]);

@@ -1,0 +1,109 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addKeys, initRun, trainGenerators, type RunManifest, type StudyResult } from '@attrib/core';
+import { useBackend } from '../../../core/src/test-support/backend.js';
+import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../../core/src/test-support/run-fixture.js';
+import { runCommand } from '../test-support/run-command.js';
+import { writeThirdPartyPlugin } from '../test-support/third-party-plugin.js';
+import Study from './study.js';
+
+const TEST_PLUGIN = join(dirname(fileURLToPath(import.meta.url)), '../../../core/src/test-support/test-plugin.ts');
+
+let fixture: RunFixture;
+let common: string[];
+
+beforeAll(async () => {
+  await useBackend('cpu');
+  fixture = await writeRunFixture(64);
+  const host = await testHost();
+  const base = join(fixture.dir, 'runs', 'base');
+  await initRun(host, { dir: base, adapter: 'test-dense', root: fixture.rootFile, data: { source: 'test-json', path: fixture.dataFile }, seed: 11, options: TINY_OPTIONS.first });
+  await addKeys(host, { dir: base, count: 1, options: TINY_OPTIONS.keys });
+  await trainGenerators(host, { dir: base, options: TINY_OPTIONS.generators });
+  // Plugins from a folder: core's test doubles (adapter test-dense) and a third party's post-processes (invert, scale).
+  const plugins = mkdtempSync(join(tmpdir(), 'attrib-plugins-'));
+  const doubles = join(plugins, 'attrib-test-doubles');
+  mkdirSync(doubles);
+  writeFileSync(join(doubles, 'package.json'), JSON.stringify({ name: 'attrib-test-doubles', version: '0.0.1', type: 'module', attrib: { plugin: './plugin.ts' } }));
+  writeFileSync(join(doubles, 'plugin.ts'), `export { default } from ${JSON.stringify(TEST_PLUGIN)};\n`);
+  writeThirdPartyPlugin(plugins);
+  common = ['--backend', 'cpu', '--plugins-dir', plugins];
+});
+
+const TRAINING = `training:
+  robust: { epochs: 1, stepsPerEpoch: 3, batchSize: 8, checkSamples: 10 }
+evaluation: { samples: 20, fid: false }
+`;
+
+describe('attrib study', () => {
+  it("runs a config file's grid with a third-party post-process as a robust cell, showing progress per cell", async () => {
+    const config = join(fixture.dir, 'study.yaml');
+    writeFileSync(config, `base: runs/base
+postprocesses:
+  none:
+  scale: { param: factor, values: [0.5] }
+robust: [false, true]
+alphas: [10, 50]
+out: studies/one
+${TRAINING}`);
+    const outcome = await runCommand<StudyResult>(Study, [config, ...common]);
+    expect(outcome.error).toBeUndefined();
+    const out = join(fixture.dir, 'studies/one');
+    // none: plain only; scale: plain, robust at alpha 10 and 50.
+    expect(outcome.stderr.match(/^cell \d\/4 .*: evaluation$|^cell \d\/4 .*: robust training \(alpha \d+\), then evaluation$/gm)).toHaveLength(4);
+    expect(outcome.stderr).toMatch(/^cell 4\/4 base_base_scale_factor-0\.5_robust-alpha-50: attributability \d\.\d{4}, distinguishability \d\.\d{4}, L2 \d+\.\d{4}$/m);
+    const csv = readFileSync(join(out, 'study.csv'), 'utf8').trimEnd().split('\n');
+    expect(csv).toHaveLength(5);
+    expect(csv.slice(1).map((line) => line.split(',').slice(1, 8).join(','))).toEqual([
+      // The base's keys were trained with the orthogonal term (its manifest says so).
+      'test-dense,none,,,,orthogonal,false', 'test-dense,scale,factor,0.5,,orthogonal,false',
+      'test-dense,scale,factor,0.5,10,orthogonal,true', 'test-dense,scale,factor,0.5,50,orthogonal,true',
+    ]);
+    const manifest = JSON.parse(readFileSync(join(out, 'cells/base_base_scale_factor-0.5_robust-alpha-50/manifest.json'), 'utf8')) as RunManifest;
+    expect(manifest.robust.scale).toEqual(['key-1', 'key-2']);
+    expect(manifest.config.robust).toMatchObject({ alpha: 50, epochs: 1 });
+    expect(existsSync(join(out, 'robustness-scale.svg'))).toBe(true);
+    expect(outcome.stdout).toMatch(/4 of 4 cells run now; wrote study\.json, study\.csv, robustness-scale\.svg, quality-robustness\.svg to /);
+
+    const again = await runCommand<StudyResult>(Study, [config, ...common, '--json']);
+    expect(again.error).toBeUndefined();
+    expect(JSON.parse(again.stdout)).toMatchObject({ cells: 4, ran: [] });
+    expect(again.stderr.match(/: already done$/gm)).toHaveLength(4);
+  });
+
+  it('takes the grid from flags: --strength sets a post-process parameter per cell', async () => {
+    const out = join(fixture.dir, 'studies/flags');
+    const outcome = await runCommand<StudyResult>(Study, [
+      '--base', join(fixture.dir, 'runs/base'), '--postprocess', 'test-contrast', '--strength', 'test-contrast.min=0.5,0.8',
+      '--samples', '20', '--fid', 'false', '--out', out, ...common, '--json',
+    ]);
+    expect(outcome.error).toBeUndefined();
+    const result = JSON.parse(outcome.stdout) as StudyResult;
+    expect(result.rows.map((r) => [r.postprocess, r.param, r.strength, r.robust])).toEqual([
+      ['test-contrast', 'min', '0.5', false], ['test-contrast', 'min', '0.8', false],
+    ]);
+    for (const row of result.rows) {
+      expect(row.attributability).toBeGreaterThanOrEqual(0);
+      expect(row.attributability).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('a bad config is one line naming the key and value, and nothing is written', async () => {
+    const config = join(fixture.dir, 'bad.yaml');
+    writeFileSync(config, `base: runs/base\npostprocesses: { blur: { param: sigma, values: 3x } }\nout: studies/bad\n`);
+    const outcome = await runCommand(Study, [config, ...common]);
+    expect(outcome.stderr).toBe(`Error: study config ${config}: "postprocesses.blur": blur: parameter "sigma" expects a number > 0, got "3x"\n`);
+    expect(existsSync(join(fixture.dir, 'studies/bad'))).toBe(false);
+
+    writeFileSync(config, `base: runs/base\npostprocesses: { scale: { params: { factor: fast } } }\nout: studies/bad\n`);
+    const refused = await runCommand(Study, [config, ...common]);
+    expect(refused.stderr).toBe(`Error: study config ${config}: "postprocesses.scale": scale: factor must be a number, got "fast"\n`);
+    expect(existsSync(join(fixture.dir, 'studies/bad'))).toBe(false);
+
+    const noOut = await runCommand(Study, ['--base', join(fixture.dir, 'runs/base'), '--postprocess', 'none', ...common]);
+    expect(noOut.stderr).toBe('Error: --out is required (the study folder; config key out)\n');
+  });
+});
