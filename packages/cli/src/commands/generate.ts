@@ -121,10 +121,10 @@ for dcgan) or, for image-to-image adapters, images NCHW in [-1, 1]; outputs are 
       },
       'generate',
     );
-    const npyForm: string[] = (['checkpoint', 'inputs', 'adapter'] as const).filter((flag) => settings[flag] !== '')
-      .concat(Object.keys(settings.options).length > 0 ? ['option'] : []);
-    const modelForm: string[] = (['count', 'seed'] as const).filter((flag) => settings[flag] !== undefined)
-      .concat(settings.resume ? ['resume'] : []);
+    const npyForm: string[] = (['checkpoint', 'inputs', 'adapter'] as const).filter((flag) => settings[flag] !== '');
+    if (Object.keys(settings.options).length > 0) npyForm.push('option');
+    const modelForm: string[] = (['count', 'seed'] as const).filter((flag) => settings[flag] !== undefined);
+    if (settings.resume) modelForm.push('resume');
     if (settings.model !== '' && npyForm.length > 0) {
       throw new Error(`--model (an exported model) does not go with ${npyForm.map((f) => `--${f}`).join(', ')} (a checkpoint run on .npy inputs); give one form`);
     }
