@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addKeys, initRun, trainGenerators, type RunManifest, type StudyResult } from '@attrib/core';
+import {
+  addKeys, createLoadedPluginHost, initRun, parseStudyConfig, planCells, trainGenerators, type BaseInfo, type RunManifest, type StudyResult,
+} from '@attrib/core';
+import { readConfigFile } from '../config-file.js';
 import { useBackend } from '../../../core/src/test-support/backend.js';
 import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../../core/src/test-support/run-fixture.js';
-import { runCommand } from '../test-support/run-command.js';
+import { CLI_ROOT, runCommand } from '../test-support/run-command.js';
 import { writeThirdPartyPlugin } from '../test-support/third-party-plugin.js';
 import Study from './study.js';
 
@@ -105,5 +108,35 @@ ${TRAINING}`);
 
     const noOut = await runCommand(Study, ['--base', join(fixture.dir, 'runs/base'), '--postprocess', 'none', ...common]);
     expect(noOut.stderr).toBe('Error: --out is required (the study folder; config key out)\n');
+  });
+});
+
+describe('the shipped example studies', () => {
+  const examples = join(CLI_ROOT, '../../examples');
+  const demo: BaseInfo = { adapter: 'dcgan', generators: ['key-1', 'key-2', 'key-3', 'key-4', 'key-5'], dataSource: 'mnist', angleTerm: 'orthogonal' };
+
+  async function plan(file: string) {
+    const { host } = await createLoadedPluginHost({ workspaceFrom: CLI_ROOT, nodeModulesRoots: [CLI_ROOT], pluginDirs: [] });
+    const config = await readConfigFile(join(examples, file));
+    const { out: _out, ...values } = config.values;
+    const study = parseStudyConfig(values, `study config ${config.path}`, (p) => join(config.dir, p));
+    expect(study.bases).toEqual([{ label: 'demo', dir: join(CLI_ROOT, '../../runs/demo') }]);
+    return planCells(study, new Map([['demo', demo]]), host);
+  }
+
+  it('study-mnist.yaml: every post-process of table 2 before and after robust training, the codec combination plain only', async () => {
+    const cells = await plan('study-mnist.yaml');
+    const count = (pp: string, robust: boolean) => cells.filter((c) => c.postProcess === pp && c.robust === robust).length;
+    expect([count('none', false), count('none', true)]).toEqual([1, 0]);
+    for (const pp of ['blur', 'crop', 'noise']) expect([count(pp, false), count(pp, true)]).toEqual([3, 3]);
+    for (const pp of ['jpeg', 'combination']) expect([count(pp, false), count(pp, true)]).toEqual([1, 1]);
+    expect([count('combination-codec', false), count('combination-codec', true)]).toEqual([1, 0]);
+  });
+
+  it('study-angles.yaml: orthogonal and cosine key runs, each measured plain and under blur', async () => {
+    const cells = await plan('study-angles.yaml');
+    expect(cells.map((c) => [c.angle, c.postProcess, c.robust])).toEqual([
+      ['orthogonal', 'none', false], ['orthogonal', 'blur', false], ['cosine', 'none', false], ['cosine', 'blur', false],
+    ]);
   });
 });
