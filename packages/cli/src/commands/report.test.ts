@@ -103,22 +103,28 @@ describe('attrib report', () => {
       expect(cells.map((c) => c[1])).toEqual(['own', 'other', 'other', 'other', 'own', 'other', 'other', 'other', 'own']);
     }
 
-    // Curves: a chart per post-process with strengths, a line per variant and metric over the rows that have both.
-    const charts = [...html.matchAll(/<svg class="curve" data-series="(\w+)"[\s\S]*?<\/svg>/g)];
-    expect(charts.map((c) => c[1])).toEqual(['blur', 'jpeg', 'crop']);
-    const lines = (svg: string): Record<string, number> => Object.fromEntries(
-      [...svg.matchAll(/<polyline class="series" data-metric="([^"]+)" data-variant="([^"]*)" points="([^"]+)"/g)].map((m) => [`${m[2]}/${m[1]}`, m[3]!.split(' ').length]));
-    expect(lines(charts[0]![0])).toEqual({ 'plain/attributability': 3, 'plain/distinguishability': 3, 'robust, alpha 10/attributability': 2, 'robust, alpha 10/distinguishability': 2 });
-    expect(lines(charts[1]![0])).toEqual({ '/attributability': 3, '/distinguishability': 2 });
-    expect(lines(charts[2]![0])).toEqual({ '/attributability': 2, '/distinguishability': 2 });
-    expect(charts[2]![0]).toContain('>12,12</text>');
+    // Curves: per post-process with strengths, attributability and distinguishability, a line per variant over the rows that have the metric.
+    const charts = [...html.matchAll(/<figure class="curve" data-postprocess="(\w+)" data-metric="(\w+)">([\s\S]*?)<\/figure>/g)];
+    const series = (svg: string): Record<string, number> => Object.fromEntries(
+      [...svg.matchAll(/<g class="series" data-name="([^"]+)">([\s\S]*?)<\/g>/g)].map((m) => [m[1], (m[2]!.match(/<circle/g) ?? []).length]));
+    expect(charts.map((c) => [c[1], c[2], series(c[3]!)])).toEqual([
+      ['blur', 'attributability', { plain: 3, 'robust a=10': 2 }],
+      ['blur', 'distinguishability', { plain: 3, 'robust a=10': 2 }],
+      ['jpeg', 'attributability', { plain: 3 }],
+      ['jpeg', 'distinguishability', { plain: 2 }],
+      ['crop', 'attributability', { plain: 2 }],
+      ['crop', 'distinguishability', { plain: 2 }],
+    ]);
+    expect(charts[4]![3]).toContain('>12,12</text>');
+    expect(charts[2]![3]).toContain('>jpeg quality</text>');
     expect(html).toContain('<p class="note">No curve for <code>none</code>: no row with a strength and attributability or distinguishability.</p>');
-    // jpeg's attributability is drawn in order of quality (10, 50, 90): x rises, y follows 0.3, 0.6, 0.9.
-    const jpeg = charts[1]![0].match(/data-metric="attributability" data-variant="" points="([^"]+)"/)![1]!.split(' ').map((p) => p.split(',').map(Number));
-    expect(jpeg.map(([x]) => x)).toEqual([...jpeg.map(([x]) => x!)].sort((a, b) => a - b));
+    // jpeg's attributability line runs in order of quality (10, 50, 90): x rises, and so does the point (0.3, 0.6, 0.9: y falls on screen).
+    const jpeg = charts[2]![3]!.match(/<polyline[^>]* points="([^"]+)"/)![1]!.split(' ').map((p) => p.split(',').map(Number));
+    expect(jpeg).toHaveLength(3);
+    expect(jpeg[0]![0]).toBeLessThan(jpeg[1]![0]!);
+    expect(jpeg[1]![0]).toBeLessThan(jpeg[2]![0]!);
     expect(jpeg[0]![1]).toBeGreaterThan(jpeg[1]![1]!);
     expect(jpeg[1]![1]).toBeGreaterThan(jpeg[2]![1]!);
-    expect(charts[1]![0]).toContain('>strength (quality)</text>');
   });
 
   it('shows in headless Chromium: every image decoded at its size, the coloured matrices, the curves; screenshot kept', async () => {
@@ -133,8 +139,8 @@ describe('attrib report', () => {
         images: [...document.images].map((i) => ({ file: i.dataset.file, complete: i.complete, width: i.naturalWidth, height: i.naturalHeight, shown: box(i).width })),
         heatmaps: [...document.querySelectorAll('figure.heatmap')].map((f) => ({ evaluation: f.dataset.evaluation,
           cells: [...f.querySelectorAll('td.cell')].map((td) => ({ value: Number(td.dataset.value), background: getComputedStyle(td).backgroundColor, text: td.textContent, shown: box(td).width })) })),
-        curves: [...document.querySelectorAll('svg.curve')].map((s) => ({ series: s.dataset.series, shown: box(s).width,
-          lines: [...s.querySelectorAll('polyline')].map((p) => ({ metric: p.dataset.metric, variant: p.dataset.variant, points: p.points.numberOfItems, length: p.getTotalLength() })) })),
+        curves: [...document.querySelectorAll('figure.curve')].map((f) => ({ chart: f.dataset.postprocess + '/' + f.dataset.metric, shown: box(f.querySelector('svg')).width,
+          lines: [...f.querySelectorAll('g.series')].map((g) => ({ name: g.dataset.name, points: g.querySelectorAll('circle').length, length: g.querySelector('polyline')?.getTotalLength() ?? 0 })) })),
       };
       const pre = document.createElement('pre'); pre.id = 'probe'; pre.textContent = btoa(JSON.stringify(seen)); document.body.append(pre);
     });</script>`;
@@ -147,7 +153,7 @@ describe('attrib report', () => {
       headings: string[];
       images: { file: string; complete: boolean; width: number; height: number; shown: number }[];
       heatmaps: { evaluation: string; cells: { value: number; background: string; text: string; shown: number }[] }[];
-      curves: { series: string; shown: number; lines: { metric: string; variant: string; points: number; length: number }[] }[];
+      curves: { chart: string; shown: number; lines: { name: string; points: number; length: number }[] }[];
     };
     expect(seen.headings).toEqual(['Metrics', 'Attribution matrix', 'Robustness', 'Samples and keys']);
     expect(seen.images.map((i) => i.file)).toEqual(IMAGE_FILES);
@@ -167,10 +173,13 @@ describe('attrib report', () => {
         expect(red).toBe(Math.round(247 + (8 - 247) * cell.value));
       }
     }
-    expect(seen.curves.map((c) => [c.series, c.shown, c.lines.map((l) => [l.variant, l.metric, l.points])])).toEqual([
-      ['blur', 360, [['plain', 'attributability', 3], ['plain', 'distinguishability', 3], ['robust, alpha 10', 'attributability', 2], ['robust, alpha 10', 'distinguishability', 2]]],
-      ['jpeg', 360, [['', 'attributability', 3], ['', 'distinguishability', 2]]],
-      ['crop', 360, [['', 'attributability', 2], ['', 'distinguishability', 2]]],
+    expect(seen.curves.map((c) => [c.chart, c.shown, c.lines.map((l) => [l.name, l.points])])).toEqual([
+      ['blur/attributability', 560, [['plain', 3], ['robust a=10', 2]]],
+      ['blur/distinguishability', 560, [['plain', 3], ['robust a=10', 2]]],
+      ['jpeg/attributability', 560, [['plain', 3]]],
+      ['jpeg/distinguishability', 560, [['plain', 2]]],
+      ['crop/attributability', 560, [['plain', 2]]],
+      ['crop/distinguishability', 560, [['plain', 2]]],
     ]);
     for (const curve of seen.curves) for (const line of curve.lines) expect(line.length).toBeGreaterThan(10);
 
@@ -207,7 +216,8 @@ describe('attrib report', () => {
     const html = readFileSync(join(studyOnly, 'report.html'), 'utf8');
     expect(html).toContain('only the study is shown');
     expect(html).not.toContain('<img');
-    expect([...html.matchAll(/<svg class="curve" data-series="blur"[\s\S]*?<\/svg>/g)].map((m) => (m[0].match(/<polyline/g) ?? []).length)).toEqual([2]);
+    expect([...html.matchAll(/<figure class="curve" data-postprocess="(\w+)" data-metric="(\w+)">[\s\S]*?<\/figure>/g)].map((m) => `${m[1]}/${m[2]}`))
+      .toEqual(['blur/attributability', 'blur/distinguishability']);
   });
 
   it('bad input: one-line errors naming the folder or file; an existing report is kept', async () => {

@@ -5,6 +5,8 @@ import { escapeHtml } from './html.js';
 export function attributionMatrixOf(record: EvaluationRecord): { generators: string[]; keys: string[]; matrix: number[][] } | undefined {
   const details = record.results['attribution-matrix']?.details as { generators?: unknown; keys?: unknown; matrix?: unknown } | undefined;
   if (!details || !Array.isArray(details.keys) || !Array.isArray(details.matrix)) return undefined;
+  const numbers = (row: unknown): boolean => Array.isArray(row) && row.length === (details.keys as unknown[]).length && row.every((v) => typeof v === 'number');
+  if (!details.matrix.every(numbers)) return undefined;
   const keys = details.keys.map(String);
   const generators = Array.isArray(details.generators) ? details.generators.map(String) : keys.map((k) => `G:${k}`);
   return { generators, keys, matrix: details.matrix as number[][] };

@@ -22,9 +22,7 @@ table.images td { text-align: center; } table.images figcaption { text-align: ce
 dl.overview { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; }
 dl.overview dt { color: #555; } dl.overview dd { margin: 0; }
 .note { color: #666; } .warning { color: #8a4b00; }
-.curves { display: flex; flex-wrap: wrap; gap: 16px; } svg.curve text { font-size: 11px; fill: #333; } svg.curve text.title { font-size: 13px; font-weight: 600; }
-ul.legend { list-style: none; padding: 0; display: flex; gap: 16px; }
-.swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: -1px; }
+.curves { display: flex; flex-wrap: wrap; gap: 16px; } figure.curve svg { width: 560px; height: auto; display: block; }
 `;
 
 /** An embedded image at an integer scale bringing it near `target` pixels wide (never shrunk). */
