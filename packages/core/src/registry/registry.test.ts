@@ -1,11 +1,13 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadKey } from '../keys/key-file.js';
+import { loadKey, saveKey } from '../keys/key-file.js';
+import { LinearKey } from '../keys/linear-key.js';
+import { createRng } from '../util/rng.js';
 import type { PluginHost } from '../plugins/host.js';
 import { useBackend } from '../test-support/backend.js';
 import { snapshot, type RunFixture } from '../test-support/run-fixture.js';
@@ -14,7 +16,7 @@ import { exportUserKey } from './export-key.js';
 import { initRegistry } from './init-registry.js';
 import { listRegistry } from './list-users.js';
 import { withFileLock } from './lock.js';
-import { readRegistryIndex } from './registry-folder.js';
+import { readRegistryIndex, updateRegistryIndex } from './registry-folder.js';
 import { removeUser } from './remove-user.js';
 import { TINY_REGISTRY_OPTIONS, writeSmallRegistry } from './small-registry.js';
 
@@ -25,6 +27,11 @@ beforeAll(async () => {
   await useBackend('cpu');
   ({ host, fixture, registry } = await writeSmallRegistry(TINY_REGISTRY_OPTIONS));
 });
+
+/** The pid of a process that has ended. */
+function endedPid(): number {
+  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
+}
 
 /** |cos| of two key vectors read from their files. */
 async function cosine(a: string, b: string): Promise<number> {
@@ -104,6 +111,70 @@ describe('a key registry', () => {
   });
 });
 
+describe('an addition interrupted or in progress', () => {
+  it('whose process ended is listed as interrupted and finished by adding the user again, with the same key id', async () => {
+    const gone = { pid: endedPid(), host: hostname() };
+    await updateRegistryIndex(registry, (index) => {
+      index.users.push({ user: 'dora', meta: { a: '1' }, key: `key-${index.nextKey}`, createdAt: new Date().toISOString(), status: 'key', adding: gone });
+      index.nextKey += 1;
+    });
+    expect((await listRegistry(registry)).users.find((u) => u.user === 'dora')?.status).toBe('interrupted');
+    const dora = await addUser(host, { dir: registry, user: 'dora' });
+    expect(dora).toMatchObject({ key: 'key-5', resumed: true, keyTrainings: 1, orthogonalTo: ['key-1', 'key-2', 'key-3', 'key-4'] });
+    const entry = (await readRegistryIndex(registry)).users.find((u) => u.user === 'dora')!;
+    expect(entry).toMatchObject({ status: 'ready', meta: { a: '1' } });
+    expect(entry.adding).toBeUndefined();
+  });
+
+  it('whose key was recorded goes on from its generator, keeping the key', async () => {
+    const key = LinearKey.random('key-6', { height: 16, width: 16, channels: 1 }, createRng(6));
+    await saveKey(join(registry, 'keys/key-6.json'), key);
+    const written = Array.from(key.vector.dataSync());
+    key.dispose();
+    await updateRegistryIndex(registry, (index) => {
+      index.users.push({ user: 'erin', meta: {}, key: 'key-6', createdAt: new Date().toISOString(), status: 'generator', orthogonalTo: ['key-1'], adding: { pid: endedPid(), host: hostname() } });
+      index.nextKey = 7;
+    });
+    const erin = await addUser(host, { dir: registry, user: 'erin' });
+    expect(erin).toMatchObject({ key: 'key-6', resumed: true, keyTrainings: 0, orthogonalTo: ['key-1'] });
+    const kept = await loadKey(join(registry, 'keys/key-6.json'));
+    expect(Array.from(kept.vector.dataSync())).toEqual(written);
+    kept.dispose();
+    expect(await stat(join(registry, 'generators/key-6/generator.ckpt')).then(() => true)).toBe(true);
+  });
+
+  it('that fails is forgotten: its entry and the files it wrote are removed', async () => {
+    const before = Object.keys(await snapshot(registry));
+    const failing = addUser(host, { dir: registry, user: 'gail' }, {
+      onEvent: (event) => {
+        if (event.stage === 'generators' && event.type === 'epoch') throw new Error('disk full (simulated)');
+      },
+    });
+    await expect(failing).rejects.toThrow('disk full (simulated)');
+    const index = await readRegistryIndex(registry);
+    expect(index.users.map((u) => u.user)).not.toContain('gail');
+    expect(index.nextKey).toBe(8);
+    const after = Object.keys(await snapshot(registry)).filter((f) => f !== 'registry.json');
+    expect(after.sort()).toEqual(before.filter((f) => f !== 'registry.json').sort());
+  });
+
+  it('by a live process is refused by add and remove', async () => {
+    await updateRegistryIndex(registry, (index) => {
+      index.users.push({ user: 'fay', meta: {}, key: 'key-99', createdAt: new Date().toISOString(), status: 'key', adding: { pid: process.pid, host: hostname() } });
+    });
+    try {
+      expect((await listRegistry(registry)).users.find((u) => u.user === 'fay')?.status).toBe('adding');
+      await expect(addUser(host, { dir: registry, user: 'fay' })).rejects.toThrow(`user fay is being added to registry ${registry} by process ${process.pid} on ${hostname()}`);
+      await expect(removeUser(registry, 'fay')).rejects.toThrow(/user fay is being added .*; remove it when that has finished/);
+      await expect(exportUserKey(registry, 'fay', join(fixture.dir, 'fay.json'))).rejects.toThrow('user fay is not ready yet (its key is not finished); nothing exported');
+    } finally {
+      await updateRegistryIndex(registry, (index) => {
+        index.users = index.users.filter((u) => u.user !== 'fay');
+      });
+    }
+  });
+});
+
 describe('bad input is a one-line error that changes nothing on disk', () => {
   async function unchanged(action: () => Promise<unknown>, message: string | RegExp): Promise<void> {
     const before = await snapshot(fixture.dir);
@@ -125,7 +196,7 @@ describe('bad input is a one-line error that changes nothing on disk', () => {
     await unchanged(() => addUser(host, { dir: registry, user: 'key-7' }), 'user id "key-7": ids of the form key-<n> are reserved for keys');
     await unchanged(() => addUser(host, { dir: registry, user: ' x' }), /user id " x": expected 1 to 200 characters on one line/);
     await unchanged(() => addUser(host, { dir: registry, user: 'dave', meta: { 'a b': '1' } }), /metadata name "a b": expected letters/);
-    await unchanged(() => removeUser(registry, 'zed'), /user "zed" is not in registry .* \(users: alice, carol\)/);
+    await unchanged(() => removeUser(registry, 'zed'), /user "zed" is not in registry .* \(users: alice, carol, dora, erin\)/);
     await unchanged(() => exportUserKey(registry, 'zed', join(fixture.dir, 'z.json')), /user "zed" is not in registry/);
     await unchanged(
       () => initRegistry(host, { dir: join(fixture.dir, 'r2'), adapter: 'test-dense', root: fixture.rootFile, data: { source: 'test-json', path: fixture.dataFile }, seed: 1, options: { keys: { batchSize: 0 } } }),
@@ -147,9 +218,7 @@ describe('the registry lock', () => {
 
   it('breaks the lock of a process that has ended', async () => {
     const lock = join(fixture.dir, 'stale.lock');
-    const { spawnSync } = await import('node:child_process');
-    const ended = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
-    await writeFile(lock, JSON.stringify({ pid: Number(ended), host: hostname(), since: '2026-01-01T00:00:00Z' }));
+    await writeFile(lock, JSON.stringify({ pid: endedPid(), host: hostname(), since: '2026-01-01T00:00:00Z' }));
     expect(await withFileLock(lock, async () => JSON.parse(await readFile(lock, 'utf8')).pid)).toBe(process.pid);
     expect(await stat(lock).then(() => true, () => false)).toBe(false);
   });
