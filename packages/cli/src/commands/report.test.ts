@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addKeys, evaluateRun, initRun, readPng, trainGenerators, trainRobust, type EvaluationRecord } from '@attrib/core';
+import {
+  addKeys, evaluateRun, initRun, readPng, STUDY_FORMAT, trainGenerators, trainRobust, type EvaluationRecord, type StudyFile, type StudyRow,
+} from '@attrib/core';
 import { useBackend } from '../../../core/src/test-support/backend.js';
 import { snapshot, testHost, TINY_OPTIONS, writeRunFixture } from '../../../core/src/test-support/run-fixture.js';
 import { chromiumAvailable, dumpDom, screenshot } from '../test-support/chromium.js';
@@ -11,22 +13,23 @@ import type { RunReportResult } from '../report/index.js';
 import { perKeyTable, summaryTable } from '../report/metric-tables.js';
 import Report from './report.js';
 
-/** A cell of study.json as `attrib study` writes it (strengths as text, alpha only for robust cells). */
-function cell(postprocess: string, param: string, strength: string, robust: boolean, distinguishability: number | null, attributability: number) {
+/** A cell of study.json, typed as core's study writes it (strengths as text, alpha only for robust cells). */
+function cell(postprocess: string, param: string, strength: string, robust: boolean, distinguishability: number, attributability: number): StudyRow {
   return {
     cell: `${postprocess}-${strength}-${robust}`, adapter: 'test-dense', postprocess, param, strength, alpha: robust ? 10 : null, angle: 'orthogonal', robust,
-    distinguishability, attributability, l2: 3.1, psnr: 30, ssim: 0.9, fid: null, keys: 3, base: 'small', run: 'cells/x', finishedAt: '2026-01-01T00:00:00Z',
+    distinguishability, attributability, l2: 3.1, psnr: 30, ssim: 0.9, fid: null, keyCosine: 0, keys: 3, base: 'small', run: 'cells/x', finishedAt: '2026-01-01T00:00:00Z',
   };
 }
 
 /** A study: blur plain and robust, jpeg with one cell lacking distinguishability and one lacking a strength, list strengths, no post-process. */
-const STUDY = {
-  format: 'attrib-study/1', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', settings: {},
+const STUDY: StudyFile = {
+  format: STUDY_FORMAT, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', settings: {},
   cells: [
     cell('none', '', '', false, 0.99, 0.99),
     cell('blur', 'sigma', '0', false, 0.99, 0.98), cell('blur', 'sigma', '1', false, 0.9, 0.8), cell('blur', 'sigma', '2', false, 0.7, 0.5),
     cell('blur', 'sigma', '1', true, 0.97, 0.95), cell('blur', 'sigma', '2', true, 0.93, 0.9),
-    cell('jpeg', 'quality', '90', false, 0.95, 0.9), cell('jpeg', 'quality', '50', false, null, 0.6), cell('jpeg', 'quality', '10', false, 0.6, 0.3),
+    cell('jpeg', 'quality', '90', false, 0.95, 0.9), { ...cell('jpeg', 'quality', '50', false, 0, 0.6), distinguishability: null } as unknown as StudyRow,
+    cell('jpeg', 'quality', '10', false, 0.6, 0.3),
     cell('jpeg', '', '', false, 0.5, 0.5),
     cell('crop', 'size', '12,12', false, 0.9, 0.85), cell('crop', 'size', '8,8', false, 0.8, 0.7),
   ],
