@@ -1,29 +1,21 @@
 import { readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { writeJsonAtomic } from '../io/atomic-write.js';
-import type { DataSpec } from '../io/run-folder.js';
 import { resolveOptions, type FirstStageOptions, type GeneratorStageOptions, type KeyStageOptions, type OptionsInput } from '../engine/options.js';
-import { initRun } from '../engine/runs/init-run.js';
+import { initRun, type InitRunRequest } from '../engine/runs/init-run.js';
 import type { RunHooks, RunServices } from '../engine/runs/services.js';
 import { REGISTRY_FORMAT, registryPaths, type RegistryIndex } from './registry-folder.js';
 
-export interface InitRegistryRequest {
-  /** The registry folder: new or empty (unless `resume`). */
+/** As for a run (the root, data and seed of the wrapped run), with the options of every user. */
+export interface InitRegistryRequest extends Omit<InitRunRequest, 'options'> {
+  /** The registry folder: new or empty (unless `resume`: finish an interrupted `registry init`). */
   readonly dir: string;
-  readonly adapter: string;
-  /** The root G0 (as for a run): an attrib checkpoint, a reference-format file or `pretrained:[NAME]`. */
-  readonly root: string;
-  readonly data: DataSpec;
-  readonly inputs?: DataSpec | undefined;
-  readonly seed: number;
   /** `first`: the first stage of the wrapped run; `keys`, `generators`: recorded for every user. */
   readonly options?: {
     readonly first?: OptionsInput<FirstStageOptions>;
     readonly keys?: OptionsInput<KeyStageOptions>;
     readonly generators?: OptionsInput<GeneratorStageOptions>;
   };
-  /** Finish an interrupted `registry init` (its run's first stage). */
-  readonly resume?: boolean;
 }
 
 export interface InitRegistryResult {

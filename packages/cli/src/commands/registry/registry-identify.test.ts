@@ -3,34 +3,21 @@
  * synthetic root and its data take seconds to make): a registry is made and filled through the
  * commands, then its run's and its users' generators write PNGs that identify must attribute.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng, encodePng, loadGenerator, type FileVerdict, type PluginHost, type RegistryListing } from '@attrib/core';
 import { useBackend } from '../../../../core/src/test-support/backend.js';
 import { snapshot, testHost, writeRunFixture, type RunFixture } from '../../../../core/src/test-support/run-fixture.js';
 import { runCommand } from '../../test-support/run-command.js';
+import { writeTestPluginFolder } from '../../test-support/test-plugin-folder.js';
 import Identify, { type IdentifyResult } from '../identify.js';
 import RegistryAdd from './add.js';
 import RegistryExport from './export.js';
 import RegistryInit from './init.js';
 import RegistryList from './list.js';
 import RegistryRemove from './remove.js';
-
-const TEST_PLUGIN = join(dirname(fileURLToPath(import.meta.url)), '../../../../core/src/test-support/test-plugin.ts');
-
-/** A plugin folder holding core's test doubles (adapter test-dense, source test-json, ...), as a user's plugin would be. */
-function writeTestPluginFolder(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'attrib-plugins-'));
-  const pkg = join(dir, 'attrib-test-doubles');
-  mkdirSync(pkg);
-  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'attrib-test-doubles', version: '0.0.1', type: 'module', attrib: { plugin: './plugin.ts' } }));
-  writeFileSync(join(pkg, 'plugin.ts'), `export { default } from ${JSON.stringify(TEST_PLUGIN)};\n`);
-  return dir;
-}
 
 /** Training just long enough for the keyed generators of a 16x16 test-dense root to be told apart. */
 const TRAINING_YAML = `first:
