@@ -28,6 +28,7 @@ robust metrics), measuring the generators robust-trained against it when every k
     postprocess: Flags.string({ summary: 'Post-process applied at evaluation strength (robust metrics).' }),
     param: Flags.string({ summary: 'A parameter of the post-process, key=value (repeatable).', multiple: true, multipleNonGreedy: true }),
     metrics: Flags.string({ summary: 'Comma-separated metric names. Default: distinguishability, attributability, attribution-matrix, quality, psnr, ssim.' }),
+    label: Flags.string({ summary: 'Measure the generators robust-trained under this label (robust train --label). Default: the post-process name.' }),
     generators: Flags.string({ summary: 'auto, plain or robust: which keyed generators to measure. Default: auto.', options: ['auto', 'plain', 'robust'] }),
     samples: Flags.string({ summary: "Overrides every metric's sample count." }),
     'batch-size': Flags.string({ summary: 'Generation batch size (speed/memory only). Default: 100.' }),
@@ -37,11 +38,11 @@ robust metrics), measuring the generators robust-trained against it when every k
     const s = this.settings(
       {
         postprocess: undefined as string | undefined, params: {} as Record<string, unknown>, metrics: undefined as string | undefined,
-        generators: 'auto', samples: undefined as number | undefined, batchSize: undefined as number | undefined,
+        generators: 'auto', samples: undefined as number | undefined, batchSize: undefined as number | undefined, label: undefined as string | undefined,
       },
       {
         postprocess: this.flags.postprocess, params: this.flags.param ? parseParams(this.flags.param) : undefined, metrics: this.flags.metrics,
-        generators: this.flags.generators,
+        generators: this.flags.generators, label: this.flags.label,
         samples: this.flags.samples === undefined ? undefined : parseNumberFlag('samples', this.flags.samples, true),
         batchSize: this.flags['batch-size'] === undefined ? undefined : parseNumberFlag('batch-size', this.flags['batch-size'], true),
       },
@@ -53,7 +54,7 @@ robust metrics), measuring the generators robust-trained against it when every k
       dir: this.configPath(this.args.run),
       postProcess: s.postprocess ? { name: s.postprocess, params: s.params } : undefined,
       metrics: s.metrics?.split(',').map((m) => m.trim()).filter(Boolean),
-      generators: s.generators as GeneratorVariant, samples: s.samples, batchSize: s.batchSize,
+      generators: s.generators as GeneratorVariant, samples: s.samples, batchSize: s.batchSize, robustLabel: s.label,
     }, trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));
     const rows = Object.entries(result.record.results).flatMap(([metric, r]) =>
       Object.entries(r.summary).map(([name, value]) => [metric, name, value.toFixed(4)]));

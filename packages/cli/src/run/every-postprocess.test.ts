@@ -55,11 +55,19 @@ describe('robust train and evaluate take every post-process, ours or a plugin fo
     for (const name of DIFFERENTIABLE) expect(manifest.robust[name]).toEqual(['key-1', 'key-2']);
   });
 
-  it('robust train --param sets a third-party post-process\'s parameter', async () => {
-    const outcome = await runCommand(RobustTrain, [run, '--postprocess', 'scale', '--param', 'factor=0.5', '--keys', 'key-1', ...tiny, ...common, '--json']);
+  it('robust train --param with other values than the robust generators were trained with is refused; --label keeps a second variant', async () => {
+    const refused = await runCommand(RobustTrain, [run, '--postprocess', 'scale', '--param', 'factor=0.5', '--keys', 'key-1', ...tiny, ...common]);
+    expect(refused.stderr).toMatch(/^Error: run \S+: the generator of key-1 robust to scale was trained with scale \{"factor":1\}, not scale \{"factor":0\.5\}; give this variant its own label \(--label NAME\)\n$/);
+    const outcome = await runCommand(RobustTrain, [run, '--postprocess', 'scale', '--param', 'factor=0.5', '--label', 'scale-half', '--keys', 'key-1,key-2', ...tiny, ...common, '--json']);
     expect(outcome.error).toBeUndefined();
-    // Already robust to `scale` (at factor 1): nothing is retrained under the same label.
-    expect(JSON.parse(outcome.stdout)).toMatchObject({ trained: [] });
+    expect(JSON.parse(outcome.stdout)).toMatchObject({ trained: ['scale-half/key-1', 'scale-half/key-2'] });
+    const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8')) as RunManifest;
+    expect(manifest.robust).toMatchObject({ scale: ['key-1', 'key-2'], 'scale-half': ['key-1', 'key-2'] });
+    const evaluated = await runCommand<EvaluateRunResult>(Evaluate, [
+      run, '--postprocess', 'scale', '--param', 'factor=0.5', '--label', 'scale-half', '--samples', '20', '--metrics', 'distinguishability', ...common, '--json',
+    ]);
+    expect(evaluated.error).toBeUndefined();
+    expect(JSON.parse(evaluated.stdout)).toMatchObject({ label: 'robust-scale-half+scale', record: { generators: 'robust-scale-half' } });
   });
 
   it('evaluate --postprocess measures the robust generators of each, and the plain ones through the codecs', async () => {

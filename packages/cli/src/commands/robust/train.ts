@@ -24,6 +24,7 @@ post-process; --resume finishes an interrupted job.`;
   static override flags = {
     postprocess: Flags.string({ summary: 'Post-process name(s), comma-separated (see `attrib plugins`).' }),
     param: Flags.string({ summary: 'A parameter of the post-process, key=value (repeatable; one post-process only).', multiple: true, multipleNonGreedy: true }),
+    label: Flags.string({ summary: 'Keep the robust generators as robust-<label> (one post-process only): a variant with other --param values beside the first. Default: the name.' }),
     keys: Flags.string({ summary: 'Comma-separated keys whose generators to fine-tune. Default: all.' }),
     resume: Flags.boolean({ summary: 'Finish the unfinished robust job of the run.' }),
     ...stageFlags('robust'),
@@ -31,18 +32,22 @@ post-process; --resume finishes an interrupted job.`;
 
   async run(): Promise<TrainRobustResult> {
     const s = this.settings(
-      { postprocess: '', params: {} as Record<string, unknown>, keys: undefined as string | undefined, resume: false },
-      { postprocess: this.flags.postprocess, params: this.flags.param ? parseParams(this.flags.param) : undefined, keys: this.flags.keys, resume: this.flags.resume || undefined },
+      { postprocess: '', params: {} as Record<string, unknown>, label: undefined as string | undefined, keys: undefined as string | undefined, resume: false },
+      {
+        postprocess: this.flags.postprocess, params: this.flags.param ? parseParams(this.flags.param) : undefined, label: this.flags.label,
+        keys: this.flags.keys, resume: this.flags.resume || undefined,
+      },
       'robust',
     );
     const names = s.postprocess.split(',').map((n) => n.trim()).filter(Boolean);
     if (names.length === 0 && !s.resume) throw new Error('--postprocess is required (one or more post-process names, comma-separated)');
     if (names.length > 1 && Object.keys(s.params).length > 0) throw new Error('--param applies to one post-process; give a single --postprocess with it');
+    if (names.length > 1 && s.label !== undefined) throw new Error('--label applies to one post-process; give a single --postprocess with it');
     const options = stageOptions('robust', this.flags, (d, g, section) => this.settings(d, g, section));
     await this.backend();
     const result = await trainRobust(await this.plugins(), {
       dir: this.configPath(this.args.run), options, resume: s.resume,
-      postProcesses: names.map((name) => ({ name, params: s.params })),
+      postProcesses: names.map((name) => ({ name, params: s.params, ...(s.label !== undefined ? { label: s.label } : {}) })),
       ...(s.keys ? { keys: s.keys.split(',').map((k) => k.trim()).filter(Boolean) } : {}),
     }, trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));
     this.out(result.trained.length ? `robust generators: ${result.trained.join(', ')}` : 'no generator fine-tuned');

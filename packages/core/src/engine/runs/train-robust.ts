@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
+import { loadCheckpoint } from '../../io/checkpoint.js';
 import type { Generator } from '../../contracts/generator.js';
 import type { PostProcess } from '../../contracts/post-process.js';
-import { checkName, type PendingJob } from '../../io/run-folder.js';
+import { checkName, type PendingJob, type RunFolder } from '../../io/run-folder.js';
 import { trainRobustGenerator } from '../robust-stage.js';
 import { resolveOptions, type OptionsInput, type RobustStageOptions } from '../options.js';
 import type { RunHooks, RunServices } from './services.js';
@@ -12,6 +13,11 @@ import { writeSampleGrid } from './write-products.js';
 export interface PostProcessRequest {
   readonly name: string;
   readonly params?: Readonly<Record<string, unknown>>;
+  /**
+   * Robust training: the label the robust generators are kept under (`robust-<label>.ckpt`);
+   * default the name. Another label keeps a variant with other parameters beside the first.
+   */
+  readonly label?: string;
 }
 
 export interface TrainRobustRequest {
@@ -57,8 +63,9 @@ export async function trainRobust(services: RunServices, request: TrainRobustReq
     const { folder } = session;
     const manifest = folder.manifest;
     const resumable = request.resume === true && manifest.pending?.stage === 'robust';
-    const requests = resumable ? manifest.pending!.postProcesses!.map(({ name, params }) => ({ name, params })) : request.postProcesses;
+    const requests = resumable ? manifest.pending!.postProcesses!.map(({ label, name, params }) => ({ label, name, params })) : request.postProcesses;
     const postProcesses = buildPostProcesses(services, requests);
+    const labels = requests.map((r) => checkName('post-process label', r.label ?? r.name));
     for (const id of request.keys ?? []) {
       if (!manifest.generators.includes(id)) throw new Error(`key ${id} of run ${dir} has no keyed generator (generators: ${manifest.generators.join(', ') || 'none'})`);
     }
@@ -67,13 +74,14 @@ export async function trainRobust(services: RunServices, request: TrainRobustReq
     // Every key and generator file is read now, so that a bad one is reported before the job is recorded.
     (await session.loadKeys(keyIds)).forEach((k) => k.dispose());
     for (const id of keyIds) (await session.loadGenerator(id)).dispose();
-    if (!manifest.pending && postProcesses.every((p) => keyIds.every((id) => (manifest.robust[p.name] ?? []).includes(id)))) {
-      hooks.log?.(`every generator asked for is already robust to ${postProcesses.map((p) => p.name).join(', ')}`);
+    if (!manifest.pending) await checkSameParams(session.folder, postProcesses, labels, keyIds);
+    if (!manifest.pending && labels.every((label) => keyIds.every((id) => (manifest.robust[label] ?? []).includes(id)))) {
+      hooks.log?.(`every generator asked for is already robust to ${labels.join(', ')}`);
       return { dir, trained };
     }
     const job = await startJob(folder, 'robust', request.resume ?? false, (): PendingJob => ({
       stage: 'robust', keys: [...keyIds], options: { ...options },
-      postProcesses: postProcesses.map((p) => ({ label: p.name, name: p.name, params: { ...p.params } })),
+      postProcesses: postProcesses.map((p, i) => ({ label: labels[i]!, name: p.name, params: { ...p.params } })),
       startedAt: new Date().toISOString(),
     }), hooks.log);
     const ctx = session.stageContext('robust', hooks);
@@ -104,5 +112,26 @@ export async function trainRobust(services: RunServices, request: TrainRobustReq
     return { dir, trained };
   } finally {
     session.dispose();
+  }
+}
+
+/**
+ * A robust generator already kept under a label must have been trained with the parameters now
+ * asked for; otherwise the request would silently be taken as done. The error says how to keep
+ * both variants.
+ */
+async function checkSameParams(folder: RunFolder, postProcesses: readonly PostProcess[], labels: readonly string[], keyIds: readonly string[]): Promise<void> {
+  for (const [i, postProcess] of postProcesses.entries()) {
+    const label = labels[i]!;
+    const done = keyIds.filter((id) => (folder.manifest.robust[label] ?? []).includes(id));
+    if (done.length === 0) continue;
+    const file = folder.generatorFile(done[0]!, `robust-${label}`);
+    const { meta, tensors } = await loadCheckpoint(file);
+    Object.values(tensors).forEach((t) => t.dispose());
+    const recorded = (meta.postProcess ?? {}) as { name?: string; params?: Record<string, unknown> };
+    const same = recorded.name === postProcess.name && JSON.stringify(recorded.params ?? {}) === JSON.stringify(postProcess.params);
+    if (!same) {
+      throw new Error(`run ${folder.dir}: the generator of ${done[0]} robust to ${label} was trained with ${recorded.name} ${JSON.stringify(recorded.params ?? {})}, not ${postProcess.name} ${JSON.stringify(postProcess.params)}; give this variant its own label (--label NAME)`);
+    }
   }
 }
