@@ -74,9 +74,19 @@ function settingsOf(config: StudyConfig): unknown {
   return { training: config.training, evaluation: config.evaluation, keyCount: config.keyCount ?? null };
 }
 
+/** Quality of a cell's generators; the same for every plain cell of one base and angle. */
+type PlainQuality = Pick<StudyRow, 'l2' | 'psnr' | 'ssim' | 'fid'>;
+
+function qualityOf(record: EvaluationRecord, fid: boolean): PlainQuality {
+  return {
+    l2: summaryMean(record, 'quality'), psnr: summaryMean(record, 'psnr'), ssim: summaryMean(record, 'ssim'),
+    fid: fid ? summaryMean(record, 'fid') : null,
+  };
+}
+
 /** Trains (when robust) and measures one cell in its own run folder under cells/. */
 async function runCell(
-  services: RunServices, dir: string, cell: StudyCell, config: StudyConfig, info: BaseInfo, hooks: RunHooks,
+  services: RunServices, dir: string, cell: StudyCell, config: StudyConfig, info: BaseInfo, hooks: RunHooks, plainQuality: PlainQuality | undefined,
 ): Promise<StudyRow> {
   const source = cell.angle === 'base'
     ? cell.base.dir
@@ -97,16 +107,13 @@ async function runCell(
   } as const;
   const fid = config.evaluation.fid === 'auto' ? info.dataSource === 'mnist' : config.evaluation.fid;
   const robustness = await evaluateRun(services, { ...common, postProcess, metrics: ROBUSTNESS_METRICS }, hooks);
-  const quality = await evaluateRun(services, { ...common, metrics: [...QUALITY_METRICS, ...(fid ? ['fid'] : [])] }, hooks);
+  const quality = plainQuality ?? qualityOf(await evaluateRun(services, { ...common, metrics: [...QUALITY_METRICS, ...(fid ? ['fid'] : [])] }, hooks).then((r) => r.record), fid);
   return {
     cell: cell.id, adapter: cell.adapter, postprocess: cell.postProcess, param: cell.param, strength: formatValue(cell.strength),
     alpha: cell.alpha, angle: cell.angle === 'base' ? (info.angleTerm ?? 'base') : cell.angle, robust: cell.robust,
     distinguishability: summaryMean(robustness.record, 'distinguishability'),
     attributability: summaryMean(robustness.record, 'attributability'),
-    l2: summaryMean(quality.record, 'quality'),
-    psnr: summaryMean(quality.record, 'psnr'),
-    ssim: summaryMean(quality.record, 'ssim'),
-    fid: fid ? summaryMean(quality.record, 'fid') : null,
+    ...quality,
     keyCosine: await meanKeyCosine(runDir, robustness.record.keys),
     keys: robustness.record.keys.length, base: cell.base.label, run: relative(dir, runDir), finishedAt: new Date().toISOString(),
   };
@@ -149,7 +156,11 @@ export async function runStudy(services: RunServices, config: StudyConfig, outDi
     }
     hooks.onCell?.({ ...event, status: 'start' });
     const before = tf.memory().numTensors;
-    const row = await runCell(services, dir, cell, config, infos.get(cell.base.label)!, hooks);
+    // Plain cells of one base and key angle measure the same generators without a post-process:
+    // their quality is measured once. Cell ids start `<base>_<angle>_` (no '_' within a part).
+    const twin = cell.robust ? undefined : study.cells.find((r) => !r.robust && r.base === cell.base.label && r.cell.split('_')[1] === cell.angle);
+    const plainQuality = twin ? { l2: twin.l2, psnr: twin.psnr, ssim: twin.ssim, fid: twin.fid } : undefined;
+    const row = await runCell(services, dir, cell, config, infos.get(cell.base.label)!, hooks, plainQuality);
     const leaked = tf.memory().numTensors - before;
     if (leaked > 0) hooks.log?.(`cell ${cell.id}: ${leaked} tensors were not released`);
     study.cells.push(row);

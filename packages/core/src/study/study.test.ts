@@ -80,6 +80,9 @@ describe('attrib study over a 2x2 grid (strength x robust)', () => {
     // The plain cells measure the base's generators: same L2 at either strength, as the quality is taken without the post-process.
     const plain = rows.filter((r) => r.robust === 'false');
     expect(plain[0]!.l2).toBe(plain[1]!.l2);
+    // ... measured once: the second plain cell's run holds only its evaluation under the post-process.
+    const labels = plain.map((r) => Object.keys(JSON.parse(readFileSync(join(out(), 'cells', r.cell, 'metrics.json'), 'utf8'))).sort());
+    expect(labels).toEqual([['plain', 'plain+test-contrast'], ['plain+test-contrast']]);
 
     const study = JSON.parse(readFileSync(join(out(), 'study.json'), 'utf8')) as StudyFile;
     expect(study.cells.map((c) => c.cell).sort()).toEqual(rows.map((r) => r.cell).sort());
