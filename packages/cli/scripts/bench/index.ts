@@ -1,0 +1,235 @@
+/**
+ * `pnpm bench`: times the training and evaluation steps of attrib on the backend in use and, where
+ * Debian's /usr/bin/python3 can import torch, the same steps in PyTorch with 1 and 2 threads,
+ * alternating with ours (ours, PyTorch 1 thread, PyTorch 2 threads, per round). Each measurement
+ * runs in its own process (ours.ts, torch_steps.py) after its own warm-up; a step's figure is the
+ * median of all its timed repeats over the rounds, and the ratio is ours over PyTorch's best.
+ * Not a test. Flags:
+ *   --json         one JSON record per step on stdout: {name, oursSeconds, torchSeconds, ratio, numTensors, peakRssMb}
+ *   --quick        1 round, fewer repeats, the epoch capped at 50 steps
+ *   --demo         also time the whole `attrib demo` (a child process)
+ *   --steps A,B    only these steps (dcgan32-generator-step, dcgan64-generator-step, key-step, evaluate, generator-epoch, demo)
+ *   --rounds N     rounds of ours/PyTorch alternation (default 2; the epoch and the demo run once)
+ *   --backend B    the backend of ours (default: attrib's automatic choice; ATTRIB_BACKEND works too)
+ *   --no-torch     skip PyTorch
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchRecord, formatSeconds, markdownTable, median, type BenchRecord } from './records.js';
+import { BENCH_SETTINGS, RESULT_MARKER, type StepName } from './settings.js';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const REPO = join(HERE, '..', '..', '..', '..');
+const PYTHON = '/usr/bin/python3';
+/** Debian's pthreads OpenBLAS; without it PyTorch falls back to the reference BLAS, some 20x slower. */
+const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
+const ALL_STEPS = [...(Object.keys(BENCH_SETTINGS.steps) as StepName[]), 'demo'] as const;
+type BenchStep = (typeof ALL_STEPS)[number];
+
+interface Options {
+  json: boolean;
+  quick: boolean;
+  demo: boolean;
+  steps: readonly BenchStep[];
+  rounds: number;
+  backend?: string;
+  torch: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const out: Options = { json: false, quick: false, demo: false, steps: ALL_STEPS, rounds: 2, torch: true };
+  let rounds: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (flag === '--json') out.json = true;
+    else if (flag === '--quick') out.quick = true;
+    else if (flag === '--demo') out.demo = true;
+    else if (flag === '--no-torch') out.torch = false;
+    else if (flag === '--steps' || flag === '--rounds' || flag === '--backend') {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${flag} needs a value`);
+      if (flag === '--backend') out.backend = value;
+      else if (flag === '--rounds') {
+        rounds = Number(value);
+        if (!Number.isInteger(rounds) || rounds <= 0) throw new Error(`--rounds ${value}: expected a positive integer`);
+      } else {
+        const names = value.split(',').map((s) => s.trim());
+        const unknown = names.find((n) => !(ALL_STEPS as readonly string[]).includes(n));
+        if (unknown !== undefined) throw new Error(`--steps: unknown step '${unknown}' (known: ${ALL_STEPS.join(', ')})`);
+        out.steps = names as BenchStep[];
+      }
+    } else throw new Error(`unknown argument ${flag}: expected --json, --quick, --demo, --steps, --rounds, --backend or --no-torch`);
+  }
+  out.rounds = rounds ?? (out.quick ? 1 : 2);
+  // The demo runs only when asked for, even when --steps names it.
+  if (!out.demo) out.steps = out.steps.filter((s) => s !== 'demo');
+  else if (!out.steps.includes('demo')) out.steps = [...out.steps, 'demo'];
+  return out;
+}
+
+/** Warm-up and timed repeats per process, and the rounds, of each step. */
+function plan(step: StepName, options: Options): { warmup: number; repeats: number; rounds: number; epochSteps?: number } {
+  const q = options.quick;
+  switch (step) {
+    case 'dcgan32-generator-step':
+    case 'dcgan64-generator-step':
+      return { warmup: 3, repeats: q ? 5 : 10, rounds: options.rounds };
+    case 'key-step':
+      return { warmup: 2, repeats: q ? 4 : 8, rounds: options.rounds };
+    case 'evaluate':
+      return { warmup: 1, repeats: 1, rounds: options.rounds };
+    case 'generator-epoch':
+      return { warmup: 1, repeats: 1, rounds: 1, ...(q ? { epochSteps: 50 } : {}) };
+  }
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/** Runs a child to its end; resolves with its stdout, rejects with the tail of its stderr. */
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd = REPO): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+    });
+  });
+}
+
+interface OursResult {
+  times: number[];
+  numTensors: number;
+  growth: number;
+  peakRssMb: number;
+  backend: string;
+}
+
+async function runOurs(step: StepName, p: ReturnType<typeof plan>, options: Options): Promise<OursResult> {
+  const args = [...process.execArgv, join(HERE, 'ours.ts'), '--step', step, '--warmup', String(p.warmup), '--repeats', String(p.repeats)];
+  if (p.epochSteps !== undefined) args.push('--epoch-steps', String(p.epochSteps));
+  if (options.backend !== undefined) args.push('--backend', options.backend);
+  const stdout = await run(process.execPath, args, process.env);
+  const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
+  if (line === undefined) throw new Error(`ours.ts --step ${step} printed no result`);
+  return JSON.parse(line.slice(RESULT_MARKER.length)) as OursResult;
+}
+
+async function torchAvailable(): Promise<boolean> {
+  if (!existsSync(PYTHON)) return false;
+  return new Promise<boolean>((resolve) => {
+    const child = spawn(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
+    child.on('error', () => resolve(false));
+    child.on('close', (code) => resolve(code === 0));
+  });
+}
+
+async function runTorch(step: StepName, p: ReturnType<typeof plan>, threads: number): Promise<{ times: number[]; blas: string; torch: string }> {
+  const s = BENCH_SETTINGS;
+  const args = [
+    join(HERE, 'torch_steps.py'), '--step', step, '--threads', String(threads), '--warmup', String(p.warmup), '--repeats', String(p.repeats),
+    '--batch', String(s.generatorBatch), '--key-batch', String(s.steps['key-step'].batchSize), '--data-size', String(s.mnistImages),
+    '--eval-generators', String(s.steps.evaluate.generators), '--eval-samples', String(s.steps.evaluate.samples),
+    '--eval-batch', String(s.steps.evaluate.batchSize), '--epoch-steps', String(p.epochSteps ?? 0),
+  ];
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
+  if (existsSync(OPENBLAS_DIR)) env.LD_LIBRARY_PATH = [OPENBLAS_DIR, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+  const stdout = await run(PYTHON, args, env);
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { times: number[]; blas: string; torch: string };
+}
+
+/** The whole `attrib demo` as a child process, once; null when the command does not exist (yet) or fails. */
+async function timeDemo(): Promise<{ seconds: number; peakRssMb: number | null } | { error: string }> {
+  const commands = join(REPO, 'packages', 'cli', 'src', 'commands');
+  if (!existsSync(join(commands, 'demo.ts')) && !existsSync(join(commands, 'demo'))) return { error: 'there is no `attrib demo` command yet' };
+  const folder = mkdtempSync(join(tmpdir(), 'attrib-bench-demo-'));
+  const rssFile = join(folder, 'peak-rss-kb');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ATTRIB_BENCH_RSS_FILE: rssFile,
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${join(HERE, 'rss-report.cjs')}`].filter(Boolean).join(' '),
+  };
+  delete env.npm_lifecycle_event;
+  try {
+    const started = performance.now();
+    await run(process.execPath, [join(REPO, 'packages', 'cli', 'bin', 'dev.js'), 'demo'], env, folder);
+    const seconds = (performance.now() - started) / 1000;
+    const peakRssMb = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : null;
+    return { seconds, peakRssMb };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const withTorch = options.torch && (await torchAvailable());
+  if (options.torch && !withTorch) log(`PyTorch: ${PYTHON} cannot import torch (apt-get install python3-torch); torchSeconds will be null`);
+  const records: BenchRecord[] = [];
+  const torchByThreads: Record<string, Record<string, number>> = {};
+  let backend = '';
+  let blas = '';
+  for (const step of options.steps) {
+    if (step === 'demo') {
+      log('demo: running `attrib demo` once');
+      const demo = await timeDemo();
+      if ('error' in demo) log(`demo: not timed (${demo.error})`);
+      records.push({
+        name: 'demo', oursSeconds: 'error' in demo ? null : demo.seconds, torchSeconds: null, ratio: null, numTensors: null,
+        peakRssMb: 'error' in demo ? null : demo.peakRssMb,
+      });
+      emit(records.at(-1)!, options);
+      continue;
+    }
+    const p = plan(step, options);
+    const ours: number[] = [];
+    const torch: Record<string, number[]> = {};
+    let last: OursResult | undefined;
+    let peakRssMb = 0;
+    for (let round = 1; round <= p.rounds; round++) {
+      last = await runOurs(step, p, options);
+      backend = last.backend;
+      ours.push(...last.times);
+      peakRssMb = Math.max(peakRssMb, last.peakRssMb);
+      if (last.growth !== 0) log(`${step}: WARNING: ${last.growth} more live tensors after the last timed repeat than after the first`);
+      log(`${step} round ${round}: ours (${last.backend}) median ${formatSeconds(median(last.times))}`);
+      if (!withTorch) continue;
+      for (const threads of [1, 2]) {
+        const result = await runTorch(step, p, threads);
+        blas = result.blas;
+        (torch[threads] ??= []).push(...result.times);
+        log(`${step} round ${round}: PyTorch ${result.torch} ${threads} thread(s) median ${formatSeconds(median(result.times))}`);
+      }
+    }
+    const medians = Object.fromEntries(Object.entries(torch).map(([t, times]) => [t, median(times)]));
+    torchByThreads[step] = medians;
+    records.push(benchRecord(step, { times: ours, numTensors: last!.numTensors, peakRssMb }, medians));
+    emit(records.at(-1)!, options);
+  }
+  if (!options.json) {
+    console.log(`\nbackend ${backend || 'n/a'}${blas ? `; PyTorch BLAS ${blas}` : ''}; ${new Date().toISOString().slice(0, 10)}\n`);
+    console.log(markdownTable(records, torchByThreads));
+  }
+}
+
+function emit(record: BenchRecord, options: Options): void {
+  if (options.json) console.log(JSON.stringify(record));
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exitCode = 1;
+}
