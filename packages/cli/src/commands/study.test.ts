@@ -1,7 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   addKeys, createLoadedPluginHost, initRun, parseStudyConfig, planCells, trainGenerators, type BaseInfo, type RunManifest, type StudyResult,
@@ -10,10 +8,10 @@ import { readConfigFile } from '../config-file.js';
 import { useBackend } from '../../../core/src/test-support/backend.js';
 import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../../core/src/test-support/run-fixture.js';
 import { CLI_ROOT, runCommand } from '../test-support/run-command.js';
+import { writeTestDoublesFolder } from '../test-support/test-doubles-folder.js';
 import { writeThirdPartyPlugin } from '../test-support/third-party-plugin.js';
 import Study from './study.js';
 
-const TEST_PLUGIN = join(dirname(fileURLToPath(import.meta.url)), '../../../core/src/test-support/test-plugin.ts');
 
 let fixture: RunFixture;
 let common: string[];
@@ -27,11 +25,7 @@ beforeAll(async () => {
   await addKeys(host, { dir: base, count: 1, options: TINY_OPTIONS.keys });
   await trainGenerators(host, { dir: base, options: TINY_OPTIONS.generators });
   // Plugins from a folder: core's test doubles (adapter test-dense) and a third party's post-processes (invert, scale).
-  const plugins = mkdtempSync(join(tmpdir(), 'attrib-plugins-'));
-  const doubles = join(plugins, 'attrib-test-doubles');
-  mkdirSync(doubles);
-  writeFileSync(join(doubles, 'package.json'), JSON.stringify({ name: 'attrib-test-doubles', version: '0.0.1', type: 'module', attrib: { plugin: './plugin.ts' } }));
-  writeFileSync(join(doubles, 'plugin.ts'), `export { default } from ${JSON.stringify(TEST_PLUGIN)};\n`);
+  const plugins = writeTestDoublesFolder();
   writeThirdPartyPlugin(plugins);
   common = ['--backend', 'cpu', '--plugins-dir', plugins];
 });

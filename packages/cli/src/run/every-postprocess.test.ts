@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluateRunResult, RunManifest } from '@attrib/core';
 import { useBackend } from '../../../core/src/test-support/backend.js';
 import { writeRunFixture, type RunFixture } from '../../../core/src/test-support/run-fixture.js';
 import { runCommand } from '../test-support/run-command.js';
+import { writeTestDoublesFolder } from '../test-support/test-doubles-folder.js';
 import { writeThirdPartyPlugin } from '../test-support/third-party-plugin.js';
 import Evaluate from '../commands/evaluate.js';
 import GeneratorsTrain from '../commands/generators/train.js';
@@ -14,7 +13,6 @@ import KeysAdd from '../commands/keys/add.js';
 import KeysInit from '../commands/keys/init.js';
 import RobustTrain from '../commands/robust/train.js';
 
-const TEST_PLUGIN = join(dirname(fileURLToPath(import.meta.url)), '../../../core/src/test-support/test-plugin.ts');
 
 /** Differentiable post-processes of @attrib/postprocess and of the third-party plugin. */
 const DIFFERENTIABLE = ['blur', 'crop', 'noise', 'jpeg', 'combination', 'invert', 'scale'];
@@ -30,11 +28,7 @@ beforeAll(async () => {
   await useBackend('cpu');
   fixture = await writeRunFixture(64);
   run = join(fixture.dir, 'run');
-  const plugins = mkdtempSync(join(tmpdir(), 'attrib-plugins-'));
-  const doubles = join(plugins, 'attrib-test-doubles');
-  mkdirSync(doubles);
-  writeFileSync(join(doubles, 'package.json'), JSON.stringify({ name: 'attrib-test-doubles', version: '0.0.1', type: 'module', attrib: { plugin: './plugin.ts' } }));
-  writeFileSync(join(doubles, 'plugin.ts'), `export { default } from ${JSON.stringify(TEST_PLUGIN)};\n`);
+  const plugins = writeTestDoublesFolder();
   writeThirdPartyPlugin(plugins);
   common = ['--backend', 'cpu', '--plugins-dir', plugins];
   for (const [command, argv] of [
