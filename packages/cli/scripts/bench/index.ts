@@ -10,6 +10,7 @@
  *   --demo         also time the whole `attrib demo` (a child process)
  *   --steps A,B    only these steps (dcgan32-generator-step, dcgan64-generator-step, key-step, evaluate, generator-epoch, demo)
  *   --rounds N     rounds of ours/PyTorch alternation (default 2; the epoch and the demo run once)
+ *   --epoch-steps N  cap the epoch at N steps (--quick: 50); the record is then named generator-epoch-N-steps
  *   --backend B    the backend of ours (default: attrib's automatic choice; ATTRIB_BACKEND works too)
  *   --no-torch     skip PyTorch
  */
@@ -35,6 +36,7 @@ interface Options {
   demo: boolean;
   steps: readonly BenchStep[];
   rounds: number;
+  epochSteps?: number;
   backend?: string;
   torch: boolean;
 }
@@ -48,22 +50,25 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === '--quick') out.quick = true;
     else if (flag === '--demo') out.demo = true;
     else if (flag === '--no-torch') out.torch = false;
-    else if (flag === '--steps' || flag === '--rounds' || flag === '--backend') {
+    else if (flag === '--steps' || flag === '--rounds' || flag === '--backend' || flag === '--epoch-steps') {
       const value = argv[++i];
       if (value === undefined) throw new Error(`${flag} needs a value`);
       if (flag === '--backend') out.backend = value;
-      else if (flag === '--rounds') {
-        rounds = Number(value);
-        if (!Number.isInteger(rounds) || rounds <= 0) throw new Error(`--rounds ${value}: expected a positive integer`);
+      else if (flag === '--rounds' || flag === '--epoch-steps') {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} ${value}: expected a positive integer`);
+        if (flag === '--rounds') rounds = n;
+        else out.epochSteps = n;
       } else {
         const names = value.split(',').map((s) => s.trim());
         const unknown = names.find((n) => !(ALL_STEPS as readonly string[]).includes(n));
         if (unknown !== undefined) throw new Error(`--steps: unknown step '${unknown}' (known: ${ALL_STEPS.join(', ')})`);
         out.steps = names as BenchStep[];
       }
-    } else throw new Error(`unknown argument ${flag}: expected --json, --quick, --demo, --steps, --rounds, --backend or --no-torch`);
+    } else throw new Error(`unknown argument ${flag}: expected --json, --quick, --demo, --steps, --rounds, --epoch-steps, --backend or --no-torch`);
   }
   out.rounds = rounds ?? (out.quick ? 1 : 2);
+  if (out.quick) out.epochSteps ??= 50;
   // The demo runs only when asked for, even when --steps names it.
   if (!out.demo) out.steps = out.steps.filter((s) => s !== 'demo');
   else if (!out.steps.includes('demo')) out.steps = [...out.steps, 'demo'];
@@ -82,7 +87,7 @@ function plan(step: StepName, options: Options): { warmup: number; repeats: numb
     case 'evaluate':
       return { warmup: 1, repeats: 1, rounds: options.rounds };
     case 'generator-epoch':
-      return { warmup: 1, repeats: 1, rounds: 1, ...(q ? { epochSteps: 50 } : {}) };
+      return { warmup: 1, repeats: 1, rounds: 1, ...(options.epochSteps !== undefined ? { epochSteps: options.epochSteps } : {}) };
   }
 }
 
@@ -213,8 +218,9 @@ async function main(): Promise<void> {
       }
     }
     const medians = Object.fromEntries(Object.entries(torch).map(([t, times]) => [t, median(times)]));
-    torchByThreads[step] = medians;
-    records.push(benchRecord(step, { times: ours, numTensors: last!.numTensors, peakRssMb }, medians));
+    const name = step === 'generator-epoch' && p.epochSteps !== undefined ? `generator-epoch-${p.epochSteps}-steps` : step;
+    torchByThreads[name] = medians;
+    records.push(benchRecord(name, { times: ours, numTensors: last!.numTensors, peakRssMb }, medians));
     emit(records.at(-1)!, options);
   }
   if (!options.json) {
