@@ -34,6 +34,8 @@ export interface EvaluateRunRequest {
   readonly robustLabel?: string | undefined;
   /** Overrides every metric's sample count. */
   readonly samples?: number | undefined;
+  /** Overrides the sample count of the named metrics (before `samples`). */
+  readonly samplesByMetric?: Readonly<Record<string, number>> | undefined;
   readonly batchSize?: number | undefined;
 }
 
@@ -53,12 +55,17 @@ export interface EvaluateRunResult {
 export async function evaluateRun(services: RunServices, request: EvaluateRunRequest, hooks: RunHooks = {}): Promise<EvaluateRunResult> {
   const dir = resolve(request.dir);
   const metrics = (request.metrics ?? DEFAULT_EVALUATION_METRICS).map((name) => services.metric(name));
-  for (const [what, value] of [['samples', request.samples], ['batch size', request.batchSize]] as const) {
+  const counts: [string, number | undefined][] = [
+    ['samples', request.samples], ['batch size', request.batchSize],
+    ...Object.entries(request.samplesByMetric ?? {}).map(([metric, n]): [string, number] => [`${metric} samples`, n]),
+  ];
+  for (const [what, value] of counts) {
     if (value !== undefined && (!Number.isInteger(value) || value <= 0)) throw new Error(`${what} ${value}: expected a positive integer`);
   }
   const postProcess: PostProcess | undefined = request.postProcess
     ? services.postProcess(request.postProcess.name).create(request.postProcess.params ?? {})
     : undefined;
+  const samplesOf = (metric: string): number | undefined => request.samplesByMetric?.[metric] ?? request.samples;
   const session = await openRunSession(services, dir);
   const keys: LinearKey[] = [];
   const generators: Generator[] = [];
@@ -76,7 +83,7 @@ export async function evaluateRun(services: RunServices, request: EvaluateRunReq
       results[metric.name] = await metric.compute({
         root: session.root, generators, keys, data: session.data, rng,
         ...(postProcess ? { postProcess } : {}),
-        ...(request.samples !== undefined ? { samples: request.samples } : {}),
+        ...(samplesOf(metric.name) !== undefined ? { samples: samplesOf(metric.name) } : {}),
         ...(request.batchSize !== undefined ? { batchSize: request.batchSize } : {}),
         progress: (done, total) => hooks.onMetricProgress?.(metric.name, done, total),
       });

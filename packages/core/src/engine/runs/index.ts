@@ -8,3 +8,4 @@ export { trainRobust, type PostProcessRequest, type TrainRobustRequest, type Tra
 export {
   DEFAULT_EVALUATION_METRICS, evaluateRun, type EvaluateRunRequest, type EvaluateRunResult, type GeneratorVariant,
 } from './evaluate-run.js';
+export { runPipeline, type RunPipelineRequest, type RunPipelineResult } from './run-pipeline.js';

@@ -1,0 +1,94 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunManifest } from '../../io/run-folder.js';
+import { RunFolder } from '../../io/run-folder.js';
+import type { PluginHost } from '../../plugins/host.js';
+import { useBackend } from '../../test-support/backend.js';
+import { snapshot, testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../test-support/run-fixture.js';
+import { addKeys } from './add-keys.js';
+import { initRun } from './init-run.js';
+import { runPipeline } from './run-pipeline.js';
+import { trainGenerators } from './train-generators.js';
+
+let host: PluginHost;
+let fixture: RunFixture;
+beforeAll(async () => {
+  await useBackend('cpu');
+  host = await testHost();
+  fixture = await writeRunFixture(128);
+});
+
+const request = (dir: string) => ({
+  dir, adapter: 'test-dense', root: fixture.rootFile, data: { source: 'test-json', path: fixture.dataFile }, seed: 5, keys: 3,
+  first: TINY_OPTIONS.first, moreKeys: TINY_OPTIONS.keys, generators: TINY_OPTIONS.generators,
+  metrics: ['distinguishability', 'attributability'], samplesByMetric: { distinguishability: 40, attributability: 30 },
+});
+
+async function manifest(dir: string): Promise<RunManifest> {
+  return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as RunManifest;
+}
+
+async function keyValues(dir: string): Promise<Float32Array[]> {
+  const folder = await RunFolder.open(dir);
+  const out: Float32Array[] = [];
+  for (const id of folder.manifest.keys) {
+    const key = await folder.readKey(id);
+    out.push(key.vector.dataSync() as Float32Array);
+    key.dispose();
+  }
+  return out;
+}
+
+describe('runPipeline', () => {
+  it('trains every stage and evaluates, exactly as the stage pipelines one after another would', async () => {
+    const before = tf.memory().numTensors;
+    const whole = join(fixture.dir, 'whole');
+    const result = await runPipeline(host, request(whole));
+    expect(result.trained).toEqual(['first', 'keys', 'generators']);
+    expect(result.keys).toEqual(['key-1', 'key-2', 'key-3']);
+    const m = await manifest(whole);
+    expect(m.generators).toEqual(['key-1', 'key-2', 'key-3']);
+    expect(m.pending).toBeUndefined();
+    const results = result.evaluation.record.results;
+    expect(Object.keys(results)).toEqual(['distinguishability', 'attributability']);
+    // Each metric took its own sample count.
+    expect(results.distinguishability!.details).toMatchObject({ generatedSamples: 40 });
+    expect(results.attributability!.details).toMatchObject({ samples: 30 });
+    expect(tf.memory().numTensors).toBe(before);
+
+    const staged = join(fixture.dir, 'staged');
+    const r = request(staged);
+    await initRun(host, { dir: staged, adapter: r.adapter, root: r.root, data: r.data, seed: r.seed, options: r.first });
+    await addKeys(host, { dir: staged, count: 2, options: r.moreKeys });
+    await trainGenerators(host, { dir: staged, options: r.generators });
+    const [a, b] = [await keyValues(whole), await keyValues(staged)];
+    expect(a).toHaveLength(3);
+    a.forEach((values, i) => expect(Array.from(values)).toEqual(Array.from(b[i]!)));
+  });
+
+  it('with resume, skips finished stages and adds only the missing keys and generators', async () => {
+    const dir = join(fixture.dir, 'interrupted');
+    const r = request(dir);
+    await initRun(host, { dir, adapter: r.adapter, root: r.root, data: r.data, seed: r.seed, options: r.first });
+    await addKeys(host, { dir, count: 1, options: r.moreKeys });
+    const before = await snapshot(dir);
+    const result = await runPipeline(host, { ...r, resume: true });
+    expect(result.trained).toEqual(['keys', 'generators']);
+    expect(result.keys).toEqual(['key-1', 'key-2', 'key-3']);
+    const after = await snapshot(dir);
+    for (const file of ['keys/key-1.json', 'keys/key-2.json', 'generators/key-1/generator.ckpt']) expect(after[file]).toBe(before[file]);
+    const again = await runPipeline(host, { ...r, resume: true });
+    expect(again.trained).toEqual([]);
+  });
+
+  it('refuses an existing run without resume, and a key count below 1, changing nothing', async () => {
+    const dir = join(fixture.dir, 'whole');
+    const before = await snapshot(dir);
+    await expect(runPipeline(host, request(dir))).rejects.toThrow(/already holds a run.*--resume/);
+    await expect(runPipeline(host, { ...request(join(fixture.dir, 'none')), keys: 0 })).rejects.toThrow(/keys 0: expected a positive integer/);
+    expect(await snapshot(dir)).toEqual(before);
+    expect(await snapshot(join(fixture.dir, 'none'))).toEqual({});
+  });
+});

@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import { RunFolder } from '../../io/run-folder.js';
+import type { FirstStageOptions, GeneratorStageOptions, KeyStageOptions, OptionsInput } from '../options.js';
+import { addKeys } from './add-keys.js';
+import { evaluateRun, type EvaluateRunResult } from './evaluate-run.js';
+import { initRun, type InitRunRequest } from './init-run.js';
+import type { RunHooks, RunServices } from './services.js';
+import { trainGenerators } from './train-generators.js';
+
+/** One whole run: the first key and generator, more keys, their generators, an evaluation. */
+export interface RunPipelineRequest extends Omit<InitRunRequest, 'options' | 'resume'> {
+  /** Keys in all (the first one included); at least 1. */
+  readonly keys: number;
+  readonly first?: OptionsInput<FirstStageOptions>;
+  readonly moreKeys?: OptionsInput<KeyStageOptions>;
+  readonly generators?: OptionsInput<GeneratorStageOptions>;
+  /** Metric names of the closing evaluation (default: evaluateRun's). */
+  readonly metrics?: readonly string[];
+  /** Overrides the sample count of the named metrics (the others keep the reference's). */
+  readonly samplesByMetric?: Readonly<Record<string, number>>;
+  /**
+   * Continue the run in `dir` where it stopped: a finished stage is skipped, an interrupted one
+   * continues after its last finished epoch, and missing keys are added. Without it `dir` must
+   * not hold a run yet.
+   */
+  readonly resume?: boolean;
+}
+
+/** What each stage did, and the closing evaluation. */
+export interface RunPipelineResult {
+  readonly dir: string;
+  readonly keys: readonly string[];
+  /** Stages that had work left in this call (`first`, `keys`, `generators`). */
+  readonly trained: readonly string[];
+  readonly evaluation: EvaluateRunResult;
+}
+
+/**
+ * Runs every stage of an attribution run in order over one run folder, each through its own
+ * pipeline (initRun, addKeys, trainGenerators, evaluateRun), so that a run made here is the
+ * same as one made stage by stage with the CLI, and `resume` picks up after an interruption at
+ * any point.
+ */
+export async function runPipeline(services: RunServices, request: RunPipelineRequest, hooks: RunHooks = {}): Promise<RunPipelineResult> {
+  if (!Number.isInteger(request.keys) || request.keys < 1) throw new Error(`keys ${request.keys}: expected a positive integer number of keys`);
+  const dir = resolve(request.dir);
+  const resume = request.resume === true && (await RunFolder.exists(dir));
+  const trained: string[] = [];
+
+  const first = await initRun(services, { ...request, dir, ...(request.first ? { options: request.first } : {}), resume }, hooks);
+  if (!first.alreadyDone) trained.push('first');
+
+  let folder = await RunFolder.open(dir);
+  if (folder.manifest.pending?.stage === 'keys') {
+    await addKeys(services, { dir, resume: true }, hooks);
+    trained.push('keys');
+    folder = await RunFolder.open(dir);
+  }
+  const missing = request.keys - folder.manifest.keys.length;
+  if (missing > 0) {
+    await addKeys(services, { dir, count: missing, ...(request.moreKeys ? { options: request.moreKeys } : {}) }, hooks);
+    if (!trained.includes('keys')) trained.push('keys');
+  }
+
+  const generators = await trainGenerators(services, { dir, resume: true, ...(request.generators ? { options: request.generators } : {}) }, hooks);
+  if (generators.trained.length > 0) trained.push('generators');
+
+  const evaluation = await evaluateRun(services, {
+    dir, generators: 'plain', ...(request.metrics ? { metrics: request.metrics } : {}), ...(request.samplesByMetric ? { samplesByMetric: request.samplesByMetric } : {}),
+  }, hooks);
+  folder = await RunFolder.open(dir);
+  return { dir, keys: folder.manifest.keys, trained, evaluation };
+}
