@@ -11,7 +11,7 @@ import { createRng, encodePng, loadGenerator, type FileVerdict, type PluginHost,
 import { useBackend } from '../../../../core/src/test-support/backend.js';
 import { snapshot, testHost, writeRunFixture, type RunFixture } from '../../../../core/src/test-support/run-fixture.js';
 import { runCommand } from '../../test-support/run-command.js';
-import { writeTestPluginFolder } from '../../test-support/test-plugin-folder.js';
+import { writeTestDoublesFolder } from '../../test-support/test-doubles-folder.js';
 import Identify, { type IdentifyResult } from '../identify.js';
 import RegistryAdd from './add.js';
 import RegistryExport from './export.js';
@@ -71,7 +71,7 @@ beforeAll(async () => {
   fixture = await writeRunFixture(512);
   registry = join(fixture.dir, 'vendor');
   images = join(fixture.dir, 'images');
-  common = ['--backend', 'cpu', '--plugins-dir', writeTestPluginFolder()];
+  common = ['--backend', 'cpu', '--plugins-dir', writeTestDoublesFolder()];
   const data = JSON.parse(readFileSync(fixture.dataFile, 'utf8')) as { values: number[] };
   const real = tf.tensor4d(data.values.slice(0, 10 * 256), [10, 16, 16, 1]);
   await writePngs(real, join(images, 'real'));
