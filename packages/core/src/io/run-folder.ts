@@ -81,6 +81,17 @@ export interface UnitProgress {
   readonly updatedAt: string;
 }
 
+/** The progress entry of a unit of `stage` that saved `state`. */
+export function unitProgress(stage: string, state: Pick<TrainingState, 'epochsDone' | 'done' | 'meta'>): UnitProgress {
+  return {
+    stage,
+    epochs: Number(state.meta.epochs ?? state.epochsDone),
+    epochsDone: state.epochsDone,
+    done: state.done,
+    updatedAt: new Date().toISOString(),
+  };
+}
+
 /** The job a command started and has not finished; `--resume` finishes it. */
 export interface PendingJob {
   readonly stage: 'first' | 'keys' | 'generators' | 'robust';
@@ -281,36 +292,43 @@ export class RunFolder {
    */
   states(stage: string): StateStore {
     return {
-      load: async (unit) => {
-        const file = this.stateFile(unit);
-        const exists = await stat(file).then(() => true, () => false);
-        if (!exists) return undefined;
-        const { meta, tensors } = await loadCheckpoint(file);
-        if (meta.kind !== 'training-state' || meta.unit !== unit) {
-          tf.dispose(Object.values(tensors));
-          throw new Error(`${file}: not the training state of ${unit} (kind ${String(meta.kind)}, unit ${String(meta.unit)})`);
-        }
-        return {
-          epochsDone: Number(meta.epochsDone),
-          done: meta.done === true,
-          tensors,
-          meta: (meta.meta ?? {}) as Record<string, unknown>,
-        } satisfies TrainingState;
-      },
+      load: (unit) => this.readState(unit),
       save: async (unit, state) => {
-        await saveCheckpoint(this.stateFile(unit), state.tensors as NamedTensors, {
-          kind: 'training-state', unit, epochsDone: state.epochsDone, done: state.done, meta: state.meta as Record<string, unknown>,
-        });
-        await this.update((m) => {
-          m.progress[unit] = {
-            stage,
-            epochs: Number(state.meta.epochs ?? state.epochsDone),
-            epochsDone: state.epochsDone,
-            done: state.done,
-            updatedAt: new Date().toISOString(),
-          };
-        });
+        await this.writeState(unit, state);
+        await this.recordProgress(unit, unitProgress(stage, state));
       },
     };
+  }
+
+  /** The saved state of `unit`, or undefined if it has none. The caller disposes its tensors. */
+  async readState(unit: string): Promise<TrainingState | undefined> {
+    const file = this.stateFile(unit);
+    const exists = await stat(file).then(() => true, () => false);
+    if (!exists) return undefined;
+    const { meta, tensors } = await loadCheckpoint(file);
+    if (meta.kind !== 'training-state' || meta.unit !== unit) {
+      tf.dispose(Object.values(tensors));
+      throw new Error(`${file}: not the training state of ${unit} (kind ${String(meta.kind)}, unit ${String(meta.unit)})`);
+    }
+    return {
+      epochsDone: Number(meta.epochsDone),
+      done: meta.done === true,
+      tensors,
+      meta: (meta.meta ?? {}) as Record<string, unknown>,
+    } satisfies TrainingState;
+  }
+
+  /** Writes the state checkpoint of `unit` (the manifest is left as it is). */
+  async writeState(unit: string, state: TrainingState): Promise<void> {
+    await saveCheckpoint(this.stateFile(unit), state.tensors as NamedTensors, {
+      kind: 'training-state', unit, epochsDone: state.epochsDone, done: state.done, meta: state.meta as Record<string, unknown>,
+    });
+  }
+
+  /** Records the progress of `unit` in the manifest. */
+  async recordProgress(unit: string, progress: UnitProgress): Promise<void> {
+    await this.update((m) => {
+      m.progress[unit] = progress;
+    });
   }
 }

@@ -22,6 +22,19 @@ export interface PluginOrigin {
   readonly name: string;
   /** Package version; `undefined` for a loose file without a package.json. */
   readonly version?: string;
+  /**
+   * Absolute path of the module the plugin was imported from (its default or `plugin` export).
+   * Lets another thread load the same plugins (see {@link PluginHost.pluginModules}).
+   */
+  readonly entry?: string;
+}
+
+/** A registered plugin's module, enough to register the same plugin in another thread. */
+export interface PluginModule {
+  readonly name: string;
+  readonly version?: string;
+  /** Absolute path of the module. */
+  readonly entry: string;
 }
 
 /** One registered contribution, as `attrib plugins` lists it. */
@@ -56,6 +69,11 @@ export interface PluginHost {
   all<K extends PluginKind>(kind: K): ContributionTypes[K][];
   /** What was registered and by whom: of one kind, or of every kind when `kind` is omitted. */
   list(kind?: PluginKind): ContributionRecord[];
+  /**
+   * The modules of every registered plugin, in registration order, so that a worker thread can
+   * build the same contributions; `undefined` when a plugin was registered without its `entry`.
+   */
+  pluginModules(): PluginModule[] | undefined;
 }
 
 /** How a kind is called in messages. */
@@ -84,6 +102,7 @@ interface Staged {
 export function createPluginHost(): PluginHost {
   const container = rootContainer.createChildContainer();
   const records: ContributionRecord[] = [];
+  const modules: Array<PluginModule | undefined> = [];
 
   function all<K extends PluginKind>(kind: K): ContributionTypes[K][] {
     // resolveAll throws when nothing is registered under the token: that means "none".
@@ -134,6 +153,9 @@ export function createPluginHost(): PluginHost {
         ...(origin.version !== undefined ? { version: origin.version } : {}),
       });
     }
+    modules.push(origin.entry === undefined ? undefined : {
+      name: origin.name, entry: origin.entry, ...(origin.version !== undefined ? { version: origin.version } : {}),
+    });
   }
 
   return {
@@ -145,5 +167,6 @@ export function createPluginHost(): PluginHost {
     imageSource: (name) => lookup('imageSource', name),
     all,
     list: (kind) => (kind ? records.filter((r) => r.kind === kind) : [...records].sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind))),
+    pluginModules: () => (modules.every((m) => m !== undefined) ? [...modules] as PluginModule[] : undefined),
   };
 }

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { discoverPlugins, type DiscoverOptions, type PluginCandidate } from './discover.js';
-import { createPluginHost, type PluginHost } from './host.js';
+import { createPluginHost, type PluginHost, type PluginModule } from './host.js';
 import type { AttribPlugin } from './plugin.js';
 
 /** The outcome of loading plugins: what loaded, and one-line warnings naming what did not. */
@@ -51,13 +51,31 @@ export async function loadPlugins(host: PluginHost, candidates: readonly PluginC
       continue;
     }
     try {
-      await host.register(plugin, { name: candidate.name, ...(candidate.version !== undefined ? { version: candidate.version } : {}) });
+      await host.register(plugin, { name: candidate.name, entry: candidate.entry, ...(candidate.version !== undefined ? { version: candidate.version } : {}) });
       loaded.push(candidate);
     } catch (error) {
       warnings.push(`plugin ${candidate.name} failed to register: ${oneLine(error)}`);
     }
   }
   return { loaded, warnings };
+}
+
+/**
+ * Registers the plugins of `modules` (from another host's {@link PluginHost.pluginModules}) into
+ * `host`, in order. Unlike {@link loadPlugins} any failure is an error naming the plugin: the
+ * caller expects exactly the contributions the other host had.
+ */
+export async function registerPluginModules(host: PluginHost, modules: readonly PluginModule[]): Promise<void> {
+  for (const module of modules) {
+    let plugin: AttribPlugin | undefined;
+    try {
+      plugin = pluginExport((await import(pathToFileURL(module.entry).href)) as Record<string, unknown>);
+    } catch (error) {
+      throw new Error(`plugin ${module.name} (${module.entry}) failed to load: ${oneLine(error)}`);
+    }
+    if (!plugin) throw new Error(`plugin ${module.name} (${module.entry}) exports no plugin`);
+    await host.register(plugin, module);
+  }
 }
 
 /** A host with every discovered plugin loaded, and every warning of discovery and loading. */

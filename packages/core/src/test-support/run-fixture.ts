@@ -1,18 +1,27 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { extname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import corePlugin from '../plugin.js';
 import { createPluginHost, type PluginHost } from '../plugins/host.js';
 import { saveGenerator } from '../io/generator-file.js';
 import { syntheticSetup } from './synthetic.js';
 import testPlugin, { writeTestImages } from './test-plugin.js';
 
-/** A plugin host with core's own contributions and core's test doubles (adapter `test-dense`, ...). */
+/** A module beside this one's folder, with this module's extension (.ts from source, .js built). */
+function sourceModule(relativePath: string): string {
+  return fileURLToPath(new URL(`${relativePath}${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+}
+
+/**
+ * A plugin host with core's own contributions and core's test doubles (adapter `test-dense`, ...),
+ * registered with their modules so that worker threads can load the same plugins.
+ */
 export async function testHost(): Promise<PluginHost> {
   const host = createPluginHost();
-  await host.register(corePlugin, { name: '@attrib/core' });
-  await host.register(testPlugin, { name: 'core-test-doubles' });
+  await host.register(corePlugin, { name: '@attrib/core', entry: sourceModule('../plugin') });
+  await host.register(testPlugin, { name: 'core-test-doubles', entry: sourceModule('./test-plugin') });
   return host;
 }
 

@@ -2,6 +2,7 @@ import type { GeneratorAdapter } from '../../contracts/adapter.js';
 import type { ImageSourceFactory } from '../../contracts/image-source.js';
 import type { Metric } from '../../contracts/metric.js';
 import type { PostProcessFactory } from '../../contracts/post-process.js';
+import type { PluginModule } from '../../plugins/host.js';
 import type { TrainingEvent } from '../context.js';
 
 /**
@@ -13,6 +14,11 @@ export interface RunServices {
   imageSource(name: string): ImageSourceFactory;
   postProcess(name: string): PostProcessFactory;
   metric(name: string): Metric;
+  /**
+   * The plugin modules these services are made of, for worker threads to build the same ones
+   * (the plugin host has it). Without it, or when it returns `undefined`, work stays in this thread.
+   */
+  pluginModules?(): readonly PluginModule[] | undefined;
 }
 
 /** What a pipeline reports while it works. */

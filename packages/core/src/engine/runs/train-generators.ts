@@ -1,10 +1,12 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import type { Generator } from '../../contracts/generator.js';
-import { trainKeyedGenerator } from '../generator-stage.js';
+import * as tf from '@tensorflow/tfjs-core';
+import type { PendingJob } from '../../io/run-folder.js';
 import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../options.js';
+import { recordGenerator, trainAndWriteGenerator, type GeneratorOutcome } from './generator-unit.js';
+import { trainInWorkers } from './generator-workers.js';
 import type { RunHooks, RunServices } from './services.js';
-import { finishJob, openRunSession, startJob } from './session.js';
-import { writeSampleGrid } from './write-products.js';
+import { finishJob, openRunSession, startJob, type RunSession } from './session.js';
 
 export interface TrainGeneratorsRequest {
   readonly dir: string;
@@ -12,6 +14,13 @@ export interface TrainGeneratorsRequest {
   readonly keys?: readonly string[];
   readonly options?: OptionsInput<GeneratorStageOptions>;
   readonly resume?: boolean;
+  /**
+   * Worker threads training generators side by side, each with its own backend (the same as this
+   * thread's) and its own copy of the plugins; the results are those of training one after
+   * another. 1 trains in this thread. Default: as many as there are generators to train, at most
+   * `os.availableParallelism()`; 1 when `services` cannot name its plugin modules.
+   */
+  readonly workers?: number;
 }
 
 export interface TrainGeneratorsResult {
@@ -24,11 +33,14 @@ export interface TrainGeneratorsResult {
 /**
  * `attrib generators train`: one keyed generator per key without one (stage "generators"), each
  * from a copy of the root, written to generators/<id>/generator.ckpt with a sample grid as soon as
- * it is finished. `resume` continues the recorded job after its last finished epoch.
+ * it is finished. `resume` continues the recorded job after its last finished epoch. With
+ * `workers` above 1 the keys are trained in worker threads; only this thread writes the manifest.
  */
 export async function trainGenerators(services: RunServices, request: TrainGeneratorsRequest, hooks: RunHooks = {}): Promise<TrainGeneratorsResult> {
   const dir = resolve(request.dir);
   const options = resolveOptions('generators', request.options ?? {});
+  const plugins = services.pluginModules?.();
+  if (request.workers !== undefined) checkWorkers(request.workers, plugins !== undefined);
   const session = await openRunSession(services, dir);
   const trained: string[] = [];
   const reports: Record<string, Record<string, number>> = {};
@@ -48,28 +60,41 @@ export async function trainGenerators(services: RunServices, request: TrainGener
     const job = await startJob(folder, 'generators', request.resume ?? false, () => ({
       stage: 'generators', keys: targets, options: { ...options }, startedAt: new Date().toISOString(),
     }), hooks.log);
-    const ctx = session.stageContext('generators', hooks);
-    for (const id of job.keys) {
-      if (folder.manifest.generators.includes(id)) continue;
-      const [key] = await session.loadKeys([id]);
-      let generator: Generator | undefined;
-      try {
-        const result = await trainKeyedGenerator(ctx, key!, job.options as OptionsInput<GeneratorStageOptions>);
-        generator = result.generator;
-        await folder.writeGenerator(id, generator, 'generator', { stage: 'generators', ...(result.gamma !== undefined ? { gamma: result.gamma } : {}) });
-        await writeSampleGrid(session, id, generator);
-        await folder.update((m) => m.generators.push(id));
-        trained.push(id);
-        reports[id] = { ...(result.history.at(-1)?.report ?? {}) };
-        hooks.log?.(`generator of ${id} written`);
-      } finally {
-        key!.dispose();
-        generator?.dispose();
-      }
+    const todo = job.keys.filter((id) => !folder.manifest.generators.includes(id));
+    const finished = async (outcome: GeneratorOutcome): Promise<void> => {
+      await recordGenerator(folder, outcome.id);
+      trained.push(outcome.id);
+      reports[outcome.id] = { ...outcome.report };
+      hooks.log?.(`generator of ${outcome.id} written`);
+    };
+    const workers = Math.min(request.workers ?? (plugins ? availableParallelism() : 1), todo.length);
+    if (workers > 1) {
+      await trainInWorkers({ dir, backend: tf.getBackend(), prod: tf.env().getBool('PROD'), plugins: plugins!, options: job.options }, todo, workers, {
+        onEvent: hooks.onEvent,
+        onProgress: (unit, progress) => folder.recordProgress(unit, progress),
+        onDone: finished,
+      });
+    } else {
+      await trainHere(session, job, todo, hooks, finished);
     }
     await finishJob(folder);
     return { dir, trained, reports };
   } finally {
     session.dispose();
+  }
+}
+
+/** Trains the generators of `keys` one after another in this thread. */
+async function trainHere(session: RunSession, job: PendingJob, keys: readonly string[], hooks: RunHooks, finished: (outcome: GeneratorOutcome) => Promise<void>): Promise<void> {
+  const ctx = session.stageContext('generators', hooks);
+  for (const id of keys) {
+    await finished(await trainAndWriteGenerator(session, ctx, id, job.options as OptionsInput<GeneratorStageOptions>));
+  }
+}
+
+function checkWorkers(workers: number, rebuildable: boolean): void {
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers ${workers}: expected a positive whole number of worker threads`);
+  if (workers > 1 && !rebuildable) {
+    throw new Error(`workers ${workers}: the run's plugins were not registered from modules a worker thread could load; use workers 1`);
   }
 }

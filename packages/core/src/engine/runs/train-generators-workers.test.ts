@@ -1,0 +1,100 @@
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCheckpoint } from '../../io/checkpoint.js';
+import type { RunManifest } from '../../io/run-folder.js';
+import type { PluginHost } from '../../plugins/host.js';
+import { useBackend } from '../../test-support/backend.js';
+import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../test-support/run-fixture.js';
+import type { TrainingEvent } from '../context.js';
+import { addKeys } from './add-keys.js';
+import { initRun } from './init-run.js';
+import { trainGenerators } from './train-generators.js';
+
+let host: PluginHost;
+let fixture: RunFixture;
+/** A run with keys key-1 (and its generator, from keys init), key-2 and key-3 (no generators). */
+let keysOnly: string;
+
+beforeAll(async () => {
+  await useBackend('cpu');
+  host = await testHost();
+  fixture = await writeRunFixture(128);
+  keysOnly = join(fixture.dir, 'keys-only');
+  await initRun(host, {
+    dir: keysOnly, adapter: 'test-dense', root: fixture.rootFile, data: { source: 'test-json', path: fixture.dataFile }, seed: 5,
+    options: TINY_OPTIONS.first,
+  });
+  await addKeys(host, { dir: keysOnly, count: 2, options: TINY_OPTIONS.keys });
+});
+
+async function copyOfKeysOnly(name: string): Promise<string> {
+  const dir = join(fixture.dir, name);
+  await cp(keysOnly, dir, { recursive: true });
+  return dir;
+}
+
+async function manifestOf(dir: string): Promise<RunManifest> {
+  return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as RunManifest;
+}
+
+/** Every tensor of a checkpoint by name, as plain numbers. */
+async function tensorsOf(file: string): Promise<Record<string, { shape: number[]; values: number[] }>> {
+  const { tensors } = await loadCheckpoint(file);
+  const out = Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, { shape: t.shape, values: Array.from(t.dataSync()) }]));
+  tf.dispose(Object.values(tensors));
+  return out;
+}
+
+describe('generators trained in worker threads', () => {
+  it('give exactly the generators of one thread, listed in the manifest, with no tensor left in this thread', async () => {
+    const here = await copyOfKeysOnly('here');
+    const threads = await copyOfKeysOnly('threads');
+    const sequential = await trainGenerators(host, { dir: here, options: TINY_OPTIONS.generators, workers: 1 });
+    const events: TrainingEvent[] = [];
+    const before = tf.memory().numTensors;
+    const parallel = await trainGenerators(host, { dir: threads, options: TINY_OPTIONS.generators, workers: 2 }, { onEvent: (e) => events.push(e) });
+    expect(tf.memory().numTensors).toBe(before);
+    expect([...parallel.trained].sort()).toEqual(['key-2', 'key-3']);
+    expect(parallel.reports).toEqual(sequential.reports);
+    for (const id of ['key-2', 'key-3']) {
+      const expected = await tensorsOf(join(here, 'generators', id, 'generator.ckpt'));
+      expect(Object.keys(expected).length).toBeGreaterThan(0);
+      expect(await tensorsOf(join(threads, 'generators', id, 'generator.ckpt'))).toEqual(expected);
+      expect(await tensorsOf(join(threads, 'generators', id, 'generator.state.ckpt'))).toEqual(await tensorsOf(join(here, 'generators', id, 'generator.state.ckpt')));
+      expect(await readFile(join(threads, 'samples', `${id}.png`))).toEqual(await readFile(join(here, 'samples', `${id}.png`)));
+    }
+    const m = await manifestOf(threads);
+    expect(m.generators).toEqual(['key-1', 'key-2', 'key-3']);
+    expect(m.pending).toBeUndefined();
+    expect(m.progress['generators/key-2']).toMatchObject({ stage: 'generators', epochs: 2, epochsDone: 2, done: true });
+    expect(m.progress['generators/key-3']).toMatchObject({ stage: 'generators', epochs: 2, epochsDone: 2, done: true });
+    // Both units' events reach this thread's hooks, each tagged with its unit.
+    const steps = (unit: string) => events.filter((e) => e.type === 'step' && e.unit === unit).length;
+    expect([steps('generators/key-2'), steps('generators/key-3')]).toEqual([6, 6]);
+  });
+
+  it('a failing worker is a one-line error naming its key; the job stays resumable', async () => {
+    const dir = await copyOfKeysOnly('failing');
+    const badState = join(dir, 'generators', 'key-3', 'generator.state.ckpt');
+    await mkdir(join(dir, 'generators', 'key-3'), { recursive: true });
+    await writeFile(badState, 'not a checkpoint');
+    const error = await trainGenerators(host, { dir, options: TINY_OPTIONS.generators, workers: 2 }).then(() => undefined, (e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error!.message).toMatch(/^generator of key-3 failed: .*generators\/key-3\/generator\.state\.ckpt: not an attrib checkpoint/);
+    expect(error!.message).not.toContain('\n');
+    expect((await manifestOf(dir)).pending).toMatchObject({ stage: 'generators', keys: ['key-2', 'key-3'] });
+    await rm(badState);
+    const resumed = await trainGenerators(host, { dir, resume: true, workers: 2 });
+    expect(resumed.trained).toContain('key-3');
+    const m = await manifestOf(dir);
+    expect(m.generators).toEqual(['key-1', 'key-2', 'key-3']);
+    expect(m.pending).toBeUndefined();
+  });
+
+  it('a bad worker count is a one-line error', async () => {
+    await expect(trainGenerators(host, { dir: keysOnly, workers: 0 })).rejects.toThrow('workers 0: expected a positive whole number of worker threads');
+    await expect(trainGenerators(host, { dir: keysOnly, workers: 1.5 })).rejects.toThrow('workers 1.5: expected a positive whole number');
+  });
+});
