@@ -18,41 +18,46 @@ function formatNumbers(values: Readonly<Record<string, number>> | undefined): st
  * report, warnings for retries, and the pipeline's notes.
  */
 export function trainingHooks(output: ProgressOutput): RunHooks {
-  let bar: Progress | undefined;
+  // Per unit: generators trained in worker threads report side by side.
+  const units = new Map<string, { bar?: Progress; losses: Record<string, number>; count: number }>();
   let metricBar: { name: string; bar: Progress } | undefined;
-  const losses: Record<string, number> = {};
-  let count = 0;
+  const unitOf = (name: string) => {
+    let unit = units.get(name);
+    if (!unit) units.set(name, (unit = { losses: {}, count: 0 }));
+    return unit;
+  };
   return {
     onEvent(event: TrainingEvent) {
       const where = `${event.unit} epoch ${event.epoch + 1}/${event.epochs}`;
+      const unit = unitOf(event.unit);
       switch (event.type) {
         case 'start':
           if (event.message) output.info(`${event.unit}: ${event.message}`);
           break;
         case 'step':
           if (event.step === 1) {
-            bar?.stop();
-            bar = output.progress(where, event.steps ?? 1);
-            for (const name of Object.keys(losses)) delete losses[name];
-            count = 0;
+            unit.bar?.stop();
+            unit.bar = output.progress(where, event.steps ?? 1);
+            unit.losses = {};
+            unit.count = 0;
           }
-          for (const [name, value] of Object.entries(event.losses ?? {})) losses[name] = (losses[name] ?? 0) + value;
-          count += 1;
-          bar?.update(event.step ?? 0);
+          for (const [name, value] of Object.entries(event.losses ?? {})) unit.losses[name] = (unit.losses[name] ?? 0) + value;
+          unit.count += 1;
+          unit.bar?.update(event.step ?? 0);
           break;
         case 'epoch': {
-          bar?.stop();
-          bar = undefined;
-          const means = Object.fromEntries(Object.entries(losses).map(([name, sum]) => [name, sum / Math.max(count, 1)]));
-          output.info(`${where}: ${formatNumbers(event.report)}${count ? ` (loss ${formatNumbers(means)})` : ''}`);
+          unit.bar?.stop();
+          delete unit.bar;
+          const means = Object.fromEntries(Object.entries(unit.losses).map(([name, sum]) => [name, sum / Math.max(unit.count, 1)]));
+          output.info(`${where}: ${formatNumbers(event.report)}${unit.count ? ` (loss ${formatNumbers(means)})` : ''}`);
           break;
         }
         case 'retry':
           output.warn(event.message ?? `${event.unit}: training again`);
           break;
         case 'done':
-          bar?.stop();
-          bar = undefined;
+          unit.bar?.stop();
+          units.delete(event.unit);
           break;
       }
     },

@@ -12,7 +12,8 @@ export default class GeneratorsTrain extends AttribCommand<typeof GeneratorsTrai
 release): h(1 + phi.G(z)) + alpha MSE(G(z), G0(z)); --objective shift (the paper's Eq. 10):
 regression onto G0(z) - gamma phi/||phi||, gamma from d_max, grown by 1.1 until 0.99-distinguishable,
 usually far fewer steps. Each generator is written as soon as it is finished; --resume finishes an
-interrupted job.`;
+interrupted job. Generators are trained in --workers threads side by side, each with its own
+backend, with the same results as one after another.`;
 
   static override examples = [
     '<%= config.bin %> generators train runs/mnist',
@@ -24,15 +25,24 @@ interrupted job.`;
   static override flags = {
     keys: Flags.string({ summary: 'Comma-separated keys to train generators for. Default: every key without one.' }),
     resume: Flags.boolean({ summary: 'Finish the unfinished generators job of the run.' }),
+    workers: Flags.integer({
+      min: 1,
+      summary: 'Worker threads training generators side by side (same results as one after another; 1: in this thread). Default: one per generator, at most the number of cores.',
+    }),
     ...stageFlags('generators'),
   };
 
   async run(): Promise<TrainGeneratorsResult> {
-    const s = this.settings({ keys: undefined as string | undefined, resume: false }, { keys: this.flags.keys, resume: this.flags.resume || undefined }, 'generators');
+    const s = this.settings(
+      { keys: undefined as string | undefined, resume: false, workers: undefined as number | undefined },
+      { keys: this.flags.keys, resume: this.flags.resume || undefined, workers: this.flags.workers },
+      'generators',
+    );
     const options = stageOptions('generators', this.flags, (d, g, section) => this.settings(d, g, section));
     await this.backend();
     const result = await trainGenerators(await this.plugins(), {
       dir: this.configPath(this.args.run), options, resume: s.resume,
+      ...(s.workers !== undefined ? { workers: s.workers } : {}),
       ...(s.keys ? { keys: s.keys.split(',').map((k) => k.trim()).filter(Boolean) } : {}),
     }, trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));
     this.out(result.trained.length ? `trained generators of ${result.trained.join(', ')}` : 'no generator trained');

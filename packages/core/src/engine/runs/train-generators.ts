@@ -78,7 +78,8 @@ export async function trainGenerators(services: RunServices, request: TrainGener
       await trainHere(session, job, todo, hooks, finished);
     }
     await finishJob(folder);
-    return { dir, trained, reports };
+    // In the keys' order, however the threads finished.
+    return { dir, trained: todo.filter((id) => trained.includes(id)), reports };
   } finally {
     session.dispose();
   }

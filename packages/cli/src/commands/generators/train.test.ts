@@ -1,0 +1,47 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addKeys, initRun, type RunManifest } from '@attrib/core';
+import { useBackend } from '../../../../core/src/test-support/backend.js';
+import { snapshot, testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../../../core/src/test-support/run-fixture.js';
+import { runCommand } from '../../test-support/run-command.js';
+import { writeTestDoublesFolder } from '../../test-support/test-doubles-folder.js';
+import GeneratorsTrain from './train.js';
+
+let fixture: RunFixture;
+let run: string;
+let common: string[];
+const tiny = ['--epochs', '2', '--steps-per-epoch', '3', '--batch-size', '8', '--check-samples', '20'];
+beforeAll(async () => {
+  await useBackend('cpu');
+  fixture = await writeRunFixture(128);
+  run = join(fixture.dir, 'run');
+  const host = await testHost();
+  await initRun(host, { dir: run, adapter: 'test-dense', root: fixture.rootFile, data: { source: 'test-json', path: fixture.dataFile }, seed: 2, options: TINY_OPTIONS.first });
+  await addKeys(host, { dir: run, count: 2, options: TINY_OPTIONS.keys });
+  common = ['--backend', 'cpu', '--plugins-dir', writeTestDoublesFolder()];
+});
+
+describe('attrib generators train --workers', () => {
+  it('a worker count below 1, from the flag or the config file, is a one-line error that changes nothing', async () => {
+    const before = await snapshot(run);
+    const flag = await runCommand(GeneratorsTrain, [run, '--workers', '0', ...common]);
+    expect(flag.error?.message).toMatch(/Expected an integer greater than or equal to 1/);
+    const config = join(fixture.dir, 'attrib.yaml');
+    writeFileSync(config, 'generators:\n  workers: 0\n');
+    const fromConfig = await runCommand(GeneratorsTrain, [run, '--config', config, ...common]);
+    expect(fromConfig.error?.message).toBe('workers 0: expected a positive whole number of worker threads');
+    expect(await snapshot(run)).toEqual(before);
+  });
+
+  it('trains the generators in two worker threads, showing each unit\'s epochs', async () => {
+    const outcome = await runCommand(GeneratorsTrain, [run, '--workers', '2', ...tiny, ...common]);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.stdout).toBe('trained generators of key-2, key-3\n');
+    for (const id of ['key-2', 'key-3']) {
+      expect(outcome.stderr).toMatch(new RegExp(`generators/${id} epoch 2/2: keyedShare [^\\n]*\\(loss total [^\\n]*hinge `));
+    }
+    const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8')) as RunManifest;
+    expect(manifest.generators).toEqual(['key-1', 'key-2', 'key-3']);
+  });
+});
