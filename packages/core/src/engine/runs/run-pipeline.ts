@@ -14,6 +14,8 @@ export interface RunPipelineRequest extends Omit<InitRunRequest, 'options' | 're
   readonly first?: OptionsInput<FirstStageOptions>;
   readonly moreKeys?: OptionsInput<KeyStageOptions>;
   readonly generators?: OptionsInput<GeneratorStageOptions>;
+  /** Worker threads of the generators stage (see TrainGeneratorsRequest.workers). */
+  readonly workers?: number;
   /** Metric names of the closing evaluation (default: evaluateRun's). */
   readonly metrics?: readonly string[];
   /** Overrides the sample count of the named metrics (the others keep the reference's). */
@@ -62,7 +64,9 @@ export async function runPipeline(services: RunServices, request: RunPipelineReq
     if (!trained.includes('keys')) trained.push('keys');
   }
 
-  const generators = await trainGenerators(services, { dir, resume: true, ...(request.generators ? { options: request.generators } : {}) }, hooks);
+  const generators = await trainGenerators(services, {
+    dir, resume: true, ...(request.generators ? { options: request.generators } : {}), ...(request.workers !== undefined ? { workers: request.workers } : {}),
+  }, hooks);
   if (generators.trained.length > 0) trained.push('generators');
 
   const evaluation = await evaluateRun(services, {
