@@ -7,7 +7,8 @@
  * Not a test. Flags:
  *   --json         one JSON record per step on stdout: {name, oursSeconds, torchSeconds, ratio, numTensors, peakRssMb}
  *   --quick        1 round, fewer repeats, the epoch capped at 50 steps
- *   --demo         also time the whole `attrib demo` (a child process)
+ *   --demo         also time the whole `attrib demo` (a child process, in a temporary folder)
+ *   --demo-args S  extra arguments of `attrib demo`, space-separated (e.g. "--profile smoke" to check the wiring)
  *   --steps A,B    only these steps (dcgan32-generator-step, dcgan64-generator-step, key-step, evaluate, generator-epoch, demo)
  *   --rounds N     rounds of ours/PyTorch alternation (default 2; the epoch and the demo run once)
  *   --epoch-steps N  cap the epoch at N steps (--quick: 50); the record is then named generator-epoch-N-steps
@@ -34,6 +35,7 @@ interface Options {
   json: boolean;
   quick: boolean;
   demo: boolean;
+  demoArgs: string[];
   steps: readonly BenchStep[];
   rounds: number;
   epochSteps?: number;
@@ -42,7 +44,7 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const out: Options = { json: false, quick: false, demo: false, steps: ALL_STEPS, rounds: 2, torch: true };
+  const out: Options = { json: false, quick: false, demo: false, demoArgs: [], steps: ALL_STEPS, rounds: 2, torch: true };
   let rounds: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -50,6 +52,11 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === '--quick') out.quick = true;
     else if (flag === '--demo') out.demo = true;
     else if (flag === '--no-torch') out.torch = false;
+    else if (flag === '--demo-args') {
+      const value = argv[++i];
+      if (value === undefined) throw new Error('--demo-args needs a value');
+      out.demoArgs = value.split(' ').filter((s) => s !== '');
+    }
     else if (flag === '--steps' || flag === '--rounds' || flag === '--backend' || flag === '--epoch-steps') {
       const value = argv[++i];
       if (value === undefined) throw new Error(`${flag} needs a value`);
@@ -65,7 +72,7 @@ function parseArgs(argv: readonly string[]): Options {
         if (unknown !== undefined) throw new Error(`--steps: unknown step '${unknown}' (known: ${ALL_STEPS.join(', ')})`);
         out.steps = names as BenchStep[];
       }
-    } else throw new Error(`unknown argument ${flag}: expected --json, --quick, --demo, --steps, --rounds, --epoch-steps, --backend or --no-torch`);
+    } else throw new Error(`unknown argument ${flag}: expected --json, --quick, --demo, --demo-args, --steps, --rounds, --epoch-steps, --backend or --no-torch`);
   }
   out.rounds = rounds ?? (out.quick ? 1 : 2);
   if (out.quick) out.epochSteps ??= 50;
@@ -153,7 +160,7 @@ async function runTorch(step: StepName, p: ReturnType<typeof plan>, threads: num
 }
 
 /** The whole `attrib demo` as a child process, once; null when the command does not exist (yet) or fails. */
-async function timeDemo(): Promise<{ seconds: number; peakRssMb: number | null } | { error: string }> {
+async function timeDemo(extraArgs: readonly string[]): Promise<{ seconds: number; peakRssMb: number | null } | { error: string }> {
   const commands = join(REPO, 'packages', 'cli', 'src', 'commands');
   if (!existsSync(join(commands, 'demo.ts')) && !existsSync(join(commands, 'demo'))) return { error: 'there is no `attrib demo` command yet' };
   const folder = mkdtempSync(join(tmpdir(), 'attrib-bench-demo-'));
@@ -166,7 +173,7 @@ async function timeDemo(): Promise<{ seconds: number; peakRssMb: number | null }
   delete env.npm_lifecycle_event;
   try {
     const started = performance.now();
-    await run(process.execPath, [join(REPO, 'packages', 'cli', 'bin', 'dev.js'), 'demo'], env, folder);
+    await run(process.execPath, [join(REPO, 'packages', 'cli', 'bin', 'dev.js'), 'demo', ...extraArgs], env, folder);
     const seconds = (performance.now() - started) / 1000;
     const peakRssMb = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : null;
     return { seconds, peakRssMb };
@@ -187,8 +194,8 @@ async function main(): Promise<void> {
   let blas = '';
   for (const step of options.steps) {
     if (step === 'demo') {
-      log('demo: running `attrib demo` once');
-      const demo = await timeDemo();
+      log(`demo: running \`attrib demo${options.demoArgs.map((a) => ` ${a}`).join('')}\` once`);
+      const demo = await timeDemo(options.demoArgs);
       if ('error' in demo) log(`demo: not timed (${demo.error})`);
       records.push({
         name: 'demo', oursSeconds: 'error' in demo ? null : demo.seconds, torchSeconds: null, ratio: null, numTensors: null,
