@@ -1,5 +1,5 @@
 import {
-  generateImages, loadExportedModel, loadGenerator, readNpy, writeNpy, type Generator, type ImageShape, type PluginHost,
+  generateImages, loadExportedModel, loadGenerator, readNpy, writeNpy, type Generator, type ImageShape, type ImageSource, type PluginHost,
 } from '@attrib/core';
 import { Flags } from '@oclif/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -50,9 +50,24 @@ async function isAttribCheckpoint(file: string): Promise<boolean> {
   }
 }
 
+/**
+ * The .npy inputs (NCHW) as source-domain images, so that an image-to-image adapter reading a
+ * reference checkpoint (which does not record the image size) takes its size from them.
+ */
+function npyImageSource(file: string, npy: { shape: readonly number[]; values: Float32Array }): ImageSource | undefined {
+  if (npy.shape.length !== 4) return undefined;
+  const [count, channels, height, width] = npy.shape as [number, number, number, number];
+  return {
+    description: file,
+    shape: { height, width, channels },
+    size: count,
+    read: (indices) => tf.tidy(() => tf.transpose(tf.gather(tf.tensor4d(npy.values, [count, channels, height, width]), [...indices], 0), [0, 2, 3, 1])),
+  };
+}
+
 /** A generator from an attrib checkpoint or, through its adapter, from a reference checkpoint. */
 async function openGenerator(
-  file: string, adapterName: string, options: Record<string, unknown>, host: PluginHost,
+  file: string, adapterName: string, options: Record<string, unknown>, host: PluginHost, inputs?: ImageSource,
 ): Promise<{ generator: Generator; format: GenerateResult['checkpointFormat'] }> {
   if (await isAttribCheckpoint(file)) {
     if (Object.keys(options).length > 0) throw new Error(`--option applies to reference checkpoints; ${file} is an attrib checkpoint`);
@@ -65,7 +80,8 @@ async function openGenerator(
   if (adapterName === '') throw new Error(`--adapter is required to read ${file}, which is not an attrib checkpoint`);
   const adapter = host.adapter(adapterName);
   if (!adapter.importReference) throw new Error(`${file} is not an attrib checkpoint, and adapter ${adapter.name} reads no reference format`);
-  return { generator: await adapter.importReference(file, undefined, options), format: 'reference' };
+  const ctx = adapter.inputKind === 'image' && inputs ? { inputs } : undefined;
+  return { generator: await adapter.importReference(file, ctx, options), format: 'reference' };
 }
 
 export default class Generate extends AttribCommand<typeof Generate> {
@@ -150,7 +166,8 @@ for dcgan) or, for image-to-image adapters, images NCHW in [-1, 1]; outputs are 
     if (inputs.shape.length === 0 || inputs.shape[0] === 0) throw new Error(`${inputsFile}: shape [${inputs.shape.join(', ')}] holds no inputs`);
     const host = await this.plugins();
     await this.backend();
-    const { generator, format } = await openGenerator(checkpoint, settings.adapter, settings.options, host);
+    const source = npyImageSource(inputsFile, { shape: inputs.shape, values: inputs.values as Float32Array });
+    const { generator, format } = await openGenerator(checkpoint, settings.adapter, settings.options, host, source);
     try {
       generator.setMode('eval');
       const images = tf.tensor(inputs.values, [...inputs.shape]);

@@ -10,6 +10,10 @@ import Import, { type ImportResult } from './import.js';
 // PyTorch's own outputs: packages/adapter-pgan/scripts/make_parity_fixtures.py built a small GAN
 // zoo PGAN generator, saved it in the zoo's checkpoint layout and ran it on latents.npy.
 const PGAN = join(CLI_ROOT, '..', 'adapter-pgan', 'fixtures');
+// The same for CycleGAN ResnetGenerators (packages/adapter-cyclegan/scripts/make_parity_fixtures.py).
+const CYCLEGAN = join(CLI_ROOT, '..', 'adapter-cyclegan', 'fixtures');
+// And for the reference DCGANs (packages/adapter-dcgan/scripts/make_parity_fixtures.py).
+const DCGAN = join(CLI_ROOT, '..', 'adapter-dcgan', 'fixtures');
 
 async function maxAbsDiffToReference(ours: string, reference: string): Promise<number> {
   const [a, b] = await Promise.all([readNpy(ours), readNpy(reference)]);
@@ -51,6 +55,31 @@ describe('attrib import and attrib generate', () => {
     expect(run.error).toBeUndefined();
     expect(run.result?.checkpointFormat).toBe('reference');
     expect(await maxAbsDiffToReference(out, join(PGAN, 'out_avgG.npy'))).toBeLessThan(1e-4);
+  });
+
+  it('runs a CycleGAN reference checkpoint on NCHW images of their own size, as PyTorch did (1e-4)', async () => {
+    // latest_net_G_A.pth does not record the image size: it comes from the input images.
+    for (const [name, shape] of [['nine', [1, 3, 16, 16]], ['legacy6', [2, 1, 20, 20]]] as const) {
+      const out = join(tmp, `${name}.npy`);
+      const run = await runCommand<GenerateResult>(Generate, [
+        '--adapter', 'cyclegan', '--checkpoint', join(CYCLEGAN, `${name}.pth`), '--inputs', join(CYCLEGAN, `${name}_input.npy`), '--out', out, '--backend', 'cpu',
+      ]);
+      expect(run.error).toBeUndefined();
+      expect(run.result).toMatchObject({ adapter: 'cyclegan', checkpointFormat: 'reference', outputShape: shape });
+      expect(await maxAbsDiffToReference(out, join(CYCLEGAN, `${name}_output.npy`))).toBeLessThan(1e-4);
+    }
+  });
+
+  it('runs DCGAN reference checkpoints on [N, nz, 1, 1] latents, as PyTorch did (1e-4)', async () => {
+    for (const [name, shape] of [['dcgan32_c1', [2, 1, 32, 32]], ['dcgan64_c3', [2, 3, 64, 64]]] as const) {
+      const out = join(tmp, `${name}.npy`);
+      const run = await runCommand<GenerateResult>(Generate, [
+        '--adapter', 'dcgan', '--checkpoint', join(DCGAN, `${name}.pth`), '--inputs', join(DCGAN, `${name}_latents.npy`), '--out', out, '--backend', 'cpu',
+      ]);
+      expect(run.error).toBeUndefined();
+      expect(run.result).toMatchObject({ adapter: 'dcgan', checkpointFormat: 'reference', outputShape: shape });
+      expect(await maxAbsDiffToReference(out, join(DCGAN, `${name}_out.npy`))).toBeLessThan(1e-4);
+    }
   });
 
   it('fails in one line naming the file and what was expected', async () => {
