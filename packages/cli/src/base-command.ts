@@ -13,6 +13,13 @@ export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args
 /** Environment variable holding extra plugin folders, separated like PATH. */
 export const PLUGINS_DIR_ENV = 'ATTRIB_PLUGINS_DIR';
 
+/**
+ * Config sections the commands read (`this.settings(..., section)`). A top-level mapping under one
+ * of these names is that section, never a setting: `keys:` holds `keys add`'s options, not the
+ * `--keys` list of `generators train`; `generators:` is not `evaluate --generators`.
+ */
+const CONFIG_SECTIONS = new Set(['first', 'keys', 'generators', 'robust', 'evaluate', 'report', 'identify', 'import', 'export', 'demo']);
+
 /** An error already reported on stderr; oclif only sets the exit code. */
 class ReportedError extends Error {
   readonly skipOclifErrorHandling = true;
@@ -94,7 +101,9 @@ export abstract class AttribCommand<T extends typeof Command> extends Command {
     if (sectionValues !== undefined && (typeof sectionValues !== 'object' || sectionValues === null || Array.isArray(sectionValues))) {
       throw new Error(`config file ${this.configFile?.path}: "${section}" must be a mapping of settings`);
     }
-    return { ...values, ...(sectionValues as Record<string, unknown> | undefined) };
+    const topLevel = Object.fromEntries(Object.entries(values).filter(([name, value]) =>
+      !(CONFIG_SECTIONS.has(name) && value !== null && typeof value === 'object' && !Array.isArray(value))));
+    return { ...topLevel, ...(sectionValues as Record<string, unknown> | undefined) };
   }
 
   /**
