@@ -33,11 +33,14 @@ beforeAll(async () => {
     '  epochs: 1',
     '  stepsPerEpoch: 1',
     '  batchSize: 8',
+    '  angle: cosine',
+    '  cosineTarget: 0.6',
     'generators:',
     '  epochs: 2',
     '  stepsPerEpoch: 1',
     '  batchSize: 4',
     '  alpha: 100',
+    '  earlyStop: false',
     '  checkSamples: 10',
     '',
   ].join('\n'));
@@ -61,5 +64,10 @@ describe('a config file with a section per stage', () => {
     const evaluated = await runCommand(Evaluate, [run, '--metrics', 'distinguishability', '--samples', '10', ...common, '--json']);
     expect(evaluated.error).toBeUndefined();
     expect(JSON.parse(evaluated.stdout).record.generators).toBe('plain');
+  });
+
+  it('takes an option under its flag name too (angle for --angle, earlyStop for --early-stop)', () => {
+    expect(manifest().config.keys).toMatchObject({ angleTerm: 'cosine', cosineTarget: 0.6 });
+    expect(manifest().config.generators).toMatchObject({ shift: { stopWhenDistinguishable: false } });
   });
 });

@@ -103,7 +103,20 @@ export function stageOptions<S extends StageName>(
   }
   // Every option of the stage may come from the config file (camelCase keys), flags or not.
   for (const name of Object.keys(DEFAULT_OPTIONS[stage])) if (!(name in defaults)) defaults[name] = undefined;
+  // The config may also name an option after its flag (`angle` for angleTerm), as --config says.
+  const aliases = new Map<string, string>();
+  for (const spec of STAGE_FLAGS[stage]) {
+    const camel = spec.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (camel !== spec.option) {
+      aliases.set(camel, spec.option);
+      defaults[camel] = undefined;
+    }
+  }
   const merged = settings(defaults, given, stage);
+  for (const [alias, option] of aliases) {
+    if (merged[alias] !== undefined && merged[option] === undefined) merged[option] = merged[alias];
+    delete merged[alias];
+  }
   const options: Record<string, unknown> = {};
   const shift: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(merged)) {
