@@ -10,6 +10,7 @@ import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../
 import type { TrainingEvent } from '../context.js';
 import { addKeys } from './add-keys.js';
 import { initRun } from './init-run.js';
+import type { RunServices } from './services.js';
 import { trainGenerators } from './train-generators.js';
 
 let host: PluginHost;
@@ -93,8 +94,16 @@ describe('generators trained in worker threads', () => {
     expect(m.pending).toBeUndefined();
   });
 
-  it('a bad worker count is a one-line error', async () => {
+  it('a bad worker count, or workers for services a thread cannot rebuild, is a one-line error', async () => {
     await expect(trainGenerators(host, { dir: keysOnly, workers: 0 })).rejects.toThrow('workers 0: expected a positive whole number of worker threads');
     await expect(trainGenerators(host, { dir: keysOnly, workers: 1.5 })).rejects.toThrow('workers 1.5: expected a positive whole number');
+    const services: RunServices = {
+      adapter: (name) => host.adapter(name), imageSource: (name) => host.imageSource(name),
+      postProcess: (name) => host.postProcess(name), metric: (name) => host.metric(name),
+    };
+    await expect(trainGenerators(services, { dir: keysOnly, workers: 2 })).rejects.toThrow(
+      "workers 2: the run's plugins were not registered from modules a worker thread could load; use workers 1",
+    );
+    expect((await manifestOf(keysOnly)).pending).toBeUndefined();
   });
 });

@@ -8,6 +8,9 @@ import { trainInWorkers } from './generator-workers.js';
 import type { RunHooks, RunServices } from './services.js';
 import { finishJob, openRunSession, startJob, type RunSession } from './session.js';
 
+/** Backends that compute on the calling thread alone, so that more threads use more cores. */
+const ONE_THREAD_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+
 export interface TrainGeneratorsRequest {
   readonly dir: string;
   /** Keys to train generators for; default: every key that has none. */
@@ -17,8 +20,10 @@ export interface TrainGeneratorsRequest {
   /**
    * Worker threads training generators side by side, each with its own backend (the same as this
    * thread's) and its own copy of the plugins; the results are those of training one after
-   * another. 1 trains in this thread. Default: as many as there are generators to train, at most
-   * `os.availableParallelism()`; 1 when `services` cannot name its plugin modules.
+   * another. 1 trains in this thread. Default on the one-thread backends (wasm, cpu): as many as
+   * there are generators to train, at most `os.availableParallelism()`; otherwise 1 (the
+   * 'tensorflow' backend already uses every core, and on a GPU each thread would hold its own
+   * context and memory), as when `services` cannot name its plugin modules.
    */
   readonly workers?: number;
 }
@@ -67,7 +72,7 @@ export async function trainGenerators(services: RunServices, request: TrainGener
       reports[outcome.id] = { ...outcome.report };
       hooks.log?.(`generator of ${outcome.id} written`);
     };
-    const workers = Math.min(request.workers ?? (plugins ? availableParallelism() : 1), todo.length);
+    const workers = Math.min(request.workers ?? (plugins && ONE_THREAD_BACKENDS.includes(tf.getBackend()) ? availableParallelism() : 1), todo.length);
     if (workers > 1) {
       await trainInWorkers({ dir, backend: tf.getBackend(), prod: tf.env().getBool('PROD'), plugins: plugins!, options: job.options }, todo, workers, {
         onEvent: hooks.onEvent,
