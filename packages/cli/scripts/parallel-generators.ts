@@ -3,7 +3,9 @@
  * (workers 1) and side by side in worker threads (workers 2), on a randomly initialised DCGAN-32
  * root with the mnist source, and a check that both give the same generators, tensor for tensor:
  *   tsx --conditions=source packages/cli/scripts/parallel-generators.ts [--keys 4] [--steps 36] [--backend wasm]
- * Not a test: it takes a minute or more.
+ * Not a test: it takes a minute or more. The wall times mean something only on an otherwise idle
+ * machine (Linux's autogroup scheduling gives a busy machine's other sessions their share however
+ * many threads this one runs); the CPU seconds say how much work each way took.
  */
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -63,6 +65,7 @@ try {
     await cp(base, run, { recursive: true });
     const before = tf.memory().numTensors;
     const start = performance.now();
+    const cpuBefore = process.cpuUsage();
     const lanes: Record<string, { first?: number; last?: number; steps: number }> = {};
     const result = await trainGenerators(host, { dir: run, options, workers }, {
       onEvent(event) {
@@ -75,11 +78,14 @@ try {
       },
     });
     seconds[workers] = (performance.now() - start) / 1000;
+    // Every thread of this process: how much work the run took, whatever else the machine ran.
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     for (const [unit, lane] of Object.entries(lanes)) {
       const perStep = (lane.last! - lane.first!) / Math.max(lane.steps - 1, 1);
       process.stdout.write(`  ${unit}: first step at ${lane.first!.toFixed(1)} s, last at ${lane.last!.toFixed(1)} s, ${perStep.toFixed(3)} s a step\n`);
     }
-    process.stdout.write(`workers ${workers}: ${result.trained.length} generators x ${args.steps} steps in ${seconds[workers]!.toFixed(1)} s (tensors here ${before} -> ${tf.memory().numTensors})\n`);
+    process.stdout.write(`workers ${workers}: ${result.trained.length} generators x ${args.steps} steps in ${seconds[workers]!.toFixed(1)} s, ${cpuSeconds.toFixed(1)} CPU s (tensors here ${before} -> ${tf.memory().numTensors})\n`);
   }
   const keys = Array.from({ length: args.keys }, (_, i) => `key-${i + 2}`);
   const identical: boolean[] = [];
