@@ -35,6 +35,8 @@ const STUDY: StudyFile = {
   ],
 };
 
+/** Whether the page is opened in chromium: always in CI (an error there without it), skipped elsewhere without it. */
+const browser = chromiumAvailable();
 let run: string;
 let metrics: Record<string, EvaluationRecord>;
 beforeAll(async () => {
@@ -130,8 +132,7 @@ describe('attrib report', () => {
     expect(jpeg[1]![1]).toBeGreaterThan(jpeg[2]![1]!);
   });
 
-  it('shows in headless Chromium: every image decoded at its size, the coloured matrices, the curves; screenshot kept', async () => {
-    if (!chromiumAvailable()) return;
+  it.skipIf(!browser)('shows in headless Chromium: every image decoded at its size, the coloured matrices, the curves; screenshot kept', async () => {
     const report = join(run, 'report.html');
     if (!existsSync(report)) await runCommand(Report, [run]);
     // A copy with a probe that records, after load, what the browser made of the page.
@@ -245,10 +246,11 @@ describe('attrib report', () => {
     expect(folderOut.stderr).toBe(`Error: --out ${copy}: is a folder; expected the path of the HTML file to write\n`);
   });
 
-  it('without chromium the browser test fails saying how to install it, unless ATTRIB_SKIP_BROWSER=1', () => {
+  it('without chromium the browser test is an error in CI, saying how to install it, and skipped elsewhere', () => {
     const absent = join(tmpdir(), 'attrib-no-chromium');
-    expect(() => chromiumAvailable(absent, {})).toThrow(`${absent} not found: install Debian's chromium (apt-get install -y chromium), or set ATTRIB_SKIP_BROWSER=1 to skip the browser checks`);
-    expect(chromiumAvailable(absent, { ATTRIB_SKIP_BROWSER: '1' })).toBe(false);
+    expect(() => chromiumAvailable(absent, { CI: 'true' })).toThrow(`${absent} not found: install Debian's chromium (apt-get install -y chromium); CI requires the browser checks`);
+    expect(chromiumAvailable(absent, {})).toBe(false);
+    expect(chromiumAvailable(absent, { CI: 'false' })).toBe(false);
   });
 
   it('the metric table shows FID (mean ± std, root) and a plugin metric when metrics.json holds them', () => {
