@@ -1,9 +1,10 @@
 /**
  * Per layer, how near the convolutions of one DCGAN-32 keyed-generator step run to the backend's
  * own fastest convolution. The step is the engine's (trainKeyedGenerator, one step, profiled with
- * tf.profile after a warm-up); the reference rate is the best GFLOP/s of the backend's registered
- * Conv2D over the same layer sizes (the gradient convolutions of the generator, and stride-1 3x3
- * convolutions of each feature map), each call with a fresh filter as in training. Not a test:
+ * tf.profile after a warm-up, 5 times, each kernel at its fastest); the reference rate is the
+ * best GFLOP/s of the backend's registered Conv2D over the same layer sizes (the gradient
+ * convolutions of the generator, and stride-1 3x3 convolutions of each feature map), each call
+ * with a fresh filter as in training. Not a test:
  *   npx tsx --conditions=source packages/cli/scripts/bench/layers.ts [--backend B] [--json]
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,6 +12,8 @@ import { createRng, LinearKey, mnistImageSource, selectBackend, trainKeyedGenera
 import { DcganGenerator, resolveDcganConfig } from '@attrib/adapter-dcgan';
 import { BENCH_SETTINGS } from './settings.js';
 
+/** Profiled steps; each kernel's figure is its fastest. */
+const PROFILES = 5;
 const CONVOLUTIONS = new Set(['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']);
 const ROLE: Record<string, string> = {
   Conv2DBackpropInput: 'forward (transposed conv)',
@@ -78,23 +81,31 @@ async function main(): Promise<void> {
     generator.dispose();
   };
   await oneStep(3);
-  const profile = await tf.profile(() => oneStep(1));
+  // Each profiled step on its own; per kernel the fastest of the profiles (the machine may be shared).
   const batch = BENCH_SETTINGS.generatorBatch;
   const grouped = new Map<string, { kernel: string; shapes: string; calls: number; ms: number; flops: number }>();
-  let stepConvMs = 0;
-  for (const k of profile.kernels) {
-    const inputs = k.inputShapes as number[][];
-    // The step's convolutions have batch 16; the end-of-epoch check's (batch 1) are left out.
-    if (!CONVOLUTIONS.has(k.name) || inputs[0]?.[0] !== batch) continue;
-    const id = `${k.name} ${JSON.stringify(inputs)}`;
-    const entry = grouped.get(id) ?? { kernel: k.name, shapes: JSON.stringify(inputs), calls: 0, ms: 0, flops: 0 };
-    entry.calls += 1;
-    entry.ms += Number(k.kernelTimeMs);
-    entry.flops += flops(inputs, k.outputShapes as number[][], k.name);
-    stepConvMs += Number(k.kernelTimeMs);
-    grouped.set(id, entry);
+  let allKernelMs = Infinity;
+  for (let profileRun = 0; profileRun < PROFILES; profileRun++) {
+    const profile = await tf.profile(() => oneStep(1));
+    allKernelMs = Math.min(allKernelMs, profile.kernels.reduce((sum, k) => sum + Number(k.kernelTimeMs), 0));
+    const thisStep = new Map<string, { kernel: string; shapes: string; calls: number; ms: number; flops: number }>();
+    for (const k of profile.kernels) {
+      const inputs = k.inputShapes as number[][];
+      // The step's convolutions have batch 16; the end-of-epoch check's (batch 1) are left out.
+      if (!CONVOLUTIONS.has(k.name) || inputs[0]?.[0] !== batch) continue;
+      const id = `${k.name} ${JSON.stringify(inputs)}`;
+      const entry = thisStep.get(id) ?? { kernel: k.name, shapes: JSON.stringify(inputs), calls: 0, ms: 0, flops: 0 };
+      entry.calls += 1;
+      entry.ms += Number(k.kernelTimeMs);
+      entry.flops += flops(inputs, k.outputShapes as number[][], k.name);
+      thisStep.set(id, entry);
+    }
+    for (const [id, entry] of thisStep) {
+      const kept = grouped.get(id);
+      if (kept === undefined || entry.ms < kept.ms) grouped.set(id, entry);
+    }
   }
-  const allKernelMs = profile.kernels.reduce((sum, k) => sum + Number(k.kernelTimeMs), 0);
+  const stepConvMs = [...grouped.values()].reduce((sum, g) => sum + g.ms, 0);
   // The reference: the backend's Conv2D on the generator's gradient convolutions and on 3x3 stride-1 convolutions of its feature maps.
   const cases = [
     { x: [batch, 4, 4, 256], filter: [4, 4, 256, 100], stride: 1, pad: 'valid' as const },
@@ -117,7 +128,7 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`backend ${backend.name}; the backend's fastest Conv2D here: ${best.gflops.toFixed(1)} GFLOP/s (${best.label})`);
-  console.log(`one DCGAN-32 keyed-generator step: kernels ${allKernelMs.toFixed(1)} ms, of which convolutions ${stepConvMs.toFixed(1)} ms\n`);
+  console.log(`one DCGAN-32 keyed-generator step, fastest of ${PROFILES} profiles: kernels ${allKernelMs.toFixed(1)} ms; convolutions (each at its fastest) ${stepConvMs.toFixed(1)} ms\n`);
   console.log('| kernel | role | input shapes | calls | ms per call | GFLOP/s | % of fastest Conv2D |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
