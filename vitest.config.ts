@@ -13,6 +13,9 @@ export default defineConfig({
     // tfjs backends are process-global state: isolate test files in forks.
     pool: 'forks',
     reporters: ['default', './scripts/plain-summary-reporter.ts'],
+    // Tiny test runs would spend more time starting generator worker threads than training;
+    // the tests of the workers ask for them explicitly.
+    env: { ATTRIB_WORKERS: '1' },
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -27,7 +27,7 @@ backend, with the same results as one after another.`;
     resume: Flags.boolean({ summary: 'Finish the unfinished generators job of the run.' }),
     workers: Flags.integer({
       min: 1,
-      summary: 'Worker threads training generators side by side (same results as one after another; 1: in this thread). Default on the wasm and cpu backends: one per generator, at most the number of cores; else 1.',
+      summary: 'Worker threads training generators side by side (same results as one after another; 1: in this thread). Default: env ATTRIB_WORKERS, else on the wasm and cpu backends one per generator, at most the number of cores; else 1.',
     }),
     ...stageFlags('generators'),
   };

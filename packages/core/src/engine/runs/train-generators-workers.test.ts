@@ -48,6 +48,18 @@ async function tensorsOf(file: string): Promise<Record<string, { shape: number[]
   return out;
 }
 
+/** Runs `action` with ATTRIB_WORKERS (the default worker count; the test config sets it to 1) set to `value`. */
+async function withWorkersEnv<T>(value: string, action: () => Promise<T>): Promise<T> {
+  const previous = process.env.ATTRIB_WORKERS;
+  process.env.ATTRIB_WORKERS = value;
+  try {
+    return await action();
+  } finally {
+    if (previous === undefined) delete process.env.ATTRIB_WORKERS;
+    else process.env.ATTRIB_WORKERS = previous;
+  }
+}
+
 describe('generators trained in worker threads', () => {
   it('give exactly the generators of one thread, listed in the manifest, with no tensor left in this thread', async () => {
     const here = await copyOfKeysOnly('here');
@@ -87,7 +99,15 @@ describe('generators trained in worker threads', () => {
     expect(error!.message).not.toContain('\n');
     expect((await manifestOf(dir)).pending).toMatchObject({ stage: 'generators', keys: ['key-2', 'key-3'] });
     await rm(badState);
-    const resumed = await trainGenerators(host, { dir, resume: true, workers: 2 });
+    // Resumed with the default from ATTRIB_WORKERS: the training kernels run in the workers, not here.
+    const resumed = await withWorkersEnv('2', async () => {
+      let result: Awaited<ReturnType<typeof trainGenerators>> | undefined;
+      const profile = await tf.profile(async () => {
+        result = await trainGenerators(host, { dir, resume: true });
+      });
+      expect(profile.kernels.length).toBeLessThan(50);
+      return result!;
+    });
     expect(resumed.trained).toContain('key-3');
     const m = await manifestOf(dir);
     expect(m.generators).toEqual(['key-1', 'key-2', 'key-3']);
@@ -104,6 +124,7 @@ describe('generators trained in worker threads', () => {
     await expect(trainGenerators(services, { dir: keysOnly, workers: 2 })).rejects.toThrow(
       "workers 2: the run's plugins were not registered from modules a worker thread could load; use workers 1",
     );
+    await withWorkersEnv('two', () => expect(trainGenerators(host, { dir: keysOnly })).rejects.toThrow('ATTRIB_WORKERS=two: expected a positive whole number of worker threads'));
     expect((await manifestOf(keysOnly)).pending).toBeUndefined();
   });
 });

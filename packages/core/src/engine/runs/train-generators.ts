@@ -20,10 +20,11 @@ export interface TrainGeneratorsRequest {
   /**
    * Worker threads training generators side by side, each with its own backend (the same as this
    * thread's) and its own copy of the plugins; the results are those of training one after
-   * another. 1 trains in this thread. Default on the one-thread backends (wasm, cpu): as many as
-   * there are generators to train, at most `os.availableParallelism()`; otherwise 1 (the
-   * 'tensorflow' backend already uses every core, and on a GPU each thread would hold its own
-   * context and memory), as when `services` cannot name its plugin modules.
+   * another. 1 trains in this thread. Default: the environment variable ATTRIB_WORKERS if set;
+   * else on the one-thread backends (wasm, cpu) as many as there are generators to train, at most
+   * `os.availableParallelism()`, and 1 on the others (the 'tensorflow' backend already uses every
+   * core, and on a GPU each thread would hold its own context and memory). Always 1 by default
+   * when `services` cannot name its plugin modules. Each thread takes a few CPU seconds to start.
    */
   readonly workers?: number;
 }
@@ -46,6 +47,7 @@ export async function trainGenerators(services: RunServices, request: TrainGener
   const options = resolveOptions('generators', request.options ?? {});
   const plugins = services.pluginModules?.();
   if (request.workers !== undefined) checkWorkers(request.workers, plugins !== undefined);
+  const threads = request.workers ?? (plugins ? defaultWorkers() : 1);
   const session = await openRunSession(services, dir);
   const trained: string[] = [];
   const reports: Record<string, Record<string, number>> = {};
@@ -72,7 +74,7 @@ export async function trainGenerators(services: RunServices, request: TrainGener
       reports[outcome.id] = { ...outcome.report };
       hooks.log?.(`generator of ${outcome.id} written`);
     };
-    const workers = Math.min(request.workers ?? (plugins && ONE_THREAD_BACKENDS.includes(tf.getBackend()) ? availableParallelism() : 1), todo.length);
+    const workers = Math.min(threads, todo.length);
     if (workers > 1) {
       await trainInWorkers({ dir, backend: tf.getBackend(), prod: tf.env().getBool('PROD'), plugins: plugins!, options: job.options }, todo, workers, {
         onEvent: hooks.onEvent,
@@ -96,6 +98,17 @@ async function trainHere(session: RunSession, job: PendingJob, keys: readonly st
   for (const id of keys) {
     await finished(await trainAndWriteGenerator(session, ctx, id, job.options as OptionsInput<GeneratorStageOptions>));
   }
+}
+
+/** ATTRIB_WORKERS if set, else one thread per core on the one-thread backends. */
+function defaultWorkers(): number {
+  const fromEnv = process.env['ATTRIB_WORKERS']?.trim();
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const workers = Number(fromEnv);
+    if (!Number.isInteger(workers) || workers < 1) throw new Error(`ATTRIB_WORKERS=${fromEnv}: expected a positive whole number of worker threads`);
+    return workers;
+  }
+  return ONE_THREAD_BACKENDS.includes(tf.getBackend()) ? availableParallelism() : 1;
 }
 
 function checkWorkers(workers: number, rebuildable: boolean): void {
