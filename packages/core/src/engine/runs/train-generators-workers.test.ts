@@ -99,19 +99,32 @@ describe('generators trained in worker threads', () => {
     expect(error!.message).not.toContain('\n');
     expect((await manifestOf(dir)).pending).toMatchObject({ stage: 'generators', keys: ['key-2', 'key-3'] });
     await rm(badState);
-    // Resumed with the default from ATTRIB_WORKERS: the training kernels run in the workers, not here.
-    const resumed = await withWorkersEnv('2', async () => {
-      let result: Awaited<ReturnType<typeof trainGenerators>> | undefined;
-      const profile = await tf.profile(async () => {
-        result = await trainGenerators(host, { dir, resume: true });
-      });
-      expect(profile.kernels.length).toBeLessThan(50);
-      return result!;
-    });
+    const resumed = await trainGenerators(host, { dir, resume: true, workers: 1 });
     expect(resumed.trained).toContain('key-3');
     const m = await manifestOf(dir);
     expect(m.generators).toEqual(['key-1', 'key-2', 'key-3']);
     expect(m.pending).toBeUndefined();
+  });
+
+  it('a worker thread that stops without a word is a one-line error naming its key; ATTRIB_WORKERS sets the default', async () => {
+    const dir = await copyOfKeysOnly('stopping');
+    // A plugin that, loaded in a worker thread, ends that thread.
+    const module = join(fixture.dir, 'stops-workers.mjs');
+    await writeFile(module, "import { isMainThread } from 'node:worker_threads';\nif (!isMainThread) process.exit(3);\nexport default { register() {} };\n");
+    const stopping = await testHost();
+    await stopping.register({ register() {} }, { name: 'stops-workers', entry: module });
+    const error = await trainGenerators(stopping, { dir, options: TINY_OPTIONS.generators, workers: 2 }).then(() => undefined, (e: Error) => e);
+    expect(error?.message).toMatch(/^generator of key-[23] failed: its worker thread stopped \(exit code 3\)$/);
+    expect((await manifestOf(dir)).pending).toMatchObject({ stage: 'generators', keys: ['key-2', 'key-3'] });
+    expect((await manifestOf(dir)).generators).toEqual(['key-1']);
+    // Resumed with the default from ATTRIB_WORKERS: the training kernels run in the workers, not here.
+    await withWorkersEnv('2', async () => {
+      const profile = await tf.profile(async () => {
+        expect((await trainGenerators(host, { dir, resume: true })).trained).toEqual(['key-2', 'key-3']);
+      });
+      expect(profile.kernels.length).toBeLessThan(50);
+    });
+    expect((await manifestOf(dir)).generators).toEqual(['key-1', 'key-2', 'key-3']);
   });
 
   it('a bad worker count, or workers for services a thread cannot rebuild, is a one-line error', async () => {
