@@ -28,15 +28,15 @@ beforeAll(async () => {
     }
   }
   root = join(tmp, 'root.ckpt');
-  const imported = await runCommand(Import, ['--adapter', 'cyclegan', '--option', `height=${SIDE}`, '--option', `width=${SIDE}`, '--out', root, '--backend', 'cpu', SMALL]);
+  const imported = await runCommand(Import, ['--adapter', 'cyclegan', '--option', `height=${SIDE}`, '--option', `width=${SIDE}`, '--out', root, '--backend', 'wasm', SMALL]);
   expect(imported.error).toBeUndefined();
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const tiny = ['--epochs', '1', '--steps-per-epoch', '1', '--batch-size', '1', '--check-samples', '2', '--backend', 'cpu'];
+const tiny = ['--epochs', '1', '--steps-per-epoch', '1', '--batch-size', '1', '--check-samples', '2', '--backend', 'wasm'];
 
 async function realImagesRead(run: string): Promise<number> {
-  const evaluated = await runCommand<EvaluateRunResult>(Evaluate, [run, '--metrics', 'distinguishability', '--samples', '20', '--backend', 'cpu', '--json']);
+  const evaluated = await runCommand<EvaluateRunResult>(Evaluate, [run, '--metrics', 'distinguishability', '--samples', '20', '--backend', 'wasm', '--json']);
   expect(evaluated.error).toBeUndefined();
   return (evaluated.result!.record.results.distinguishability!.details as { realSamples: number }).realSamples;
 }
