@@ -1,8 +1,8 @@
-import { inspect } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { discoverPlugins, type DiscoverOptions, type PluginCandidate } from './discover.js';
 import { createPluginHost, type PluginHost, type PluginModule } from './host.js';
 import type { AttribPlugin } from './plugin.js';
+import { oneLine } from '../util/one-line.js';
 
 /** The outcome of loading plugins: what loaded, and one-line warnings naming what did not. */
 export interface LoadReport {
@@ -19,14 +19,6 @@ function pluginExport(module: Record<string, unknown>): AttribPlugin | undefined
   if (isPlugin(module.default)) return module.default;
   if (isPlugin(module.plugin)) return module.plugin;
   return undefined;
-}
-
-function oneLine(error: unknown): string {
-  let message: string;
-  if (error instanceof Error) message = error.message;
-  else if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') message = (error as { message: string }).message;
-  else message = inspect(error, { breakLength: Infinity });
-  return message.split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
 }
 
 /**

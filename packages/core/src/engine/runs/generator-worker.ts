@@ -9,6 +9,7 @@ import { selectBackend } from '../../backend/select.js';
 import { unitProgress } from '../../io/run-folder.js';
 import { createPluginHost } from '../../plugins/host.js';
 import { registerPluginModules } from '../../plugins/load.js';
+import { oneLine } from '../../util/one-line.js';
 import type { StageContext } from '../context.js';
 import type { GeneratorStageOptions, OptionsInput } from '../options.js';
 import { trainAndWriteGenerator } from './generator-unit.js';
@@ -37,11 +38,6 @@ async function open(): Promise<{ session: RunSession; ctx: StageContext }> {
     },
   };
   return { session, ctx };
-}
-
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
 }
 
 let opened: Promise<{ session: RunSession; ctx: StageContext }> | undefined;

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { UnitProgress } from '../../io/run-folder.js';
 import type { PluginModule } from '../../plugins/host.js';
+import { oneLine } from '../../util/one-line.js';
 import type { TrainingEvent } from '../context.js';
 import type { GeneratorOutcome } from './generator-unit.js';
 
@@ -122,9 +123,4 @@ export async function trainInWorkers(data: GeneratorWorkerData, keys: readonly s
   await Promise.all(runs);
   await handled;
   if (failure) throw failure;
-}
-
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
 }
