@@ -1,6 +1,7 @@
 import type { AdapterContext, GeneratorAdapter } from '@attrib/core';
 import { CYCLEGAN_DEFAULTS, resolveCycleganConfig } from './config.js';
 import { CycleganGenerator } from './generator.js';
+import { cycleganPaperProfile } from './profile.js';
 import { importCycleganReference, parseCycleganImportOptions } from './reference.js';
 
 /**
@@ -31,4 +32,5 @@ export const cycleganAdapter: GeneratorAdapter = {
   async importReference(file, ctx, options) {
     return importCycleganReference(file, ctx?.inputs, parseCycleganImportOptions(options));
   },
+  profiles: { paper: { description: cycleganPaperProfile.description, stages: cycleganPaperProfile.stages } },
 };

@@ -43,4 +43,6 @@ export const dcganAdapter: GeneratorAdapter = {
   loadPretrained: (name) => loadPretrainedDcgan(name),
   trainRoot: (options) => trainDcganRoot(options),
   exportModel: (generator) => dcganModelArtifacts(generator),
+  // The engine's defaults are the release's DCGAN-MNIST settings, so its paper profile is empty.
+  profiles: { paper: { description: "the release's DCGAN-MNIST settings (the engine's defaults)", stages: {} } },
 };

@@ -1,6 +1,7 @@
 import type { GeneratorAdapter } from '@attrib/core';
 import { PGAN_DEFAULTS, resolvePganConfig } from './config.js';
 import { PganGenerator } from './generator.js';
+import { pganPaperProfile } from './profile.js';
 import { importPganReference, parsePganImportOptions } from './reference.js';
 
 /**
@@ -20,4 +21,5 @@ export const pganAdapter: GeneratorAdapter = {
   async importReference(file, _ctx, options) {
     return importPganReference(file, parsePganImportOptions(options));
   },
+  profiles: { paper: pganPaperProfile },
 };

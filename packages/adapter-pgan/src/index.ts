@@ -5,3 +5,4 @@ export {
   importPganReference, inferPganConfig, parsePganImportOptions, pganConfigFromZoo,
   type PganImportOptions, type PganWeights,
 } from './reference.js';
+export { pganPaperProfile } from './profile.js';

@@ -1,4 +1,4 @@
-import { DEFAULT_OPTIONS, type OptionsInput, type StageName, type StageOptions } from '@attrib/core';
+import { DEFAULT_OPTIONS, RunFolder, type GeneratorAdapter, type PluginHost, type OptionsInput, type StageName, type StageOptions } from '@attrib/core';
 import { Flags, type Interfaces } from '@oclif/core';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -74,6 +74,34 @@ export function stageFlags(stage: StageName): Record<string, AnyFlag> {
   return out;
 }
 
+/** `--profile NAME`: a named set of stage options of the run's adapter. */
+export const profileFlag = Flags.string({
+  summary: "Training settings the adapter names (paper: the reference release's); the config file and flags override them. Default: none.",
+  helpGroup: 'TRAINING',
+});
+
+/**
+ * The options profile `name` of `adapter` gives `stage` (none without a name). An unknown name is
+ * a one-line error listing the adapter's profiles.
+ */
+export function profileStageOptions<S extends StageName>(adapter: GeneratorAdapter, name: string | undefined, stage: S): OptionsInput<StageOptions[S]> {
+  if (name === undefined) return {};
+  const profiles = adapter.profiles ?? {};
+  const profile = Object.hasOwn(profiles, name) ? profiles[name] : undefined;
+  if (!profile) {
+    const names = Object.keys(profiles);
+    throw new Error(`--profile ${JSON.stringify(name)}: adapter ${adapter.name} has ${names.length ? `the profiles ${names.join(', ')}` : 'no profiles'}`);
+  }
+  return (profile.stages[stage] ?? {}) as OptionsInput<StageOptions[S]>;
+}
+
+/** {@link profileStageOptions} of the adapter of the run in `dir` (read from its manifest). */
+export async function runProfileStageOptions<S extends StageName>(host: PluginHost, dir: string, name: string | undefined, stage: S): Promise<OptionsInput<StageOptions[S]>> {
+  if (name === undefined) return {};
+  const { adapter } = (await RunFolder.open(dir)).manifest;
+  return profileStageOptions(host.adapter(adapter), name, stage);
+}
+
 /** A flag's text as a number; a bad one is a one-line error naming the flag. */
 export function parseNumberFlag(flag: string, text: string, integer: boolean): number {
   const value = Number(text);
@@ -85,13 +113,14 @@ export function parseNumberFlag(flag: string, text: string, integer: boolean): n
 
 /**
  * The options a stage runs with: each from its flag if given, else the config file's section,
- * else the engine's default (the engine validates the result). `settings` is the command's
- * flags-over-config merge.
+ * else the `profile`'s (see {@link profileStageOptions}), else the engine's default (the engine
+ * validates the result). `settings` is the command's flags-over-config merge.
  */
 export function stageOptions<S extends StageName>(
   stage: S,
   flags: Readonly<Record<string, unknown>>,
   settings: <T extends Record<string, unknown>>(defaults: T, given: Partial<Record<keyof T, unknown>>, section: string) => T,
+  profile: OptionsInput<StageOptions[S]> = {},
 ): OptionsInput<StageOptions[S]> {
   const given: Record<string, unknown> = {};
   const defaults: Record<string, unknown> = {};
@@ -126,7 +155,10 @@ export function stageOptions<S extends StageName>(
     else options[name] = value;
   }
   if (Object.keys(shift).length > 0) options.shift = { ...(options.shift as object | undefined), ...shift };
-  return options as OptionsInput<StageOptions[S]>;
+  const fromProfile = profile as Record<string, unknown>;
+  const withProfile: Record<string, unknown> = { ...fromProfile, ...options };
+  if (fromProfile.shift !== undefined && options.shift !== undefined) withProfile.shift = { ...(fromProfile.shift as object), ...(options.shift as object) };
+  return withProfile as OptionsInput<StageOptions[S]>;
 }
 
 /** `NAME` or `NAME:PATH` of an image source; paths are resolved against `base`. */

@@ -3,6 +3,7 @@ import type { Generator, GeneratorInputKind } from './generator.js';
 import type { ImageShape } from './image.js';
 import type { ImageSource } from './image-source.js';
 import type { RootTrainingOptions, RootTrainingResult } from './root-training.js';
+import type { OptionsInput, StageName, StageOptions } from '../engine/options.js';
 
 /** What an adapter may need besides its own config to build a generator. */
 export interface AdapterContext {
@@ -21,6 +22,16 @@ export interface PretrainedGeneratorInfo {
   /** Name of the image source it was trained on, the real data to use with it (`mnist`). */
   readonly data?: string;
   readonly imageShape: ImageShape;
+}
+
+/**
+ * A named set of training settings an adapter recommends for its models (`--profile paper`):
+ * per stage, options in the engine's own names. Options a profile leaves out keep the engine's
+ * defaults; a config file and flags override a profile, option by option.
+ */
+export interface AdapterProfile {
+  readonly description: string;
+  readonly stages: { readonly [S in StageName]?: OptionsInput<StageOptions[S]> };
 }
 
 /**
@@ -65,4 +76,10 @@ export interface GeneratorAdapter {
    * Optional: adapters whose generators cannot be expressed as layers leave it out.
    */
   exportModel?(generator: Generator): Promise<tf.io.ModelArtifacts>;
+  /**
+   * Named training settings for this adapter's generators, by profile name (`paper`: the
+   * reference release's settings), chosen with `--profile NAME` by the training commands.
+   * Optional.
+   */
+  readonly profiles?: Readonly<Record<string, AdapterProfile>>;
 }

@@ -160,4 +160,16 @@ export const denseTestAdapter: GeneratorAdapter = {
   create(config) {
     return new DenseGenerator(config as Partial<DenseGeneratorConfig>);
   },
+  profiles: {
+    // Tiny settings unlike the engine's defaults in every stage, for the --profile tests.
+    tiny: {
+      description: 'tiny runs for tests',
+      stages: {
+        first: { epochs: 1, stepsPerEpoch: 2, batchSize: 8, checkSamples: 20, alpha: 7, lrKey: 0.02 },
+        keys: { epochs: 1, stepsPerEpoch: 2, batchSize: 16, angleTerm: 'cosine', cosineTarget: 0.5 },
+        generators: { epochs: 1, stepsPerEpoch: 2, batchSize: 8, checkSamples: 20, alpha: 3, objective: 'shift', shift: { delta: 0.05, growth: 1.2 } },
+        robust: { epochs: 1, stepsPerEpoch: 2, batchSize: 8, checkSamples: 20, probability: 0.25 },
+      },
+    },
+  },
 };

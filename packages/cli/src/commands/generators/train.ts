@@ -2,7 +2,7 @@ import { trainGenerators, type TrainGeneratorsResult } from '@attrib/core';
 import { Flags } from '@oclif/core';
 import { AttribCommand } from '../../base-command.js';
 import { runArg } from '../../run/run-arg.js';
-import { stageFlags, stageOptions } from '../../run/stage-flags.js';
+import { profileFlag, runProfileStageOptions, stageFlags, stageOptions } from '../../run/stage-flags.js';
 import { trainingHooks } from '../../run/training-progress.js';
 
 export default class GeneratorsTrain extends AttribCommand<typeof GeneratorsTrain> {
@@ -29,6 +29,7 @@ backend, with the same results as one after another.`;
       min: 1,
       summary: 'Worker threads training generators side by side (same results as one after another; 1: in this thread). Default: env ATTRIB_WORKERS, else on the wasm and cpu backends one per generator, at most the number of cores; else 1.',
     }),
+    profile: profileFlag,
     ...stageFlags('generators'),
   };
 
@@ -38,10 +39,13 @@ backend, with the same results as one after another.`;
       { keys: this.flags.keys, resume: this.flags.resume || undefined, workers: this.flags.workers },
       'generators',
     );
-    const options = stageOptions('generators', this.flags, (d, g, section) => this.settings(d, g, section));
+    const dir = this.configPath(this.args.run);
+    const profileName = this.settings({ profile: undefined as string | undefined }, { profile: this.flags.profile }, 'generators').profile;
+    const profile = await runProfileStageOptions(await this.plugins(), dir, profileName, 'generators');
+    const options = stageOptions('generators', this.flags, (d, g, section) => this.settings(d, g, section), profile);
     await this.backend();
     const result = await trainGenerators(await this.plugins(), {
-      dir: this.configPath(this.args.run), options, resume: s.resume,
+      dir, options, resume: s.resume,
       ...(s.workers !== undefined ? { workers: s.workers } : {}),
       ...(s.keys ? { keys: s.keys.split(',').map((k) => k.trim()).filter(Boolean) } : {}),
     }, trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));

@@ -2,7 +2,7 @@ import { addKeys, type AddKeysResult } from '@attrib/core';
 import { Flags } from '@oclif/core';
 import { AttribCommand } from '../../base-command.js';
 import { runArg } from '../../run/run-arg.js';
-import { parseNumberFlag, stageFlags, stageOptions } from '../../run/stage-flags.js';
+import { parseNumberFlag, profileFlag, runProfileStageOptions, stageFlags, stageOptions } from '../../run/stage-flags.js';
 import { trainingHooks } from '../../run/training-progress.js';
 
 export default class KeysAdd extends AttribCommand<typeof KeysAdd> {
@@ -23,6 +23,7 @@ finishes an interrupted job.`;
   static override flags = {
     count: Flags.string({ summary: 'Number of keys to add (a positive integer).' }),
     resume: Flags.boolean({ summary: 'Finish the unfinished keys job of the run.' }),
+    profile: profileFlag,
     ...stageFlags('keys'),
   };
 
@@ -34,9 +35,12 @@ finishes an interrupted job.`;
     );
     if (s.count !== undefined && (!Number.isInteger(s.count) || s.count <= 0)) throw new Error(`--count ${s.count}: expected a positive integer`);
     if (s.count === undefined && !s.resume) throw new Error('--count is required (the number of keys to add)');
-    const options = stageOptions('keys', this.flags, (d, g, section) => this.settings(d, g, section));
+    const dir = this.configPath(this.args.run);
+    const profileName = this.settings({ profile: undefined as string | undefined }, { profile: this.flags.profile }, 'keys').profile;
+    const profile = await runProfileStageOptions(await this.plugins(), dir, profileName, 'keys');
+    const options = stageOptions('keys', this.flags, (d, g, section) => this.settings(d, g, section), profile);
     await this.backend();
-    const result = await addKeys(await this.plugins(), { dir: this.configPath(this.args.run), count: s.count, options, resume: s.resume },
+    const result = await addKeys(await this.plugins(), { dir, count: s.count, options, resume: s.resume },
       trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));
     this.out(result.added.length ? `added ${result.added.join(', ')} (keys: ${result.keys.join(', ')})` : 'no key added');
     return result;

@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { AttribCommand } from '../../base-command.js';
 import { parseParams } from '../../params.js';
 import { runArg } from '../../run/run-arg.js';
-import { stageFlags, stageOptions } from '../../run/stage-flags.js';
+import { profileFlag, runProfileStageOptions, stageFlags, stageOptions } from '../../run/stage-flags.js';
 import { trainingHooks } from '../../run/training-progress.js';
 
 export default class RobustTrain extends AttribCommand<typeof RobustTrain> {
@@ -27,6 +27,7 @@ post-process; --resume finishes an interrupted job.`;
     label: Flags.string({ summary: 'Keep the robust generators as robust-<label> (one post-process only): a variant with other --param values beside the first. Default: the name.' }),
     keys: Flags.string({ summary: 'Comma-separated keys whose generators to fine-tune. Default: all.' }),
     resume: Flags.boolean({ summary: 'Finish the unfinished robust job of the run.' }),
+    profile: profileFlag,
     ...stageFlags('robust'),
   };
 
@@ -43,10 +44,13 @@ post-process; --resume finishes an interrupted job.`;
     if (names.length === 0 && !s.resume) throw new Error('--postprocess is required (one or more post-process names, comma-separated)');
     if (names.length > 1 && Object.keys(s.params).length > 0) throw new Error('--param applies to one post-process; give a single --postprocess with it');
     if (names.length > 1 && s.label !== undefined) throw new Error('--label applies to one post-process; give a single --postprocess with it');
-    const options = stageOptions('robust', this.flags, (d, g, section) => this.settings(d, g, section));
+    const dir = this.configPath(this.args.run);
+    const profileName = this.settings({ profile: undefined as string | undefined }, { profile: this.flags.profile }, 'robust').profile;
+    const profile = await runProfileStageOptions(await this.plugins(), dir, profileName, 'robust');
+    const options = stageOptions('robust', this.flags, (d, g, section) => this.settings(d, g, section), profile);
     await this.backend();
     const result = await trainRobust(await this.plugins(), {
-      dir: this.configPath(this.args.run), options, resume: s.resume,
+      dir, options, resume: s.resume,
       postProcesses: names.map((name) => ({ name, params: s.params, ...(s.label !== undefined ? { label: s.label } : {}) })),
       ...(s.keys ? { keys: s.keys.split(',').map((k) => k.trim()).filter(Boolean) } : {}),
     }, trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));
