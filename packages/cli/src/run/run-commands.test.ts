@@ -1,29 +1,16 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LinearKey, saveKey, createRng, type RunManifest } from '@attrib/core';
 import { useBackend } from '../../../core/src/test-support/backend.js';
 import { snapshot, writeRunFixture, type RunFixture } from '../../../core/src/test-support/run-fixture.js';
 import { runCommand } from '../test-support/run-command.js';
+import { writeTestDoublesFolder } from '../test-support/test-doubles-folder.js';
 import Evaluate from '../commands/evaluate.js';
 import GeneratorsTrain from '../commands/generators/train.js';
 import KeysAdd from '../commands/keys/add.js';
 import KeysInit from '../commands/keys/init.js';
 import RobustTrain from '../commands/robust/train.js';
-
-const TEST_PLUGIN = join(dirname(fileURLToPath(import.meta.url)), '../../../core/src/test-support/test-plugin.ts');
-
-/** A plugin folder holding core's test doubles (adapter test-dense, source test-json, ...), as a user's plugin would be. */
-function writeTestPluginFolder(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'attrib-plugins-'));
-  const pkg = join(dir, 'attrib-test-doubles');
-  mkdirSync(pkg);
-  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'attrib-test-doubles', version: '0.0.1', type: 'module', attrib: { plugin: './plugin.ts' } }));
-  writeFileSync(join(pkg, 'plugin.ts'), `export { default } from ${JSON.stringify(TEST_PLUGIN)};\n`);
-  return dir;
-}
 
 let fixture: RunFixture;
 let run: string;
@@ -33,7 +20,7 @@ beforeAll(async () => {
   await useBackend('cpu');
   fixture = await writeRunFixture(128);
   run = join(fixture.dir, 'run');
-  common = ['--backend', 'cpu', '--plugins-dir', writeTestPluginFolder()];
+  common = ['--backend', 'cpu', '--plugins-dir', writeTestDoublesFolder()];
 });
 
 const manifest = (): RunManifest => JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8')) as RunManifest;

@@ -10,6 +10,7 @@ import type { StateStore, TrainingState } from '../engine/state.js';
 import { loadKey, saveKey } from '../keys/key-file.js';
 import type { LinearKey } from '../keys/linear-key.js';
 import { writeJsonAtomic } from './atomic-write.js';
+import { readFolderIndex } from './folder-index.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { loadGenerator, saveGenerator } from './generator-file.js';
 import { keyImage, sampleGrid } from './run-folder-images.js';
@@ -183,27 +184,9 @@ export class RunFolder {
 
   /** Opens an existing run; a missing folder or manifest is a one-line error naming it. */
   static async open(dir: string): Promise<RunFolder> {
-    const file = RunFolder.manifestFile(dir);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
-        const folderExists = await stat(dir).then(() => true, () => false);
-        throw new Error(folderExists
-          ? `run folder ${dir} holds no manifest.json; expected a run made by \`attrib keys init\``
-          : `run folder ${dir} does not exist; create it with \`attrib keys init\``);
-      }
-      throw new Error(`${file}: cannot read (${code ?? (error as Error).message})`);
-    }
-    let manifest: RunManifest;
-    try {
-      manifest = JSON.parse(text) as RunManifest;
-    } catch {
-      throw new Error(`${file}: not JSON; expected an attrib run manifest`);
-    }
-    if (manifest.format !== RUN_FORMAT) throw new Error(`${file}: format ${String(manifest.format)}, expected ${RUN_FORMAT}`);
+    const manifest = await readFolderIndex<RunManifest>(dir, RunFolder.manifestFile(dir), {
+      folder: 'run folder', document: 'an attrib run manifest', madeBy: 'attrib keys init', format: RUN_FORMAT,
+    });
     return new RunFolder(dir, manifest);
   }
 

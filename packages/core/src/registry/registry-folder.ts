@@ -1,5 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readFolderIndex } from '../io/folder-index.js';
 import { writeJsonAtomic } from '../io/atomic-write.js';
 import { checkName } from '../io/run-folder.js';
 import type { GeneratorStageOptions, KeyStageOptions } from '../engine/options.js';
@@ -84,28 +84,9 @@ export function registryPaths(dir: string) {
 
 /** Reads registry.json; a missing folder or index is a one-line error naming it. */
 export async function readRegistryIndex(dir: string): Promise<RegistryIndex> {
-  const file = registryPaths(dir).index;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      const exists = await stat(dir).then(() => true, () => false);
-      throw new Error(exists
-        ? `registry ${dir} holds no registry.json; expected a folder made by \`attrib registry init\``
-        : `registry ${dir} does not exist; create it with \`attrib registry init\``);
-    }
-    throw new Error(`${file}: cannot read (${code ?? (error as Error).message})`);
-  }
-  let index: RegistryIndex;
-  try {
-    index = JSON.parse(text) as RegistryIndex;
-  } catch {
-    throw new Error(`${file}: not JSON; expected an attrib registry index`);
-  }
-  if (index.format !== REGISTRY_FORMAT) throw new Error(`${file}: format ${String(index.format)}, expected ${REGISTRY_FORMAT}`);
-  return index;
+  return readFolderIndex<RegistryIndex>(dir, registryPaths(dir).index, {
+    folder: 'registry', document: 'an attrib registry index', madeBy: 'attrib registry init', format: REGISTRY_FORMAT,
+  });
 }
 
 /**
