@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LinearKey, saveKey, createRng, type RunManifest } from '@attrib/core';
 import { useBackend } from '../../../core/src/test-support/backend.js';
-import { snapshot, writeRunFixture, type RunFixture } from '../../../core/src/test-support/run-fixture.js';
-import { runCommand } from '../test-support/run-command.js';
+import { writeRunFixture, type RunFixture } from '../../../core/src/test-support/run-fixture.js';
+import { expectCommandFailsUnchanged, runCommand } from '../test-support/run-command.js';
 import { writeTestDoublesFolder } from '../test-support/test-doubles-folder.js';
 import Evaluate from '../commands/evaluate.js';
 import GeneratorsTrain from '../commands/generators/train.js';
@@ -72,13 +72,8 @@ describe('run commands over one run folder', () => {
 });
 
 describe('bad input: one line on stderr, nothing changed on disk', () => {
-  async function fails(command: Parameters<typeof runCommand>[0], argv: string[], message: RegExp): Promise<void> {
-    const before = await snapshot(fixture.dir);
-    const outcome = await runCommand(command, [...argv, ...common]);
-    expect(outcome.error).toBeDefined();
-    expect(outcome.stderr).toMatch(new RegExp(`^Error: ${message.source}\\n$`));
-    expect(await snapshot(fixture.dir)).toEqual(before);
-  }
+  const fails = (command: Parameters<typeof runCommand>[0], argv: string[], message: RegExp) =>
+    expectCommandFailsUnchanged(fixture.dir, command, [...argv, ...common], message);
 
   it('a missing run folder', async () => {
     await fails(KeysAdd, [join(fixture.dir, 'missing'), '--count', '1'], /run folder \S*missing does not exist; create it with `attrib keys init`/);

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { snapshot } from '../../../core/src/test-support/run-fixture.js';
 
 /** The CLI package folder (holds package.json with the oclif settings). */
 export const CLI_ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -39,4 +41,18 @@ export async function runCommand<R>(command: { run(argv: string[], opts: unknown
     process.stderr.write = originalErr;
     process.exitCode = exitCode;
   }
+}
+
+/**
+ * Runs a command that must fail, printing exactly `Error: <message>` as one line on stderr, and
+ * checks that nothing under `dir` changed.
+ */
+export async function expectCommandFailsUnchanged(
+  dir: string, command: Parameters<typeof runCommand>[0], argv: string[], message: RegExp,
+): Promise<void> {
+  const before = await snapshot(dir);
+  const outcome = await runCommand(command, argv);
+  expect(outcome.error).toBeDefined();
+  expect(outcome.stderr).toMatch(new RegExp(`^Error: ${message.source}\\n$`));
+  expect(await snapshot(dir)).toEqual(before);
 }

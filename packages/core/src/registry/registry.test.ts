@@ -11,6 +11,7 @@ import { createRng } from '../util/rng.js';
 import type { PluginHost } from '../plugins/host.js';
 import { useBackend } from '../test-support/backend.js';
 import { snapshot, type RunFixture } from '../test-support/run-fixture.js';
+import { expectRejectsUnchanged } from '../test-support/disk-unchanged.js';
 import { addUser } from './add-user.js';
 import { exportUserKey } from './export-key.js';
 import { initRegistry } from './init-registry.js';
@@ -176,14 +177,7 @@ describe('an addition interrupted or in progress', () => {
 });
 
 describe('bad input is a one-line error that changes nothing on disk', () => {
-  async function unchanged(action: () => Promise<unknown>, message: string | RegExp): Promise<void> {
-    const before = await snapshot(fixture.dir);
-    const error = await action().then(() => undefined, (e: Error) => e);
-    expect(error, 'expected an error').toBeInstanceOf(Error);
-    expect(error!.message).toMatch(message);
-    expect(error!.message).not.toContain('\n');
-    expect(await snapshot(fixture.dir)).toEqual(before);
-  }
+  const unchanged = (action: () => Promise<unknown>, message: string | RegExp) => expectRejectsUnchanged(fixture.dir, action, message);
 
   it('a missing registry, an existing one, a user already there, a reserved or bad id, bad metadata', async () => {
     await unchanged(() => addUser(host, { dir: join(fixture.dir, 'nope'), user: 'x' }), /registry .*nope does not exist; create it with `attrib registry init`/);

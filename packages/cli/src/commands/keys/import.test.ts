@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKey, saveGenerator, writePng, type RunManifest } from '@attrib/core';
 import { useBackend } from '../../../../core/src/test-support/backend.js';
-import { snapshot } from '../../../../core/src/test-support/run-fixture.js';
 import { syntheticSetup } from '../../../../core/src/test-support/synthetic.js';
 import { writeTestImages } from '../../../../core/src/test-support/test-plugin.js';
-import { CLI_ROOT, runCommand } from '../../test-support/run-command.js';
+import { CLI_ROOT, expectCommandFailsUnchanged, runCommand } from '../../test-support/run-command.js';
 import { writeTestDoublesFolder } from '../../test-support/test-doubles-folder.js';
 import type { IdentifyResult } from '../identify.js';
 import Evaluate from '../evaluate.js';
@@ -108,13 +107,7 @@ describe('keys import RUN FILE...: reference keys (key_N.pth, CHW) into a run', 
   });
 
   describe('bad input: one line naming the file or id, nothing written', () => {
-    async function fails(argv: string[], message: RegExp, folder = run): Promise<void> {
-      const before = await snapshot(folder);
-      const outcome = await runCommand(KeysImport, [...argv, ...common]);
-      expect(outcome.error).toBeDefined();
-      expect(outcome.stderr).toMatch(new RegExp(`^Error: ${message.source}\\n$`));
-      expect(await snapshot(folder)).toEqual(before);
-    }
+    const fails = (argv: string[], message: RegExp, folder = run) => expectCommandFailsUnchanged(folder, KeysImport, [...argv, ...common], message);
 
     it('a key of another size than the run\'s images, naming the file and both shapes', async () => {
       const other = join(dir, 'other-run');

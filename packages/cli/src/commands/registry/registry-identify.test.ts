@@ -9,8 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng, encodePng, loadGenerator, type FileVerdict, type PluginHost, type RegistryListing } from '@attrib/core';
 import { useBackend } from '../../../../core/src/test-support/backend.js';
-import { snapshot, testHost, writeRunFixture, type RunFixture } from '../../../../core/src/test-support/run-fixture.js';
-import { runCommand } from '../../test-support/run-command.js';
+import { testHost, writeRunFixture, type RunFixture } from '../../../../core/src/test-support/run-fixture.js';
+import { expectCommandFailsUnchanged, runCommand } from '../../test-support/run-command.js';
 import { writeTestDoublesFolder } from '../../test-support/test-doubles-folder.js';
 import Identify, { type IdentifyResult } from '../identify.js';
 import RegistryAdd from './add.js';
@@ -196,13 +196,8 @@ describe('identify', () => {
 });
 
 describe('bad input: one line on stderr, nothing changed on disk', () => {
-  async function fails(command: Parameters<typeof runCommand>[0], argv: string[], message: RegExp): Promise<void> {
-    const before = await snapshot(fixture.dir);
-    const outcome = await runCommand(command, [...argv, ...common]);
-    expect(outcome.error).toBeDefined();
-    expect(outcome.stderr).toMatch(new RegExp(`^Error: ${message.source}\\n$`));
-    expect(await snapshot(fixture.dir)).toEqual(before);
-  }
+  const fails = (command: Parameters<typeof runCommand>[0], argv: string[], message: RegExp) =>
+    expectCommandFailsUnchanged(fixture.dir, command, [...argv, ...common], message);
 
   it('identify: a missing image, a folder without images, no keys or both, a missing registry', async () => {
     await fails(Identify, [join(fixture.dir, 'nope.png'), '--registry', registry], /\S*nope\.png: cannot read \(ENOENT\)/);

@@ -9,6 +9,7 @@ import { LinearKey } from '../../keys/linear-key.js';
 import { saveKey } from '../../keys/key-file.js';
 import type { PluginHost } from '../../plugins/host.js';
 import { useBackend } from '../../test-support/backend.js';
+import { expectRejectsUnchanged } from '../../test-support/disk-unchanged.js';
 import { snapshot, testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../test-support/run-fixture.js';
 import { createRng } from '../../util/rng.js';
 import { addKeys } from './add-keys.js';
@@ -105,14 +106,7 @@ describe('a run folder through every stage', () => {
 });
 
 describe('bad input is a one-line error that changes nothing on disk', () => {
-  async function unchanged(action: () => Promise<unknown>, message: string | RegExp): Promise<void> {
-    const before = await snapshot(fixture.dir);
-    const error = await action().then(() => undefined, (e: Error) => e);
-    expect(error, 'expected an error').toBeInstanceOf(Error);
-    expect(error!.message).toMatch(message);
-    expect(error!.message).not.toContain('\n');
-    expect(await snapshot(fixture.dir)).toEqual(before);
-  }
+  const unchanged = (action: () => Promise<unknown>, message: string | RegExp) => expectRejectsUnchanged(fixture.dir, action, message);
 
   it('a missing run folder', async () => {
     await unchanged(() => addKeys(host, { dir: join(fixture.dir, 'nope'), count: 1 }), /run folder .*nope does not exist; create it with `attrib keys init`/);
