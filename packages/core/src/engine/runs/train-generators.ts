@@ -1,15 +1,11 @@
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import type { PendingJob } from '../../io/run-folder.js';
 import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../options.js';
 import { recordGenerator, trainAndWriteGenerator, type GeneratorOutcome } from './generator-unit.js';
-import { trainInWorkers } from './generator-workers.js';
+import { trainInWorkers, unitWorkerData } from './unit-workers.js';
 import type { RunHooks, RunServices } from './services.js';
 import { finishJob, openRunSession, startJob, type RunSession } from './session.js';
-
-/** Backends that compute on the calling thread alone, so that more threads use more cores. */
-const ONE_THREAD_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+import { workerCount } from './worker-count.js';
 
 export interface TrainGeneratorsRequest {
   readonly dir: string;
@@ -46,8 +42,7 @@ export async function trainGenerators(services: RunServices, request: TrainGener
   const dir = resolve(request.dir);
   const options = resolveOptions('generators', request.options ?? {});
   const plugins = services.pluginModules?.();
-  if (request.workers !== undefined) checkWorkers(request.workers, plugins !== undefined);
-  const threads = request.workers ?? (plugins ? defaultWorkers() : 1);
+  const threads = workerCount(request.workers, plugins);
   const session = await openRunSession(services, dir);
   const trained: string[] = [];
   const reports: Record<string, Record<string, number>> = {};
@@ -76,7 +71,7 @@ export async function trainGenerators(services: RunServices, request: TrainGener
     };
     const workers = Math.min(threads, todo.length);
     if (workers > 1) {
-      await trainInWorkers({ dir, backend: tf.getBackend(), prod: tf.env().getBool('PROD'), plugins: plugins!, options: job.options }, todo, workers, {
+      await trainInWorkers(unitWorkerData(dir, plugins!, job), todo.map((id) => ({ id })), workers, {
         onEvent: hooks.onEvent,
         onProgress: (unit, progress) => folder.recordProgress(unit, progress),
         onDone: finished,
@@ -97,23 +92,5 @@ async function trainHere(session: RunSession, job: PendingJob, keys: readonly st
   const ctx = session.stageContext('generators', hooks);
   for (const id of keys) {
     await finished(await trainAndWriteGenerator(session, ctx, id, job.options as OptionsInput<GeneratorStageOptions>));
-  }
-}
-
-/** ATTRIB_WORKERS if set, else one thread per core on the one-thread backends. */
-function defaultWorkers(): number {
-  const fromEnv = process.env['ATTRIB_WORKERS']?.trim();
-  if (fromEnv !== undefined && fromEnv !== '') {
-    const workers = Number(fromEnv);
-    if (!Number.isInteger(workers) || workers < 1) throw new Error(`ATTRIB_WORKERS=${fromEnv}: expected a positive whole number of worker threads`);
-    return workers;
-  }
-  return ONE_THREAD_BACKENDS.includes(tf.getBackend()) ? availableParallelism() : 1;
-}
-
-function checkWorkers(workers: number, rebuildable: boolean): void {
-  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers ${workers}: expected a positive whole number of worker threads`);
-  if (workers > 1 && !rebuildable) {
-    throw new Error(`workers ${workers}: the run's plugins were not registered from modules a worker thread could load; use workers 1`);
   }
 }

@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { loadCheckpoint } from '../../io/checkpoint.js';
-import type { Generator } from '../../contracts/generator.js';
 import type { PostProcess } from '../../contracts/post-process.js';
 import { checkName, type PendingJob, type RunFolder } from '../../io/run-folder.js';
-import { trainRobustGenerator } from '../robust-stage.js';
 import { resolveOptions, type OptionsInput, type RobustStageOptions } from '../options.js';
+import { recordRobust, trainAndWriteRobust, type RobustOutcome } from './robust-unit.js';
 import type { RunHooks, RunServices } from './services.js';
-import { finishJob, openRunSession, startJob } from './session.js';
-import { writeSampleGrid } from './write-products.js';
+import { finishJob, openRunSession, startJob, type RunSession } from './session.js';
+import { trainInWorkers, unitWorkerData } from './unit-workers.js';
+import { workerCount } from './worker-count.js';
 
 /** A post-process by registered name, with parameters (defaults when omitted). */
 export interface PostProcessRequest {
@@ -28,6 +28,13 @@ export interface TrainRobustRequest {
   readonly keys?: readonly string[];
   readonly options?: OptionsInput<RobustStageOptions>;
   readonly resume?: boolean;
+  /**
+   * Worker threads fine-tuning generators side by side, one (post-process, key) pair at a time,
+   * with the results of one after another; 1 trains in this thread. Default and limits as
+   * {@link TrainGeneratorsRequest.workers}: ATTRIB_WORKERS, else one per core on wasm and cpu,
+   * else 1; 1 when `services` cannot name its plugin modules.
+   */
+  readonly workers?: number;
 }
 
 export interface TrainRobustResult {
@@ -57,6 +64,8 @@ function buildPostProcesses(services: RunServices, requests: readonly PostProces
 export async function trainRobust(services: RunServices, request: TrainRobustRequest, hooks: RunHooks = {}): Promise<TrainRobustResult> {
   const dir = resolve(request.dir);
   const options = resolveOptions('robust', request.options ?? {});
+  const plugins = services.pluginModules?.();
+  const threads = workerCount(request.workers, plugins);
   const session = await openRunSession(services, dir);
   const trained: string[] = [];
   try {
@@ -84,34 +93,39 @@ export async function trainRobust(services: RunServices, request: TrainRobustReq
       postProcesses: postProcesses.map((p, i) => ({ label: labels[i]!, name: p.name, params: { ...p.params } })),
       startedAt: new Date().toISOString(),
     }), hooks.log);
-    const ctx = session.stageContext('robust', hooks);
-    for (const [index, postProcess] of postProcesses.entries()) {
-      const label = job.postProcesses![index]!.label;
-      for (const id of job.keys) {
-        if ((folder.manifest.robust[label] ?? []).includes(id)) continue;
-        const [key] = await session.loadKeys([id]);
-        const start = await session.loadGenerator(id);
-        let generator: Generator | undefined;
-        try {
-          ({ generator } = await trainRobustGenerator(ctx, key!, start, postProcess, job.options as OptionsInput<RobustStageOptions>, label));
-          await folder.writeGenerator(id, generator, `robust-${label}`, { stage: 'robust', postProcess: { name: postProcess.name, params: postProcess.params } });
-          await writeSampleGrid(session, `${id}-robust-${label}`, generator);
-          await folder.update((m) => {
-            (m.robust[label] ??= []).push(id);
-          });
-          trained.push(`${label}/${id}`);
-          hooks.log?.(`generator of ${id} robust to ${label} written`);
-        } finally {
-          key!.dispose();
-          start.dispose();
-          generator?.dispose();
-        }
-      }
+    const units = job.postProcesses!.flatMap(({ label }) => job.keys.filter((id) => !(folder.manifest.robust[label] ?? []).includes(id)).map((id) => ({ label, id })));
+    const finished = async ({ label, id }: RobustOutcome): Promise<void> => {
+      await recordRobust(folder, label, id);
+      trained.push(`${label}/${id}`);
+      hooks.log?.(`generator of ${id} robust to ${label} written`);
+    };
+    const workers = Math.min(threads, units.length);
+    if (workers > 1) {
+      await trainInWorkers(unitWorkerData(dir, plugins!, job), units, workers, {
+        onEvent: hooks.onEvent,
+        onProgress: (unit, progress) => folder.recordProgress(unit, progress),
+        onDone: finished,
+      });
+    } else {
+      await trainHere(session, job, postProcesses, units, hooks, finished);
     }
     await finishJob(folder);
-    return { dir, trained };
+    // In the job's order, however the threads finished.
+    return { dir, trained: units.map(({ label, id }) => `${label}/${id}`).filter((unit) => trained.includes(unit)) };
   } finally {
     session.dispose();
+  }
+}
+
+/** Fine-tunes `units` one after another in this thread, with the job's post-processes (`postProcesses`, in the job's order). */
+async function trainHere(
+  session: RunSession, job: PendingJob, postProcesses: readonly PostProcess[], units: readonly { label: string; id: string }[], hooks: RunHooks,
+  finished: (outcome: RobustOutcome) => Promise<void>,
+): Promise<void> {
+  const ctx = session.stageContext('robust', hooks);
+  const byLabel = new Map(job.postProcesses!.map(({ label }, i) => [label, postProcesses[i]!]));
+  for (const { label, id } of units) {
+    await finished(await trainAndWriteRobust(session, ctx, byLabel.get(label)!, label, id, job.options as OptionsInput<RobustStageOptions>));
   }
 }
 

@@ -1,0 +1,88 @@
+/**
+ * Entry of a worker thread of a training job (see unit-workers.ts): selects the parent's backend,
+ * loads the parent's plugins, opens the run and trains the units it is handed, one at a time:
+ * keyed generators (stage "generators") or robust ones (stage "robust", each post-process built
+ * here from the plugins by name and parameters). It writes only its units' files; the parent
+ * records them in the manifest.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../../backend/select.js';
+import type { PostProcess } from '../../contracts/post-process.js';
+import { unitProgress } from '../../io/run-folder.js';
+import { createPluginHost, type PluginHost } from '../../plugins/host.js';
+import { registerPluginModules } from '../../plugins/load.js';
+import { oneLine } from '../../util/one-line.js';
+import type { StageContext } from '../context.js';
+import type { GeneratorStageOptions, OptionsInput, RobustStageOptions } from '../options.js';
+import { trainAndWriteGenerator } from './generator-unit.js';
+import { trainAndWriteRobust } from './robust-unit.js';
+import { openRunSession, type RunSession } from './session.js';
+import type { FromUnitWorker, ToUnitWorker, UnitOutcome, UnitWorkerData, WorkUnit } from './unit-workers.js';
+
+const data = workerData as UnitWorkerData;
+const { job } = data;
+const port = parentPort!;
+const send = (message: FromUnitWorker): void => port.postMessage(message);
+
+interface Opened {
+  readonly host: PluginHost;
+  readonly session: RunSession;
+  readonly ctx: StageContext;
+}
+
+async function open(): Promise<Opened> {
+  tf.env().set('PROD', data.prod);
+  await selectBackend({ prefer: data.backend });
+  const host = createPluginHost();
+  await registerPluginModules(host, data.plugins);
+  const session = await openRunSession(host, data.dir);
+  const { folder } = session;
+  const ctx: StageContext = {
+    ...session.stageContext(job.stage, { onEvent: (event) => send({ type: 'event', event }) }),
+    store: {
+      load: (unit) => folder.readState(unit),
+      save: async (unit, state) => {
+        await folder.writeState(unit, state);
+        send({ type: 'progress', unit, progress: unitProgress(job.stage, state) });
+      },
+    },
+  };
+  return { host, session, ctx };
+}
+
+/** The job's post-processes by label, each made once in this thread. */
+const postProcesses = new Map<string, PostProcess>();
+
+function postProcessOf(host: PluginHost, label: string): PostProcess {
+  let postProcess = postProcesses.get(label);
+  if (!postProcess) {
+    const request = job.postProcesses?.find((p) => p.label === label);
+    if (!request) throw new Error(`the robust job has no post-process labelled ${label}`);
+    postProcess = host.postProcess(request.name).create(request.params);
+    postProcesses.set(label, postProcess);
+  }
+  return postProcess;
+}
+
+async function train({ host, session, ctx }: Opened, unit: WorkUnit): Promise<UnitOutcome> {
+  if (job.stage === 'generators') return trainAndWriteGenerator(session, ctx, unit.id, job.options as OptionsInput<GeneratorStageOptions>);
+  if (job.stage === 'robust' && unit.label !== undefined) {
+    return trainAndWriteRobust(session, ctx, postProcessOf(host, unit.label), unit.label, unit.id, job.options as OptionsInput<RobustStageOptions>);
+  }
+  throw new Error(`a worker thread cannot train a unit of a ${job.stage} job`);
+}
+
+let opened: Promise<Opened> | undefined;
+let queue: Promise<void> = Promise.resolve();
+
+port.on('message', (message: ToUnitWorker) => {
+  queue = queue.then(async () => {
+    try {
+      opened ??= open();
+      send({ type: 'done', outcome: await train(await opened, message.unit) });
+    } catch (error) {
+      send({ type: 'failed', unit: message.unit, message: oneLine(error) });
+    }
+  });
+});
