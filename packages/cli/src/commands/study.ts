@@ -5,6 +5,7 @@ import { readConfigFile } from '../config-file.js';
 import { parseParamValue } from '../params.js';
 import { parseNumberFlag } from '../run/stage-flags.js';
 import { trainingHooks } from '../run/training-progress.js';
+import { workersFlag } from '../run/workers-flag.js';
 import { formatTable } from '../table.js';
 
 const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter(Boolean);
@@ -24,7 +25,8 @@ first. Config keys: base (a run folder, a list, or label: folder), postprocesses
 name: {param, values, params, robust}; "none" measures without one), robust (true, false or
 both), alphas, angles (base, orthogonal, cosine: keys trained for the study at 90 degrees or at
 training.keys.cosineTarget), keyCount, training ({keys, generators, robust} stage options over
-the base run's own), evaluation ({samples, batchSize, fid: auto|true|false}), out.`;
+the base run's own), evaluation ({samples, batchSize, fid: auto|true|false}), out. Keyed and robust
+generators are trained in --workers threads side by side, with the same results.`;
 
   static override examples = [
     '<%= config.bin %> study examples/study-mnist.yaml --out studies/mnist',
@@ -47,6 +49,7 @@ the base run's own), evaluation ({samples, batchSize, fid: auto|true|false}), ou
     samples: Flags.string({ summary: "Overrides every metric's sample count." }),
     'batch-size': Flags.string({ summary: 'Generation batch size of the metrics.' }),
     fid: Flags.string({ summary: 'FID: auto (on MNIST data), true or false.', options: ['auto', 'true', 'false'] }),
+    workers: workersFlag('generators'),
   };
 
   async run(): Promise<StudyResult> {
@@ -85,7 +88,7 @@ the base run's own), evaluation ({samples, batchSize, fid: auto|true|false}), ou
         else if (status === 'start') this.info(`${what}: ${cell.robust ? `robust training (alpha ${cell.alpha}), then ` : ''}evaluation`);
         else this.info(`${what}: attributability ${row!.attributability.toFixed(4)}, distinguishability ${row!.distinguishability.toFixed(4)}, L2 ${row!.l2.toFixed(4)}`);
       },
-    });
+    }, f.workers !== undefined ? { workers: f.workers } : {});
     const fmt = (v: number | null): string => (v === null ? '' : v.toFixed(4));
     this.out(formatTable(
       ['postprocess', 'strength', 'robust', 'alpha', 'angle', 'distinguish.', 'attributab.', 'l2', 'psnr', 'ssim', 'fid'],

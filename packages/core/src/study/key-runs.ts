@@ -17,10 +17,12 @@ export function keyRunDir(studyDir: string, base: StudyBase, angle: Exclude<Stud
  * The run whose keys are at `angle`: the base's first key and generator, then `count - 1` keys
  * trained with the angle term (`orthogonal`, or `cosine` towards the configured target) and a
  * keyed generator for each, with the base's recorded key and generator options under the
- * study's. Every stage is resumable: an interrupted key run continues where it stopped.
+ * study's, in `workers` threads (default as trainGenerators'). Every stage is resumable: an
+ * interrupted key run continues where it stopped.
  */
 export async function prepareKeyRun(
   services: RunServices, studyDir: string, base: StudyBase, angle: Exclude<StudyAngle, 'base'>, count: number, training: StudyTraining, hooks: RunHooks,
+  workers?: number,
 ): Promise<string> {
   const dir = keyRunDir(studyDir, base, angle);
   await forkRun(base.dir, dir, ['key-1']);
@@ -31,6 +33,6 @@ export async function prepareKeyRun(
   if (manifest.pending?.stage === 'keys') await addKeys(services, { dir, resume: true }, hooks);
   manifest = (await RunFolder.open(dir)).manifest;
   if (manifest.keys.length < count) await addKeys(services, { dir, count: count - manifest.keys.length, options: keyOptions }, hooks);
-  await trainGenerators(services, { dir, options: generatorOptions, resume: true }, hooks);
+  await trainGenerators(services, { dir, options: generatorOptions, resume: true, ...(workers !== undefined ? { workers } : {}) }, hooks);
   return dir;
 }

@@ -6,12 +6,22 @@ import { RunFolder } from '../io/run-folder.js';
 import { evaluateRun } from '../engine/runs/evaluate-run.js';
 import type { RunHooks, RunServices } from '../engine/runs/services.js';
 import { trainRobust } from '../engine/runs/train-robust.js';
+import { workerCount } from '../engine/runs/worker-count.js';
 import { NO_POST_PROCESS, type StudyConfig } from './config.js';
 import { forkRun } from './fork-run.js';
 import { prepareKeyRun } from './key-runs.js';
 import { formatValue, planCells, readBaseInfo, type BaseInfo, type StudyCell } from './plan.js';
 import { writeStudyPlots } from './plots.js';
 import { readStudyFile, STUDY_FORMAT, studyFilePath, writeStudyCsv, writeStudyFile, type StudyFile, type StudyRow } from './study-file.js';
+
+/** How a study trains, beyond what its results depend on. */
+export interface StudyRunOptions {
+  /**
+   * Worker threads of the study's generator and robust training (see
+   * `TrainGeneratorsRequest.workers`); the results do not depend on it. Default as there.
+   */
+  readonly workers?: number;
+}
 
 /** Metrics measured under the cell's post-process. */
 const ROBUSTNESS_METRICS = ['distinguishability', 'attributability'];
@@ -87,16 +97,18 @@ function qualityOf(record: EvaluationRecord, fid: boolean): PlainQuality {
 /** Trains (when robust) and measures one cell in its own run folder under cells/. */
 async function runCell(
   services: RunServices, dir: string, cell: StudyCell, config: StudyConfig, info: BaseInfo, hooks: RunHooks, plainQuality: PlainQuality | undefined,
+  run: StudyRunOptions,
 ): Promise<StudyRow> {
   const source = cell.angle === 'base'
     ? cell.base.dir
-    : await prepareKeyRun(services, dir, cell.base, cell.angle, config.keyCount ?? info.generators.length, config.training, hooks);
+    : await prepareKeyRun(services, dir, cell.base, cell.angle, config.keyCount ?? info.generators.length, config.training, hooks, run.workers);
   const runDir = join(dir, 'cells', cell.id);
   await forkRun(source, runDir);
   const postProcess = cell.postProcess === NO_POST_PROCESS ? undefined : { name: cell.postProcess, params: cell.params };
   if (cell.robust) {
     await trainRobust(services, {
       dir: runDir, postProcesses: [postProcess!], options: { ...config.training.robust, alpha: cell.alpha! }, resume: true,
+      ...(run.workers !== undefined ? { workers: run.workers } : {}),
     }, hooks);
   }
   const generators = cell.robust ? 'robust' : 'plain';
@@ -126,10 +138,13 @@ async function runCell(
  * distinguishability and attributability under the cell's post-process at evaluation strength,
  * and L2, PSNR, SSIM (and FID) of the generators' own output. After each cell, study.json,
  * study.csv and the plots are rewritten atomically, so an interrupted study loses at most the
- * cell in progress (whose training itself resumes from its last finished epoch).
+ * cell in progress (whose training itself resumes from its last finished epoch). `run.workers`
+ * sets the worker threads of its training.
  */
-export async function runStudy(services: RunServices, config: StudyConfig, outDir: string, hooks: StudyHooks = {}): Promise<StudyResult> {
+export async function runStudy(services: RunServices, config: StudyConfig, outDir: string, hooks: StudyHooks = {}, run: StudyRunOptions = {}): Promise<StudyResult> {
   const dir = resolve(outDir);
+  // A bad worker count is reported before any cell starts.
+  workerCount(run.workers, services.pluginModules?.());
   const infos = new Map<string, BaseInfo>();
   for (const base of config.bases) infos.set(base.label, await readBaseInfo(base));
   const cells = planCells(config, infos, services);
@@ -160,7 +175,7 @@ export async function runStudy(services: RunServices, config: StudyConfig, outDi
     // their quality is measured once. Cell ids start `<base>_<angle>_` (no '_' within a part).
     const twin = cell.robust ? undefined : study.cells.find((r) => !r.robust && r.base === cell.base.label && r.cell.split('_')[1] === cell.angle);
     const plainQuality = twin ? { l2: twin.l2, psnr: twin.psnr, ssim: twin.ssim, fid: twin.fid } : undefined;
-    const row = await runCell(services, dir, cell, config, infos.get(cell.base.label)!, hooks, plainQuality);
+    const row = await runCell(services, dir, cell, config, infos.get(cell.base.label)!, hooks, plainQuality, run);
     const leaked = tf.memory().numTensors - before;
     if (leaked > 0) hooks.log?.(`cell ${cell.id}: ${leaked} tensors were not released`);
     study.cells.push(row);

@@ -1,13 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addKeys } from '../engine/runs/add-keys.js';
 import { initRun } from '../engine/runs/init-run.js';
 import { trainGenerators } from '../engine/runs/train-generators.js';
+import type { RunServices } from '../engine/runs/services.js';
 import type { RunManifest } from '../io/run-folder.js';
 import type { PluginHost } from '../plugins/host.js';
 import { useBackend } from '../test-support/backend.js';
+import { manifestOf } from '../test-support/run-files.js';
 import { snapshot, testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../test-support/run-fixture.js';
 import { parseStudyConfig } from './config.js';
 import { runStudy, type StudyHooks } from './run-study.js';
@@ -139,6 +142,52 @@ describe('the key-angle axis (claim b)', () => {
     }
     // key-1 and its generator are the base's.
     expect(readFileSync(join(out, 'keys/base-cosine/keys/key-1.json'))).toEqual(readFileSync(join(base, 'keys/key-1.json')));
+  });
+});
+
+describe('attrib study with workers', () => {
+  /** The test host plus a plugin that, loaded in a worker thread, ends that thread (exit code 3). */
+  let stopsWorkers: PluginHost;
+  beforeAll(async () => {
+    const module = join(fixture.dir, 'stops-workers.mjs');
+    await writeFile(module, "import { isMainThread } from 'node:worker_threads';\nif (!isMainThread) process.exit(3);\nexport default { register() {} };\n");
+    stopsWorkers = await testHost();
+    await stopsWorkers.register({ register() {} }, { name: 'stops-workers', entry: module });
+  });
+
+  it('robust training of its cells runs in the worker threads asked for', async () => {
+    const out = join(fixture.dir, 'robust-study');
+    const config = parseStudyConfig({ base, postprocesses: ['test-contrast'], robust: true, ...TINY_STUDY });
+    await expect(runStudy(stopsWorkers, config, out, {}, { workers: 2 })).rejects.toThrow(
+      /^generator of key-[12] robust to test-contrast failed: its worker thread stopped \(exit code 3\)$/,
+    );
+    // The cell's robust job stays recorded, to be resumed.
+    const cells = await readdir(join(out, 'cells'));
+    expect(cells).toHaveLength(1);
+    expect((await manifestOf(join(out, 'cells', cells[0]!))).pending).toMatchObject({ stage: 'robust', keys: ['key-1', 'key-2'] });
+  });
+
+  it("generators of its key-angle runs are trained in the worker threads asked for", async () => {
+    const out = join(fixture.dir, 'angle-study');
+    const config = parseStudyConfig({ base, postprocesses: ['none'], angles: ['orthogonal'], keyCount: 3, ...TINY_STUDY });
+    await expect(runStudy(stopsWorkers, config, out, {}, { workers: 2 })).rejects.toThrow(
+      /^generator of key-[23] failed: its worker thread stopped \(exit code 3\)$/,
+    );
+    expect((await manifestOf(join(out, 'keys', 'base-orthogonal'))).pending).toMatchObject({ stage: 'generators', keys: ['key-2', 'key-3'] });
+  });
+
+  it('a worker count the services cannot honour is refused before anything is written', async () => {
+    const out = join(fixture.dir, 'refused-study');
+    const services: RunServices = {
+      adapter: (name) => host.adapter(name), imageSource: (name) => host.imageSource(name),
+      postProcess: (name) => host.postProcess(name), metric: (name) => host.metric(name),
+    };
+    const config = parseStudyConfig({ base, postprocesses: ['test-contrast'], robust: true, ...TINY_STUDY });
+    await expect(runStudy(services, config, out, {}, { workers: 2 })).rejects.toThrow(
+      "workers 2: the run's plugins were not registered from modules a worker thread could load; use workers 1",
+    );
+    await expect(runStudy(host, config, out, {}, { workers: 0 })).rejects.toThrow('workers 0: expected a positive whole number of worker threads');
+    expect(existsSync(out)).toBe(false);
   });
 });
 

@@ -4,6 +4,7 @@ import { AttribCommand } from '../../base-command.js';
 import { runArg } from '../../run/run-arg.js';
 import { profileFlag, runProfileStageOptions, stageFlags, stageOptions } from '../../run/stage-flags.js';
 import { trainingHooks } from '../../run/training-progress.js';
+import { workersFlag } from '../../run/workers-flag.js';
 
 export default class GeneratorsTrain extends AttribCommand<typeof GeneratorsTrain> {
   static override summary = 'Train a keyed generator for every key that has none.';
@@ -25,10 +26,7 @@ backend, with the same results as one after another.`;
   static override flags = {
     keys: Flags.string({ summary: 'Comma-separated keys to train generators for. Default: every key without one.' }),
     resume: Flags.boolean({ summary: 'Finish the unfinished generators job of the run.' }),
-    workers: Flags.integer({
-      min: 1,
-      summary: 'Worker threads training generators side by side (same results as one after another; 1: in this thread). Default: env ATTRIB_WORKERS, else on the wasm and cpu backends one per generator, at most the number of cores; else 1.',
-    }),
+    workers: workersFlag('generators'),
     profile: profileFlag,
     ...stageFlags('generators'),
   };

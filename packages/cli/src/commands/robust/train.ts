@@ -5,6 +5,7 @@ import { parseParams } from '../../params.js';
 import { runArg } from '../../run/run-arg.js';
 import { profileFlag, runProfileStageOptions, stageFlags, stageOptions } from '../../run/stage-flags.js';
 import { trainingHooks } from '../../run/training-progress.js';
+import { workersFlag } from '../../run/workers-flag.js';
 
 export default class RobustTrain extends AttribCommand<typeof RobustTrain> {
   static override summary = 'Fine-tune the keyed generators against post-processes.';
@@ -12,7 +13,8 @@ export default class RobustTrain extends AttribCommand<typeof RobustTrain> {
   static override description = `Stage "robust": each keyed generator is fine-tuned with the post-process applied, with probability
 0.5 per step and a random strength, to both its output and the root's before both loss terms.
 The post-process must be differentiable. Writes generators/<key>/robust-<name>.ckpt per
-post-process; --resume finishes an interrupted job.`;
+post-process; --resume finishes an interrupted job. Generators are fine-tuned in --workers threads
+side by side, one (post-process, key) pair each, with the same results as one after another.`;
 
   static override examples = [
     '<%= config.bin %> robust train runs/mnist --postprocess blur',
@@ -27,16 +29,18 @@ post-process; --resume finishes an interrupted job.`;
     label: Flags.string({ summary: 'Keep the robust generators as robust-<label> (one post-process only): a variant with other --param values beside the first. Default: the name.' }),
     keys: Flags.string({ summary: 'Comma-separated keys whose generators to fine-tune. Default: all.' }),
     resume: Flags.boolean({ summary: 'Finish the unfinished robust job of the run.' }),
+    workers: workersFlag('robust generators'),
     profile: profileFlag,
     ...stageFlags('robust'),
   };
 
   async run(): Promise<TrainRobustResult> {
     const s = this.settings(
-      { postprocess: '', params: {} as Record<string, unknown>, label: undefined as string | undefined, keys: undefined as string | undefined, resume: false },
+      { postprocess: '', params: {} as Record<string, unknown>, label: undefined as string | undefined, keys: undefined as string | undefined, resume: false,
+        workers: undefined as number | undefined },
       {
         postprocess: this.flags.postprocess, params: this.flags.param ? parseParams(this.flags.param) : undefined, label: this.flags.label,
-        keys: this.flags.keys, resume: this.flags.resume || undefined,
+        keys: this.flags.keys, resume: this.flags.resume || undefined, workers: this.flags.workers,
       },
       'robust',
     );
@@ -51,6 +55,7 @@ post-process; --resume finishes an interrupted job.`;
     await this.backend();
     const result = await trainRobust(await this.plugins(), {
       dir, options, resume: s.resume,
+      ...(s.workers !== undefined ? { workers: s.workers } : {}),
       postProcesses: names.map((name) => ({ name, params: s.params, ...(s.label !== undefined ? { label: s.label } : {}) })),
       ...(s.keys ? { keys: s.keys.split(',').map((k) => k.trim()).filter(Boolean) } : {}),
     }, trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));

@@ -2,10 +2,9 @@ import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../../io/checkpoint.js';
-import type { RunManifest } from '../../io/run-folder.js';
 import type { PluginHost } from '../../plugins/host.js';
 import { useBackend } from '../../test-support/backend.js';
+import { manifestOf, tensorsOf } from '../../test-support/run-files.js';
 import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../test-support/run-fixture.js';
 import type { TrainingEvent } from '../context.js';
 import { addKeys } from './add-keys.js';
@@ -34,18 +33,6 @@ async function copyOfKeysOnly(name: string): Promise<string> {
   const dir = join(fixture.dir, name);
   await cp(keysOnly, dir, { recursive: true });
   return dir;
-}
-
-async function manifestOf(dir: string): Promise<RunManifest> {
-  return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as RunManifest;
-}
-
-/** Every tensor of a checkpoint by name, as plain numbers. */
-async function tensorsOf(file: string): Promise<Record<string, { shape: number[]; values: number[] }>> {
-  const { tensors } = await loadCheckpoint(file);
-  const out = Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, { shape: t.shape, values: Array.from(t.dataSync()) }]));
-  tf.dispose(Object.values(tensors));
-  return out;
 }
 
 /** Runs `action` with ATTRIB_WORKERS (the default worker count; the test config sets it to 1) set to `value`. */

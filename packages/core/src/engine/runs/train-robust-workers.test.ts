@@ -2,11 +2,10 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../../io/checkpoint.js';
-import type { RunManifest } from '../../io/run-folder.js';
 import type { AttribPlugin } from '../../plugins/plugin.js';
 import type { PluginHost } from '../../plugins/host.js';
 import { useBackend } from '../../test-support/backend.js';
+import { manifestOf, tensorsOf } from '../../test-support/run-files.js';
 import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../test-support/run-fixture.js';
 import type { TrainingEvent } from '../context.js';
 import { addKeys } from './add-keys.js';
@@ -40,18 +39,6 @@ async function copyOfKeyed(name: string): Promise<string> {
   const dir = join(fixture.dir, name);
   await cp(keyed, dir, { recursive: true });
   return dir;
-}
-
-async function manifestOf(dir: string): Promise<RunManifest> {
-  return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as RunManifest;
-}
-
-/** Every tensor of a checkpoint by name, as plain numbers. */
-async function tensorsOf(file: string): Promise<Record<string, { shape: number[]; values: number[] }>> {
-  const { tensors } = await loadCheckpoint(file);
-  const out = Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, { shape: t.shape, values: Array.from(t.dataSync()) }]));
-  tf.dispose(Object.values(tensors));
-  return out;
 }
 
 /** Expects the robust generator, its training state and its sample grid of `label`/`id` to be the same in both runs. */

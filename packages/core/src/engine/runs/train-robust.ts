@@ -31,7 +31,7 @@ export interface TrainRobustRequest {
   /**
    * Worker threads fine-tuning generators side by side, one (post-process, key) pair at a time,
    * with the results of one after another; 1 trains in this thread. Default and limits as
-   * {@link TrainGeneratorsRequest.workers}: ATTRIB_WORKERS, else one per core on wasm and cpu,
+   * `TrainGeneratorsRequest.workers`: ATTRIB_WORKERS, else one per core on wasm and cpu,
    * else 1; 1 when `services` cannot name its plugin modules.
    */
   readonly workers?: number;

@@ -1,0 +1,50 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addKeys, initRun, trainGenerators, type RunManifest } from '@attrib/core';
+import { useBackend } from '../../../../core/src/test-support/backend.js';
+import { snapshot, testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../../../core/src/test-support/run-fixture.js';
+import { runCommand } from '../../test-support/run-command.js';
+import { writeTestDoublesFolder } from '../../test-support/test-doubles-folder.js';
+import { writeThirdPartyPlugin } from '../../test-support/third-party-plugin.js';
+import RobustTrain from './train.js';
+
+let fixture: RunFixture;
+let run: string;
+let common: string[];
+const tiny = ['--epochs', '2', '--steps-per-epoch', '3', '--batch-size', '8', '--check-samples', '20'];
+beforeAll(async () => {
+  await useBackend('cpu');
+  fixture = await writeRunFixture(128);
+  run = join(fixture.dir, 'run');
+  const host = await testHost();
+  await initRun(host, { dir: run, adapter: 'test-dense', root: fixture.rootFile, data: { source: 'test-json', path: fixture.dataFile }, seed: 4, options: TINY_OPTIONS.first });
+  await addKeys(host, { dir: run, count: 1, options: TINY_OPTIONS.keys });
+  await trainGenerators(host, { dir: run, options: TINY_OPTIONS.generators, workers: 1 });
+  const plugins = writeTestDoublesFolder();
+  writeThirdPartyPlugin(plugins);
+  common = ['--backend', 'cpu', '--plugins-dir', plugins];
+});
+
+describe('attrib robust train --workers', () => {
+  it('a worker count below 1, from the flag or the config file, is a one-line error that changes nothing', async () => {
+    const before = await snapshot(run);
+    const flag = await runCommand(RobustTrain, [run, '--postprocess', 'scale', '--workers', '0', ...common]);
+    expect(flag.error?.message).toMatch(/Expected an integer greater than or equal to 1/);
+    const config = join(fixture.dir, 'attrib.yaml');
+    writeFileSync(config, 'robust:\n  workers: 0\n');
+    const fromConfig = await runCommand(RobustTrain, [run, '--postprocess', 'scale', '--config', config, ...common]);
+    expect(fromConfig.error?.message).toBe('workers 0: expected a positive whole number of worker threads');
+    expect(await snapshot(run)).toEqual(before);
+  });
+
+  it("fine-tunes against a third party's post-process in two worker threads, showing each unit's epochs", async () => {
+    const outcome = await runCommand(RobustTrain, [run, '--postprocess', 'scale', '--param', 'factor=0.8', '--workers', '2', ...tiny, ...common]);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.stdout).toBe('robust generators: scale/key-1, scale/key-2\n');
+    for (const id of ['key-1', 'key-2']) expect(outcome.stderr).toMatch(new RegExp(`robust/scale/${id} epoch 2/2: keyedShare `));
+    const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8')) as RunManifest;
+    expect(manifest.robust).toEqual({ scale: ['key-1', 'key-2'] });
+    expect(manifest.pending).toBeUndefined();
+  });
+});
