@@ -28,6 +28,8 @@ export interface StudyPostProcess {
   readonly params: Readonly<Record<string, ParamValue>>;
   /** Overrides the study's `robust` axis for this post-process. */
   readonly robust?: readonly boolean[];
+  /** Overrides the study's `alphas` axis for this post-process's robust cells. */
+  readonly alphas?: readonly number[];
 }
 
 /** Which metrics a study measures; quality ones are taken on the generators' own output. */
@@ -104,23 +106,26 @@ function booleans(key: string, raw: unknown, fail: Fail): boolean[] {
 function postProcess(key: string, name: string, raw: unknown, fail: Fail): StudyPostProcess {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) fail(key, 'a post-process name (letters, digits, ".", "_", "-")', name);
   if (raw === undefined || raw === null) return { name, params: {} };
-  if (!isRecord(raw)) fail(key, 'a mapping with param, values, params or robust', raw);
+  if (!isRecord(raw)) fail(key, 'a mapping with param, values, params, robust or alphas', raw);
   for (const field of Object.keys(raw)) {
-    if (!['name', 'param', 'values', 'params', 'robust'].includes(field)) fail(`${key}.${field}`, 'one of name, param, values, params, robust (unknown key)');
+    if (!['name', 'param', 'values', 'params', 'robust', 'alphas'].includes(field)) fail(`${key}.${field}`, 'one of name, param, values, params, robust, alphas (unknown key)');
   }
   const given = raw.params ?? {};
   if (!isRecord(given) || !Object.values(given).every(isParamValue)) fail(`${key}.params`, 'a mapping of parameter values', given);
   const params = given as Record<string, ParamValue>;
   const robust = raw.robust === undefined ? undefined : booleans(`${key}.robust`, raw.robust, fail);
+  const alphas = raw.alphas === undefined ? undefined : numbers(`${key}.alphas`, raw.alphas, fail, (n) => n >= 0, 'a non-negative number or a list of them');
+  const axes = { ...(robust ? { robust } : {}), ...(alphas ? { alphas } : {}) };
+  if (name === NO_POST_PROCESS && alphas) fail(`${key}.alphas`, 'no alphas: "none" has no robust cells', raw.alphas);
   if (name === NO_POST_PROCESS && (raw.param !== undefined || raw.values !== undefined || Object.keys(params).length > 0)) {
     fail(key, 'no parameters: "none" measures without a post-process', raw);
   }
-  if (raw.param === undefined && raw.values === undefined) return { name, params, ...(robust ? { robust } : {}) };
+  if (raw.param === undefined && raw.values === undefined) return { name, params, ...axes };
   if (typeof raw.param !== 'string' || raw.param === '') fail(`${key}.param`, 'the name of the parameter the strengths set', raw.param);
   const values = asList(raw.values);
   if (raw.values === undefined || values.length === 0 || !values.every(isParamValue)) fail(`${key}.values`, `a non-empty list of values of ${raw.param}`, raw.values);
   if (Object.hasOwn(params, raw.param)) fail(`${key}.params.${raw.param}`, `no fixed value: ${raw.param} is the strength`);
-  return { name, param: raw.param, values, params, ...(robust ? { robust } : {}) };
+  return { name, param: raw.param, values, params, ...axes };
 }
 
 function postProcesses(raw: unknown, fail: Fail): StudyPostProcess[] {

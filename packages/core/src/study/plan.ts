@@ -89,7 +89,7 @@ export function planCells(config: StudyConfig, infos: ReadonlyMap<string, BaseIn
           }
           const robusts = (pp.robust ?? config.robust).filter((r) => !r || (pp.name !== NO_POST_PROCESS && differentiable));
           for (const robust of robusts.length > 0 ? robusts : [false]) {
-            for (const alpha of robust ? alphas : [null]) {
+            for (const alpha of robust ? (pp.alphas ?? alphas) : [null]) {
               const id = [
                 base.label, angle, pp.name, pp.param ? `${pp.param}-${formatValue(strength)}` : 'default',
                 robust ? `robust-alpha-${alpha}` : 'plain',

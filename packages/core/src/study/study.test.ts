@@ -13,6 +13,7 @@ import { useBackend } from '../test-support/backend.js';
 import { manifestOf } from '../test-support/run-files.js';
 import { snapshot, testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../test-support/run-fixture.js';
 import { parseStudyConfig } from './config.js';
+import { planCells } from './plan.js';
 import { runStudy, type StudyHooks } from './run-study.js';
 import { STUDY_COLUMNS, type StudyFile } from './study-file.js';
 
@@ -200,6 +201,8 @@ describe('bad study configs: one line naming the key and value', () => {
     [{ base: 'x', postprocesses: ['blur'], alphas: [-1] }, /"alphas" expects a non-negative number or a list of them, got \[-1\]$/],
     [{ base: 'x', postprocesses: ['blur'], training: { robust: { epochs: -1 } } }, /"training\.robust" expects robust option epochs: got -1, expected a non-negative integer$/],
     [{ base: 'x', postprocesses: ['blur'], colour: 'red' }, /"colour" expects one of base, postprocesses, [^"]+ \(unknown key\)$/],
+    [{ base: 'x', postprocesses: { blur: { alphas: [1, 'two'] } } }, /"postprocesses\.blur\.alphas" expects a non-negative number or a list of them, got \[1,"two"\]$/],
+    [{ base: 'x', postprocesses: { none: { alphas: 1 } } }, /"postprocesses\.none\.alphas" expects no alphas: "none" has no robust cells, got 1$/],
   ];
   it.each(cases)('%j', (raw, message) => {
     expect(() => parseStudyConfig(raw, 'study config s.yaml')).toThrow(message);
@@ -211,5 +214,19 @@ describe('bad study configs: one line naming the key and value', () => {
     const config = parseStudyConfig({ base, postprocesses: { 'test-posterize': { robust: true } }, ...TINY_STUDY });
     await expect(runStudy(host, config, out)).rejects.toThrow(/^study config: "postprocesses\.test-posterize\.robust": test-posterize is not differentiable, so it cannot be trained against; expected false$/);
     expect(await snapshot(out)).toEqual({});
+  });
+});
+
+describe('per-post-process axes', () => {
+  it('a post-process\'s own alphas replace the study\'s for its robust cells only', () => {
+    const config = parseStudyConfig({
+      base, postprocesses: [{ name: 'test-contrast', alphas: [1, 3] }, { name: 'test-contrast', param: 'min', values: [0.7] }], robust: [false, true], alphas: [10], ...TINY_STUDY,
+    });
+    const info = { adapter: 'test-dense', generators: ['key-1', 'key-2'], dataSource: 'test-json', angleTerm: 'orthogonal' };
+    const cells = planCells(config, new Map([['base', info]]), host);
+    expect(cells.map((c) => [c.postProcess, c.param, c.robust, c.alpha])).toEqual([
+      ['test-contrast', '', false, null], ['test-contrast', '', true, 1], ['test-contrast', '', true, 3],
+      ['test-contrast', 'min', false, null], ['test-contrast', 'min', true, 10],
+    ]);
   });
 });
