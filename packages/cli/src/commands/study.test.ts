@@ -133,4 +133,16 @@ describe('the shipped example studies', () => {
       ['orthogonal', 'none', false], ['orthogonal', 'blur', false], ['cosine', 'none', false], ['cosine', 'blur', false],
     ]);
   });
+
+  it('study-robust-paper.yaml: every post-process of table 2, robust only, alpha 1 for blur and 2 for the others, a whole epoch with the post-process at every step', async () => {
+    const cells = await plan('study-robust-paper.yaml');
+    expect(cells.map((c) => [c.postProcess, c.robust, c.alpha])).toEqual(
+      [['blur', 1], ['crop', 2], ['noise', 2], ['jpeg', 2], ['combination', 2]].map(([pp, alpha]) => [pp, true, alpha]),
+    );
+    const config = await readConfigFile(join(examples, 'study-robust-paper.yaml'));
+    const { out: _out, ...values } = config.values;
+    const study = parseStudyConfig(values, 'study-robust-paper.yaml', (p) => join(config.dir, p));
+    expect(study.training.robust).toMatchObject({ epochs: 1, stepsPerEpoch: 625, batchSize: 16, probability: 1 });
+    expect(study.evaluation.fid).toBe('auto');
+  });
 });
