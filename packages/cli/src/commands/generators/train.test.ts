@@ -1,10 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addKeys, initRun, type RunManifest } from '@attrib/core';
+import type { RunManifest } from '@attrib/core';
 import { useBackend } from '../../../../core/src/test-support/backend.js';
-import { snapshot, testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../../../core/src/test-support/run-fixture.js';
+import { snapshot, type RunFixture } from '../../../../core/src/test-support/run-fixture.js';
 import { runCommand } from '../../test-support/run-command.js';
+import { writeTinyRun } from '../../test-support/tiny-run.js';
 import { writeTestDoublesFolder } from '../../test-support/test-doubles-folder.js';
 import GeneratorsTrain from './train.js';
 
@@ -14,11 +15,7 @@ let common: string[];
 const tiny = ['--epochs', '2', '--steps-per-epoch', '3', '--batch-size', '8', '--check-samples', '20'];
 beforeAll(async () => {
   await useBackend('cpu');
-  fixture = await writeRunFixture(128);
-  run = join(fixture.dir, 'run');
-  const host = await testHost();
-  await initRun(host, { dir: run, adapter: 'test-dense', root: fixture.rootFile, data: { source: 'test-json', path: fixture.dataFile }, seed: 2, options: TINY_OPTIONS.first });
-  await addKeys(host, { dir: run, count: 2, options: TINY_OPTIONS.keys });
+  ({ fixture, run } = await writeTinyRun({ seed: 2, keys: 2, generators: false }));
   common = ['--backend', 'cpu', '--plugins-dir', writeTestDoublesFolder()];
 });
 

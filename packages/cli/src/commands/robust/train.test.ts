@@ -1,10 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addKeys, initRun, trainGenerators, type RunManifest } from '@attrib/core';
+import type { RunManifest } from '@attrib/core';
 import { useBackend } from '../../../../core/src/test-support/backend.js';
-import { snapshot, testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../../../core/src/test-support/run-fixture.js';
+import { snapshot, type RunFixture } from '../../../../core/src/test-support/run-fixture.js';
 import { runCommand } from '../../test-support/run-command.js';
+import { writeTinyRun } from '../../test-support/tiny-run.js';
 import { writeTestDoublesFolder } from '../../test-support/test-doubles-folder.js';
 import { writeThirdPartyPlugin } from '../../test-support/third-party-plugin.js';
 import RobustTrain from './train.js';
@@ -15,12 +16,7 @@ let common: string[];
 const tiny = ['--epochs', '2', '--steps-per-epoch', '3', '--batch-size', '8', '--check-samples', '20'];
 beforeAll(async () => {
   await useBackend('cpu');
-  fixture = await writeRunFixture(128);
-  run = join(fixture.dir, 'run');
-  const host = await testHost();
-  await initRun(host, { dir: run, adapter: 'test-dense', root: fixture.rootFile, data: { source: 'test-json', path: fixture.dataFile }, seed: 4, options: TINY_OPTIONS.first });
-  await addKeys(host, { dir: run, count: 1, options: TINY_OPTIONS.keys });
-  await trainGenerators(host, { dir: run, options: TINY_OPTIONS.generators, workers: 1 });
+  ({ fixture, run } = await writeTinyRun({ seed: 4, keys: 1, generators: true }));
   const plugins = writeTestDoublesFolder();
   writeThirdPartyPlugin(plugins);
   common = ['--backend', 'cpu', '--plugins-dir', plugins];
