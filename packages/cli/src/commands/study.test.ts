@@ -145,4 +145,16 @@ describe('the shipped example studies', () => {
     expect(study.training.robust).toMatchObject({ epochs: 1, stepsPerEpoch: 625, batchSize: 16, probability: 1 });
     expect(study.evaluation.fid).toBe('auto');
   });
+  it('study-crop-keys.yaml: an orthogonal key run from its own base, crop plain and robust at alpha 2, none plain', async () => {
+    const { host } = await createLoadedPluginHost({ workspaceFrom: CLI_ROOT, nodeModulesRoots: [CLI_ROOT], pluginDirs: [] });
+    const config = await readConfigFile(join(examples, 'study-crop-keys.yaml'));
+    const { out: _out, ...values } = config.values;
+    const study = parseStudyConfig(values, 'study-crop-keys.yaml', (p) => join(config.dir, p));
+    expect(study.bases).toEqual([{ label: 'crop-base', dir: join(CLI_ROOT, '../../runs/crop-base') }]);
+    const cells = planCells(study, new Map([['crop-base', { ...demo, angleTerm: undefined }]]), host);
+    expect(cells.map((c) => [c.angle, c.postProcess, c.robust, c.alpha])).toEqual([
+      ['orthogonal', 'none', false, null], ['orthogonal', 'crop', false, null], ['orthogonal', 'crop', true, 2],
+    ]);
+    expect(study.training.keys).toMatchObject({ lrKey: 0.05 });
+  });
 });
