@@ -16,8 +16,11 @@ const DEFAULT_BATCH = 100;
 
 let shared: Promise<{ net: MnistFeatureNet; meta: Readonly<Record<string, unknown>> }> | undefined;
 
-/** The shipped feature network, loaded once per process and kept. */
-function featureNet(): Promise<{ net: MnistFeatureNet; meta: Readonly<Record<string, unknown>> }> {
+/**
+ * The shipped feature network, loaded once per process and kept (its tensors stay allocated);
+ * callers that count tensors around FID work load it first.
+ */
+export function sharedFidFeatureNet(): Promise<{ net: MnistFeatureNet; meta: Readonly<Record<string, unknown>> }> {
   shared ??= loadFidClassifier().catch((error: unknown) => {
     shared = undefined;
     throw error;
@@ -73,7 +76,7 @@ export const fid: Metric = {
     const samples = ctx.samples ?? FID_SAMPLES;
     if (!Number.isInteger(samples) || samples < 2) throw new Error(`fid: sample count must be an integer >= 2, got ${samples}`);
     const batchSize = ctx.batchSize ?? DEFAULT_BATCH;
-    const { net, meta } = await featureNet();
+    const { net, meta } = await sharedFidFeatureNet();
     const realCount = Math.min(samples, ctx.data.size);
     const total = realCount + samples * (ctx.generators.length + 1);
     let done = 0;

@@ -7,6 +7,7 @@ import { evaluateRun } from '../engine/runs/evaluate-run.js';
 import type { RunHooks, RunServices } from '../engine/runs/services.js';
 import { trainRobust } from '../engine/runs/train-robust.js';
 import { workerCount } from '../engine/runs/worker-count.js';
+import { sharedFidFeatureNet } from '../metrics/fid.js';
 import { NO_POST_PROCESS, type StudyConfig } from './config.js';
 import { forkRun } from './fork-run.js';
 import { prepareKeyRun } from './key-runs.js';
@@ -94,6 +95,11 @@ function qualityOf(record: EvaluationRecord, fid: boolean): PlainQuality {
   };
 }
 
+/** Whether cells of a base with `info` measure FID (`auto`: on core's MNIST data). */
+function measuresFid(config: StudyConfig, info: BaseInfo): boolean {
+  return config.evaluation.fid === 'auto' ? info.dataSource === 'mnist' : config.evaluation.fid;
+}
+
 /** Trains (when robust) and measures one cell in its own run folder under cells/. */
 async function runCell(
   services: RunServices, dir: string, cell: StudyCell, config: StudyConfig, info: BaseInfo, hooks: RunHooks, plainQuality: PlainQuality | undefined,
@@ -117,7 +123,7 @@ async function runCell(
     ...(config.evaluation.samples !== undefined ? { samples: config.evaluation.samples } : {}),
     ...(config.evaluation.batchSize !== undefined ? { batchSize: config.evaluation.batchSize } : {}),
   } as const;
-  const fid = config.evaluation.fid === 'auto' ? info.dataSource === 'mnist' : config.evaluation.fid;
+  const fid = measuresFid(config, info);
   const robustness = await evaluateRun(services, { ...common, postProcess, metrics: ROBUSTNESS_METRICS }, hooks);
   const quality = plainQuality ?? qualityOf(await evaluateRun(services, { ...common, metrics: [...QUALITY_METRICS, ...(fid ? ['fid'] : [])] }, hooks).then((r) => r.record), fid);
   return {
@@ -163,6 +169,8 @@ export async function runStudy(services: RunServices, config: StudyConfig, outDi
     await writeStudyCsv(dir, study.cells);
     files = ['study.json', 'study.csv', ...(await writeStudyPlots(dir, study.cells))];
   };
+  // FID's feature network stays loaded once used; loaded now, it is not counted as a cell's leak.
+  if ([...infos.values()].some((info) => measuresFid(config, info))) await sharedFidFeatureNet();
   for (const [index, cell] of cells.entries()) {
     const event = { index, total: cells.length, cell };
     if (study.cells.some((row) => row.cell === cell.id)) {

@@ -230,3 +230,13 @@ describe('per-post-process axes', () => {
     ]);
   });
 });
+
+describe('tensor accounting', () => {
+  it("FID's feature network, kept once loaded, is not reported as a cell's leak", async () => {
+    const logs: string[] = [];
+    const config = parseStudyConfig({ base, postprocesses: ['none'], ...TINY_STUDY, evaluation: { samples: 24, fid: true } });
+    const result = await runStudy(host, config, join(fixture.dir, 'fid-accounting'), { log: (line) => logs.push(line) });
+    expect(Number.isFinite(result.rows[0]!.fid)).toBe(true);
+    expect(logs.filter((line) => line.includes('tensors were not released'))).toEqual([]);
+  });
+});
