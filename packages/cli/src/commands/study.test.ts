@@ -109,14 +109,16 @@ describe('the shipped example studies', () => {
   const examples = join(CLI_ROOT, '../../examples');
   const demo: BaseInfo = { adapter: 'dcgan', generators: ['key-1', 'key-2', 'key-3', 'key-4', 'key-5'], dataSource: 'mnist', angleTerm: 'orthogonal' };
 
-  async function plan(file: string) {
+  /** The example's parsed config and its cells over `base` (a run under runs/ with the demo's keys). */
+  async function planOf(file: string, base = 'demo') {
     const { host } = await createLoadedPluginHost({ workspaceFrom: CLI_ROOT, nodeModulesRoots: [CLI_ROOT], pluginDirs: [] });
     const config = await readConfigFile(join(examples, file));
     const { out: _out, ...values } = config.values;
     const study = parseStudyConfig(values, `study config ${config.path}`, (p) => join(config.dir, p));
-    expect(study.bases).toEqual([{ label: 'demo', dir: join(CLI_ROOT, '../../runs/demo') }]);
-    return planCells(study, new Map([['demo', demo]]), host);
+    expect(study.bases).toEqual([{ label: base, dir: join(CLI_ROOT, '../../runs', base) }]);
+    return { study, cells: planCells(study, new Map([[base, demo]]), host) };
   }
+  const plan = async (file: string) => (await planOf(file)).cells;
 
   it('study-mnist.yaml: every post-process of table 2 before and after robust training, the codec combination plain only', async () => {
     const cells = await plan('study-mnist.yaml');
@@ -135,23 +137,16 @@ describe('the shipped example studies', () => {
   });
 
   it('study-robust-paper.yaml: every post-process of table 2, robust only, alpha 1 for blur and 2 for the others, a whole epoch with the post-process at every step', async () => {
-    const cells = await plan('study-robust-paper.yaml');
+    const { study, cells } = await planOf('study-robust-paper.yaml');
     expect(cells.map((c) => [c.postProcess, c.robust, c.alpha])).toEqual(
       [['blur', 1], ['crop', 2], ['noise', 2], ['jpeg', 2], ['combination', 2]].map(([pp, alpha]) => [pp, true, alpha]),
     );
-    const config = await readConfigFile(join(examples, 'study-robust-paper.yaml'));
-    const { out: _out, ...values } = config.values;
-    const study = parseStudyConfig(values, 'study-robust-paper.yaml', (p) => join(config.dir, p));
     expect(study.training.robust).toMatchObject({ epochs: 1, stepsPerEpoch: 625, batchSize: 16, probability: 1 });
     expect(study.evaluation.fid).toBe('auto');
   });
+
   it('study-crop-keys.yaml: an orthogonal key run from its own base, crop plain and robust at alpha 2, none plain', async () => {
-    const { host } = await createLoadedPluginHost({ workspaceFrom: CLI_ROOT, nodeModulesRoots: [CLI_ROOT], pluginDirs: [] });
-    const config = await readConfigFile(join(examples, 'study-crop-keys.yaml'));
-    const { out: _out, ...values } = config.values;
-    const study = parseStudyConfig(values, 'study-crop-keys.yaml', (p) => join(config.dir, p));
-    expect(study.bases).toEqual([{ label: 'crop-base', dir: join(CLI_ROOT, '../../runs/crop-base') }]);
-    const cells = planCells(study, new Map([['crop-base', { ...demo, angleTerm: undefined }]]), host);
+    const { study, cells } = await planOf('study-crop-keys.yaml', 'crop-base');
     expect(cells.map((c) => [c.angle, c.postProcess, c.robust, c.alpha])).toEqual([
       ['orthogonal', 'none', false, null], ['orthogonal', 'crop', false, null], ['orthogonal', 'crop', true, 2],
     ]);
