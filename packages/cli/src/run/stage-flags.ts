@@ -56,6 +56,7 @@ export const STAGE_FLAGS: Record<StageName, readonly OptionFlag[]> = {
   robust: [
     ...COMMON, ...GENERATOR,
     { option: 'probability', flag: 'probability', kind: 'number', summary: 'Probability that a step applies the post-process.' },
+    { option: 'othersWeight', flag: 'others-weight', kind: 'number', summary: 'Not in the release: weight of mean_j h(1 - phi_j.T(G_i(z))) over the other keys, keeping samples authentic under them.' },
   ],
 };
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../test-support/backend.js';
 import {
-  authenticHinge, cosineTargetPenalty, keyedHinge, lpDistance, orthogonalityPenalty, shiftRegression, unitNormPenalty,
+  authenticHinge, cosineTargetPenalty, meanAuthenticHinge, keyedHinge, lpDistance, orthogonalityPenalty, shiftRegression, unitNormPenalty,
 } from './losses.js';
 
 beforeAll(() => useBackend('cpu'));
@@ -21,6 +21,10 @@ describe('losses', () => {
     // h(1-s): 0, 0.5, 2, 4 -> 6.5/4; h(1+s): 3, 1.5, 0, 0 -> 4.5/4
     expect(value(authenticHinge(scores))).toBeCloseTo(6.5 / 4, 6);
     expect(value(keyedHinge(scores))).toBeCloseTo(4.5 / 4, 6);
+    // a second key's scores 1, 3, 0, -1: h(1-s) 0, 0, 1, 2 -> 3/4; the mean over both keys (6.5/4 + 3/4) / 2
+    const second = tf.tensor1d([1, 3, 0, -1]);
+    expect(value(meanAuthenticHinge([scores, second]))).toBeCloseTo((6.5 / 4 + 3 / 4) / 2, 6);
+    second.dispose();
     scores.dispose();
   });
 

@@ -17,6 +17,11 @@ export function keyedHinge(scores: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.relu(tf.add(1, scores))) as tf.Scalar);
 }
 
+/** The mean over keys of {@link authenticHinge}: images pushed to >= +1 under every one of several keys. */
+export function meanAuthenticHinge(scoresPerKey: readonly tf.Tensor1D[]): tf.Scalar {
+  return tf.tidy(() => tf.div(tf.addN(scoresPerKey.map((s) => authenticHinge(s))), scoresPerKey.length) as tf.Scalar);
+}
+
 /** MSE (lp 2, PyTorch `MSELoss`) or mean absolute difference (lp 1, `L1Loss`) over every element. */
 export function lpDistance(a: tf.Tensor, b: tf.Tensor, lp: LpNorm): tf.Scalar {
   return tf.tidy(() => {

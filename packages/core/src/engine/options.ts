@@ -117,6 +117,12 @@ export interface RobustStageOptions extends EpochOptions, GeneratorOptimizerOpti
   /** Probability that a step applies the post-process (to both G_i(z) and G0(z)). */
   readonly probability: number;
   readonly checkSamples: number;
+  /**
+   * Weight of a term that is not in the release: the mean over the run's other keys phi_j of
+   * h(1 - phi_j.T(G_i(z))), which keeps this generator's (post-processed) samples authentic under
+   * every other key, the second half of attributability. 0 (the release) leaves it out.
+   */
+  readonly othersWeight: number;
 }
 
 const EPOCHS = { epochs: 10, lrDecay: 0.6, stepsPerEpoch: undefined };
@@ -133,7 +139,7 @@ export const DEFAULT_OPTIONS = {
     ...EPOCHS, ...GENERATOR_ADAM, batchSize: 16, lrDecay: 0.7, objective: 'hinge', checkSamples: 2000,
     shift: { delta: 0.01, growth: 1.1, dmaxSamples: undefined, stopWhenDistinguishable: true },
   } satisfies GeneratorStageOptions,
-  robust: { ...EPOCHS, ...GENERATOR_ADAM, batchSize: 16, lrDecay: 0.7, probability: 0.5, checkSamples: 2000 } satisfies RobustStageOptions,
+  robust: { ...EPOCHS, ...GENERATOR_ADAM, batchSize: 16, lrDecay: 0.7, probability: 0.5, checkSamples: 2000, othersWeight: 0 } satisfies RobustStageOptions,
 } as const;
 
 export type StageName = keyof typeof DEFAULT_OPTIONS;
@@ -193,7 +199,7 @@ const CHECKS: Record<string, Check> = {
   lr: positive, lrKey: positive, beta1: unitInterval, beta2: unitInterval, alpha: nonNegative,
   lp: oneOf(1, 2), theory: boolean, angleTerm: oneOf('orthogonal', 'cosine'), cosineTarget: cosine, cosineWeight: nonNegative,
   normLimit: positive, maxAttempts: positiveInteger, objective: oneOf('hinge', 'shift'), checkSamples: positiveInteger,
-  probability,
+  probability, othersWeight: nonNegative,
 };
 const SHIFT_CHECKS: Record<string, Check> = {
   delta: (v) => (typeof v === 'number' && v > 0 && v < 1 ? undefined : 'a number in (0, 1)'), growth: aboveOne,

@@ -8,7 +8,7 @@ import { Adam } from './adam.js';
 import { epochBatchSizes } from './batches.js';
 import { generatedScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
-import { keyedHinge, lpDistance } from './losses.js';
+import { keyedHinge, lpDistance, meanAuthenticHinge } from './losses.js';
 import { resolveOptions, type OptionsInput, type RobustStageOptions } from './options.js';
 import { minimize, prefixed, unprefixed } from './step.js';
 import { runUnit, startOf, type UnitLoop } from './unit-loop.js';
@@ -32,6 +32,9 @@ export interface RobustResult {
  * both terms:
  *   L = h(1 + phi.T(G_i(z))) + alpha * MSE(T(G_i(z)), T(G0(z)))
  * Adam lr, betas (beta1, beta2), decay `lrDecay` (0.7) per epoch, as the release's fine-tuning.
+ * With `othersWeight` w > 0 (not in the release) and `otherKeys` given, the loss gains
+ *   w * mean_j h(1 - phi_j.T(G_i(z)))
+ * over the other keys, so the samples stay authentic under them (attributability asks for both).
  * T must be differentiable (and synchronous); anything else is rejected before training. The
  * report gives the share of `checkSamples` samples with phi.G_i(z) <= -1, without T and with T
  * at evaluation strength.
@@ -43,16 +46,18 @@ export async function trainRobustGenerator(
   postProcess: PostProcess,
   input: OptionsInput<RobustStageOptions> = {},
   label: string = postProcess.name,
+  otherKeys: readonly Key[] = [],
 ): Promise<RobustResult> {
   const options = resolveOptions('robust', input);
   if (!postProcess.differentiable) {
     throw new Error(`post-process ${postProcess.name} is not differentiable; robust training needs one that gradients can flow through`);
   }
   const { root, data } = ctx;
-  for (const [what, shape] of [['key ' + key.id, key.shape], ['generator', start.imageShape]] as const) {
+  for (const [what, shape] of [['key ' + key.id, key.shape], ['generator', start.imageShape], ...otherKeys.map((k) => ['key ' + k.id, k.shape] as const)] as const) {
     if (!sameShape(shape, root.imageShape)) throw new Error(`${what} belongs to ${formatShape(shape)} images; the root generator makes ${formatShape(root.imageShape)}`);
   }
   root.setMode('eval');
+  const withOthers = options.othersWeight > 0 && otherKeys.length > 0;
   const unit = robustUnit(label, key.id);
   const unitRng = ctx.rng.fork('robust').fork(label).fork(key.id);
   const generator = start.clone();
@@ -87,12 +92,15 @@ export async function trainRobustGenerator(
         return tf.tidy(() => {
           const z = generator.sampleInputs(n, streams.inputs);
           const authentic = applied ? transform(root.generate(z), seed) : root.generate(z);
-          const terms = minimize(optimizer, () => {
+          const terms = minimize(optimizer, (): Record<string, tf.Scalar> => {
             const generated = generator.generate(z);
             const images = applied ? transform(generated, seed) : generated;
             const hinge = keyedHinge(key.score(images));
             const distance = lpDistance(images, authentic, options.lp);
-            return { hinge, distance, total: tf.add(hinge, tf.mul(options.alpha, distance)) };
+            const total: tf.Scalar = tf.add(hinge, tf.mul(options.alpha, distance));
+            if (!withOthers) return { hinge, distance, total };
+            const others = meanAuthenticHinge(otherKeys.map((k) => k.score(images)));
+            return { hinge, distance, others, total: tf.add(total, tf.mul(options.othersWeight, others)) as tf.Scalar };
           });
           return { ...terms, applied: applied ? 1 : 0 };
         });

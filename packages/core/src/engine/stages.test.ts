@@ -65,6 +65,11 @@ describe('training stages free every tensor', () => {
       const r = await trainRobustGenerator(ctx, key1, keyed, contrastPostProcess(), { ...short, checkSamples: 60 });
       return { dispose: () => r.generator.dispose() };
     },
+    'robust (othersWeight)': async (ctx) => {
+      const other = LinearKey.random('key-2', setup.root.imageShape, createRng(6));
+      const r = await trainRobustGenerator(ctx, key1, keyed, contrastPostProcess(), { ...short, checkSamples: 60, othersWeight: 1 }, 'contrast', [other]);
+      return { dispose: () => (r.generator.dispose(), other.dispose()) };
+    },
   };
   for (const [name, run] of Object.entries(stages)) {
     it(`${name}: the tensor count is the same at each of 50 steps, and back to the start at the end`, async () => {
@@ -151,6 +156,31 @@ async function peek(store: MemoryStateStore, unit: string) {
   return state;
 }
 
+describe('robust training with othersWeight', () => {
+  it("keeps the generator's post-processed samples authentic under the other keys, which the release's loss does not", async () => {
+    const others = [6, 7].map((seed, i) => LinearKey.random(`key-${i + 2}`, setup.root.imageShape, createRng(seed)));
+    const post = contrastPostProcess();
+    const options = { epochs: 1, stepsPerEpoch: 40, batchSize: 8, checkSamples: 60 };
+    /** Mean h(1 - phi_j.T(G(z))) over the other keys, on 200 fresh samples at evaluation strength. */
+    const othersHinge = async (generator: Generator): Promise<number> => {
+      const z = generator.sampleInputs(200, createRng(99));
+      const images = generator.generate(z);
+      const processed = (await post.apply(images, { mode: 'eval', rng: createRng(3) })) as tf.Tensor4D;
+      const value = tf.tidy(() => tf.mean(tf.stack(others.map((k) => tf.mean(tf.relu(tf.sub(1, k.score(processed)))))))).dataSync()[0]!;
+      tf.dispose([z, images, processed]);
+      return value;
+    };
+    const ctx = () => ({ root: setup.root, data: setup.data, rng: createRng(12) });
+    const release = await trainRobustGenerator(ctx(), key1, keyed, post, options, 'contrast', others);
+    const weighted = await trainRobustGenerator(ctx(), key1, keyed, post, { ...options, othersWeight: 2 }, 'contrast', others);
+    expect(release.history[0]!.losses).not.toHaveProperty('others');
+    expect(weighted.history[0]!.losses['others']).toBeGreaterThan(0);
+    const [withoutTerm, withTerm] = [await othersHinge(release.generator), await othersHinge(weighted.generator)];
+    expect(withTerm).toBeLessThan(withoutTerm);
+    [release.generator, weighted.generator, ...others].forEach((x) => x.dispose());
+  });
+});
+
 describe('stage rules', () => {
   it('theory mode keys start at unit norm, and a key that keeps its norm >= the limit is an error after maxAttempts', async () => {
     const events: TrainingEvent[] = [];
@@ -179,6 +209,7 @@ describe('stage rules', () => {
     await expect(trainKey(ctx, [key1], 'key-2', { batchSize: -4 })).rejects.toThrow('keys option batchSize: got -4, expected a positive integer');
     await expect(trainKeyedGenerator(ctx, key1, { objective: 'magic' as never })).rejects.toThrow('generators option objective: got "magic", expected "hinge" or "shift"');
     await expect(trainFirstStage(ctx, { alhpa: 3 } as never)).rejects.toThrow(/first option alhpa: unknown/);
+    await expect(trainRobustGenerator(ctx, key1, keyed, contrastPostProcess(), { othersWeight: -1 })).rejects.toThrow('robust option othersWeight: got -1, expected a non-negative number');
   });
 
   it('a key of the wrong size for the generator is refused', async () => {

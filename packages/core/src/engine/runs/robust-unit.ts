@@ -2,7 +2,7 @@ import type { Generator } from '../../contracts/generator.js';
 import type { PostProcess } from '../../contracts/post-process.js';
 import type { RunFolder } from '../../io/run-folder.js';
 import type { StageContext } from '../context.js';
-import type { OptionsInput, RobustStageOptions } from '../options.js';
+import { resolveOptions, type OptionsInput, type RobustStageOptions } from '../options.js';
 import { trainRobustGenerator } from '../robust-stage.js';
 import type { RunSession } from './session.js';
 import type { UnitOutcome } from './unit-workers.js';
@@ -23,17 +23,21 @@ export async function trainAndWriteRobust(
   session: RunSession, ctx: StageContext, postProcess: PostProcess, label: string, id: string, options: OptionsInput<RobustStageOptions>,
 ): Promise<RobustOutcome> {
   const [key] = await session.loadKeys([id]);
+  // Only the othersWeight term reads the other keys.
+  const otherIds = resolveOptions('robust', options).othersWeight > 0 ? session.folder.manifest.keys.filter((k) => k !== id) : [];
+  const others = await session.loadKeys(otherIds);
   let start: Generator | undefined;
   let generator: Generator | undefined;
   try {
     start = await session.loadGenerator(id);
-    const result = await trainRobustGenerator(ctx, key!, start, postProcess, options, label);
+    const result = await trainRobustGenerator(ctx, key!, start, postProcess, options, label, others);
     generator = result.generator;
     await session.folder.writeGenerator(id, generator, `robust-${label}`, { stage: 'robust', postProcess: { name: postProcess.name, params: postProcess.params } });
     await writeSampleGrid(session, `${id}-robust-${label}`, generator);
     return { id, label, report: { ...(result.history.at(-1)?.report ?? {}) } };
   } finally {
     key!.dispose();
+    others.forEach((k) => k.dispose());
     start?.dispose();
     generator?.dispose();
   }
