@@ -5,6 +5,7 @@ import { parseParams } from '../params.js';
 import { runArg } from '../run/run-arg.js';
 import { parseNumberFlag } from '../run/stage-flags.js';
 import { formatTable } from '../table.js';
+import { workersFlag } from '../run/workers-flag.js';
 import { trainingHooks } from '../run/training-progress.js';
 
 export default class Evaluate extends AttribCommand<typeof Evaluate> {
@@ -13,7 +14,7 @@ export default class Evaluate extends AttribCommand<typeof Evaluate> {
   static override description = `Computes the metrics over every key that has a generator and records them in RUN/metrics.json.
 Defaults are the release's: 1,000 real and 1,000 generated images for distinguishability, 1,000
 samples per generator through an 8-bit PNG round trip for attributability, 10,000 shared inputs
-for the L2 quality. With --postprocess the images are post-processed at evaluation strength (the
+for the L2 quality. The metrics are computed side by side in --workers threads (same results). With --postprocess the images are post-processed at evaluation strength (the
 robust metrics), measuring the generators robust-trained against it when every key has one.`;
 
   static override examples = [
@@ -32,6 +33,7 @@ robust metrics), measuring the generators robust-trained against it when every k
     generators: Flags.string({ summary: 'auto, plain or robust: which keyed generators to measure. Default: auto.', options: ['auto', 'plain', 'robust'] }),
     samples: Flags.string({ summary: "Overrides every metric's sample count." }),
     'batch-size': Flags.string({ summary: 'Generation batch size (speed/memory only). Default: 100.' }),
+    workers: workersFlag('metrics', 'computing'),
   };
 
   async run(): Promise<EvaluateRunResult> {
@@ -39,10 +41,11 @@ robust metrics), measuring the generators robust-trained against it when every k
       {
         postprocess: undefined as string | undefined, params: {} as Record<string, unknown>, metrics: undefined as string | undefined,
         generators: 'auto', samples: undefined as number | undefined, batchSize: undefined as number | undefined, label: undefined as string | undefined,
+        workers: undefined as number | undefined,
       },
       {
         postprocess: this.flags.postprocess, params: this.flags.param ? parseParams(this.flags.param) : undefined, metrics: this.flags.metrics,
-        generators: this.flags.generators, label: this.flags.label,
+        generators: this.flags.generators, label: this.flags.label, workers: this.flags.workers,
         samples: this.flags.samples === undefined ? undefined : parseNumberFlag('samples', this.flags.samples, true),
         batchSize: this.flags['batch-size'] === undefined ? undefined : parseNumberFlag('batch-size', this.flags['batch-size'], true),
       },
@@ -54,7 +57,7 @@ robust metrics), measuring the generators robust-trained against it when every k
       dir: this.configPath(this.args.run),
       postProcess: s.postprocess ? { name: s.postprocess, params: s.params } : undefined,
       metrics: s.metrics?.split(',').map((m) => m.trim()).filter(Boolean),
-      generators: s.generators as GeneratorVariant, samples: s.samples, batchSize: s.batchSize, robustLabel: s.label,
+      generators: s.generators as GeneratorVariant, samples: s.samples, batchSize: s.batchSize, robustLabel: s.label, workers: s.workers,
     }, trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));
     const rows = Object.entries(result.record.results).flatMap(([metric, r]) =>
       Object.entries(r.summary).map(([name, value]) => [metric, name, value.toFixed(4)]));

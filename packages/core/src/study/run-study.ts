@@ -119,7 +119,7 @@ async function runCell(
   }
   const generators = cell.robust ? 'robust' : 'plain';
   const common = {
-    dir: runDir, generators, robustLabel: postProcess?.name,
+    dir: runDir, generators, robustLabel: postProcess?.name, ...(run.workers !== undefined ? { workers: run.workers } : {}),
     ...(config.evaluation.samples !== undefined ? { samples: config.evaluation.samples } : {}),
     ...(config.evaluation.batchSize !== undefined ? { batchSize: config.evaluation.batchSize } : {}),
   } as const;

@@ -1,14 +1,14 @@
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Generator } from '../../contracts/generator.js';
 import type { MetricResult } from '../../contracts/metric.js';
 import type { PostProcess } from '../../contracts/post-process.js';
 import type { EvaluationRecord } from '../../io/run-folder.js';
-import type { LinearKey } from '../../keys/linear-key.js';
-import { createRng } from '../../util/rng.js';
+import { loadSubjects, metricContext, type EvaluationPlan } from './evaluation-subjects.js';
+import { computeMetricsInWorkers, metricWorkerData } from './metric-workers.js';
 import type { PostProcessRequest } from './train-robust.js';
 import type { RunHooks, RunServices } from './services.js';
 import { openRunSession } from './session.js';
+import { workerCount } from './worker-count.js';
 
 /** Metrics `evaluate` computes unless told otherwise (all of core's built-in ones). */
 export const DEFAULT_EVALUATION_METRICS = ['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'psnr', 'ssim'] as const;
@@ -37,6 +37,13 @@ export interface EvaluateRunRequest {
   /** Overrides the sample count of the named metrics (before `samples`). */
   readonly samplesByMetric?: Readonly<Record<string, number>> | undefined;
   readonly batchSize?: number | undefined;
+  /**
+   * Worker threads computing metrics side by side, each with its own backend and copy of the
+   * generators; the results are those of one thread (each metric forks the run's evaluation
+   * stream by its own names). 1 computes here. Default and limits as
+   * `TrainGeneratorsRequest.workers`, at most one thread per metric.
+   */
+  readonly workers?: number | undefined;
 }
 
 export interface EvaluateRunResult {
@@ -66,28 +73,35 @@ export async function evaluateRun(services: RunServices, request: EvaluateRunReq
     ? services.postProcess(request.postProcess.name).create(request.postProcess.params ?? {})
     : undefined;
   const samplesOf = (metric: string): number | undefined => request.samplesByMetric?.[metric] ?? request.samples;
+  const plugins = services.pluginModules?.();
+  const threads = Math.min(workerCount(request.workers, plugins), metrics.length);
   const session = await openRunSession(services, dir);
-  const keys: LinearKey[] = [];
-  const generators: Generator[] = [];
   try {
     const { folder } = session;
     const manifest = folder.manifest;
     const ids = manifest.keys.filter((id) => manifest.generators.includes(id));
     if (ids.length === 0) throw new Error(`run ${dir} has no keyed generators yet; run \`attrib generators train\` (or \`attrib keys init\`) first`);
     const variant = chooseVariant(request.generators ?? 'auto', request.robustLabel ?? postProcess?.name, ids, manifest.robust, dir);
-    keys.push(...(await session.loadKeys(ids)));
-    for (const id of ids) generators.push(await session.loadGenerator(id, variant === 'plain' ? 'generator' : variant));
-    const rng = createRng(manifest.seed).fork('evaluate');
-    const results: Record<string, MetricResult> = {};
-    for (const metric of metrics) {
-      results[metric.name] = await metric.compute({
-        root: session.root, generators, keys, data: session.data, rng,
-        ...(postProcess ? { postProcess } : {}),
-        ...(samplesOf(metric.name) !== undefined ? { samples: samplesOf(metric.name) } : {}),
-        ...(request.batchSize !== undefined ? { batchSize: request.batchSize } : {}),
-        progress: (done, total) => hooks.onMetricProgress?.(metric.name, done, total),
-      });
+    const plan: EvaluationPlan = { ids, variant, ...(request.batchSize !== undefined ? { batchSize: request.batchSize } : {}) };
+    const computed: Record<string, MetricResult> = {};
+    if (threads > 1) {
+      const tasks = metrics.map((m) => ({ metric: m.name, samples: samplesOf(m.name) }));
+      Object.assign(computed, await computeMetricsInWorkers(metricWorkerData(dir, plugins!, plan, request.postProcess), tasks, threads, hooks.onMetricProgress));
+    } else {
+      const subjects = await loadSubjects(session, plan);
+      try {
+        for (const metric of metrics) {
+          computed[metric.name] = await metric.compute(
+            metricContext(session, subjects, plan, postProcess, samplesOf(metric.name), (done, total) => hooks.onMetricProgress?.(metric.name, done, total)),
+          );
+        }
+      } finally {
+        subjects.dispose();
+      }
     }
+    // In the order asked for, however the threads finished.
+    const results: Record<string, MetricResult> = {};
+    for (const metric of metrics) results[metric.name] = computed[metric.name]!;
     const label = postProcess ? `${variant}+${postProcess.name}` : variant;
     const record: EvaluationRecord = {
       evaluatedAt: new Date().toISOString(), generators: variant,
@@ -97,8 +111,6 @@ export async function evaluateRun(services: RunServices, request: EvaluateRunReq
     await folder.writeMetrics(label, record);
     return { dir, label, record };
   } finally {
-    keys.forEach((k) => k.dispose());
-    generators.forEach((g) => g.dispose());
     session.dispose();
   }
 }

@@ -14,7 +14,7 @@ export interface RunPipelineRequest extends Omit<InitRunRequest, 'options' | 're
   readonly first?: OptionsInput<FirstStageOptions>;
   readonly moreKeys?: OptionsInput<KeyStageOptions>;
   readonly generators?: OptionsInput<GeneratorStageOptions>;
-  /** Worker threads of the generators stage (see TrainGeneratorsRequest.workers). */
+  /** Worker threads of the generators stage and of the evaluation (see TrainGeneratorsRequest.workers). */
   readonly workers?: number;
   /** Metric names of the closing evaluation (default: evaluateRun's). */
   readonly metrics?: readonly string[];
@@ -71,6 +71,7 @@ export async function runPipeline(services: RunServices, request: RunPipelineReq
 
   const evaluation = await evaluateRun(services, {
     dir, generators: 'plain', ...(request.metrics ? { metrics: request.metrics } : {}), ...(request.samplesByMetric ? { samplesByMetric: request.samplesByMetric } : {}),
+    ...(request.workers !== undefined ? { workers: request.workers } : {}),
   }, hooks);
   folder = await RunFolder.open(dir);
   return { dir, keys: folder.manifest.keys, trained, evaluation };

@@ -65,12 +65,12 @@ export interface UnitWorkerHandlers<O extends UnitOutcome> {
 const EXTENSION = extname(fileURLToPath(import.meta.url));
 
 /**
- * Starts a worker on unit-worker's module. From the built .js files Node runs it as it is;
- * from the TypeScript sources (tsx, vitest) worker-loader.mjs first registers tsx and the
- * "source" export condition in the new thread, which inherits neither.
+ * Starts a worker thread on `module` of this folder (unit-worker, metric-worker). From the built
+ * .js files Node runs it as it is; from the TypeScript sources (tsx, vitest) worker-loader.mjs
+ * first registers tsx and the "source" export condition in the new thread, which inherits neither.
  */
-function startWorker(data: UnitWorkerData): Worker {
-  const entry = new URL(`./unit-worker${EXTENSION}`, import.meta.url);
+export function startWorker(module: string, data: object): Worker {
+  const entry = new URL(`./${module}${EXTENSION}`, import.meta.url);
   if (EXTENSION === '.js') return new Worker(entry, { workerData: data });
   return new Worker(new URL('./worker-loader.mjs', import.meta.url), { workerData: { ...data, entry: entry.href } });
 }
@@ -138,7 +138,7 @@ export async function trainInWorkers<O extends UnitOutcome>(data: UnitWorkerData
 
   const runs: Promise<void>[] = [];
   for (let i = 0; i < Math.min(count, units.length); i++) {
-    const worker = startWorker(data);
+    const worker = startWorker('unit-worker', data);
     workers.push(worker);
     runs.push(run(worker));
   }
