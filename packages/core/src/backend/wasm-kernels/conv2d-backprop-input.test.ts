@@ -2,6 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../../util/rng.js';
 import { maxRelativeError, useBackend, valuesOn } from '../../test-support/backend.js';
+import { transposedConvPath } from './conv2d-backprop-input.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
@@ -64,10 +65,34 @@ cases.push({ outShape: [2, 9, 8, 3], inDepth: 2, kernel: [3, 2], strides: [2, 2]
 cases.push({ outShape: [2, 7, 6, 3], inDepth: 2, kernel: [3, 3], strides: [2, 2], pad: [[0, 0], [2, 0], [1, 3], [0, 0]] });
 cases.push({ outShape: [2, 7, 6, 3], inDepth: 2, kernel: [3, 3], strides: [1, 2], pad: 'same' });
 cases.push({ outShape: [2, 5, 5, 2], inDepth: 3, kernel: [2, 2], strides: [2, 2], pad: 3 });
+// The DCGAN output layers (1 and 3 channels), and many output channels with a small filter.
+cases.push({ outShape: [3, 32, 32, 1], inDepth: 16, kernel: [4, 4], strides: [2, 2], pad: 1 });
+cases.push({ outShape: [2, 64, 64, 3], inDepth: 8, kernel: [4, 4], strides: [2, 2], pad: 1 });
+cases.push({ outShape: [2, 6, 6, 40], inDepth: 3, kernel: [2, 2], strides: [2, 2], pad: 'same' });
+cases.push({ outShape: [2, 16, 16, 24], inDepth: 8, kernel: [4, 4], strides: [2, 2], pad: 1 });
 
-describe('wasm Conv2DBackpropInput (per-phase stride-1 convs, interleaved)', () => {
+/** k4 s2 p1 layers: a DCGAN-32 output layer, and one with 24 output channels. */
+const dcgan32Output = cases.find((c) => c.outShape[1] === 32)!;
+const hiddenLayer = cases.find((c) => c.outShape[1] === 16 && c.outShape[3] === 24)!;
+
+function pathOf(c: Case): string {
+  const info = tf.backend_util.computeConv2DInfo(c.outShape, [c.kernel[0], c.kernel[1], c.outShape[3], c.inDepth], c.strides, 1, c.pad);
+  return transposedConvPath(dyShape(c), [c.kernel[0], c.kernel[1], c.outShape[3], c.inDepth], c.outShape, c.strides, info.padInfo.top, info.padInfo.left).kind;
+}
+
+describe('wasm Conv2DBackpropInput (stride-1 convs per phase or for all phases, interleaved)', () => {
   beforeAll(async () => {
     await useBackend('wasm');
+  });
+
+  it('the cases cover each of its three ways', () => {
+    const counts: Record<string, number> = {};
+    for (const c of cases) counts[pathOf(c)] = (counts[pathOf(c)] ?? 0) + 1;
+    expect(counts['one-pixel']).toBeGreaterThanOrEqual(2);
+    expect(counts['one-conv']).toBeGreaterThanOrEqual(10);
+    expect(counts['phases']).toBeGreaterThanOrEqual(10);
+    expect(pathOf(dcgan32Output)).toBe('one-conv');
+    expect(pathOf(hiddenLayer)).toBe('phases');
   });
 
   it.each(cases.map((c) => [JSON.stringify(c), c] as const))('matches the cpu backend for %s', async (_, c) => {
@@ -80,11 +105,11 @@ describe('wasm Conv2DBackpropInput (per-phase stride-1 convs, interleaved)', () 
     expect(maxRelativeError(actual!, expected!)).toBeLessThan(1e-4);
   });
 
-  it('frees its intermediates over a loop', async () => {
+  it.each([['phases', hiddenLayer], ['one-conv', dcgan32Output]] as const)('frees its intermediates over a loop (%s)', async (path, c) => {
     await useBackend('wasm');
-    const c = cases.find((k) => k.outShape[1] === 16)!; // the DCGAN k4 s2 p1 layer
+    expect(pathOf(c)).toBe(path);
     const dyValues = randomArray(dyShape(c).reduce((a, b) => a * b, 1), 5);
-    const filterValues = randomArray(4 * 4 * 6 * 8, 6);
+    const filterValues = randomArray(4 * 4 * c.outShape[3] * c.inDepth, 6);
     const step = (): void => void tf.tidy(() => backpropInput(c, dyValues, filterValues).dataSync());
     step();
     const backend = tf.backend() as unknown as { numDataIds(): number };
