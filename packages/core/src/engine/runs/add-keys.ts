@@ -63,6 +63,7 @@ export async function addKeys(services: RunServices, request: AddKeysRequest, ho
         await folder.update((m) => m.keys.push(id));
         added.push(id);
         hooks.log?.(`${id} written`);
+        hooks.onKeyAdded?.(id);
       } finally {
         previous.forEach((k) => k.dispose());
         key?.dispose();

@@ -7,6 +7,8 @@ import { RunFolder } from '../../io/run-folder.js';
 import type { PluginHost } from '../../plugins/host.js';
 import { useBackend } from '../../test-support/backend.js';
 import { snapshot, testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../test-support/run-fixture.js';
+import { tensorsOf } from '../../test-support/run-files.js';
+import type { TrainingEvent } from '../context.js';
 import { addKeys } from './add-keys.js';
 import { initRun } from './init-run.js';
 import { runPipeline } from './run-pipeline.js';
@@ -90,5 +92,43 @@ describe('runPipeline', () => {
     await expect(runPipeline(host, { ...request(join(fixture.dir, 'none')), keys: 0 })).rejects.toThrow(/keys 0: expected a positive integer/);
     expect(await snapshot(dir)).toEqual(before);
     expect(await snapshot(join(fixture.dir, 'none'))).toEqual({});
+  });
+
+  it("with 2 workers, trains each new key's generator in a worker while the next key trains: the same run as one thread", async () => {
+    const sequential = join(fixture.dir, 'whole');
+    const dir = join(fixture.dir, 'fed');
+    const added: string[] = [];
+    const result = await runPipeline(host, { ...request(dir), workers: 2 }, { onKeyAdded: (id) => added.push(id) });
+    expect(added).toEqual(['key-2', 'key-3']);
+    expect(result.trained).toEqual(['first', 'keys', 'generators']);
+    const m = await manifest(dir);
+    expect(m.generators).toEqual(['key-1', 'key-2', 'key-3']);
+    expect(m.pending).toBeUndefined();
+    expect(m.config['generators']).toEqual((await manifest(sequential)).config['generators']);
+    expect(m.progress['generators/key-3']).toMatchObject({ stage: 'generators', epochsDone: 2, done: true });
+    for (const id of ['key-2', 'key-3']) {
+      expect(await tensorsOf(join(dir, 'generators', id, 'generator.ckpt'))).toEqual(await tensorsOf(join(sequential, 'generators', id, 'generator.ckpt')));
+    }
+    expect(result.evaluation.record.results).toEqual((await runPipeline(host, { ...request(sequential), resume: true })).evaluation.record.results);
+  });
+
+  it('interrupted while keys train alongside their generators, resumes to the same run', async () => {
+    const sequential = join(fixture.dir, 'whole');
+    const dir = join(fixture.dir, 'fed-interrupted');
+    const crash = (e: TrainingEvent): void => {
+      if (e.type === 'step' && e.unit === 'keys/key-3') throw new Error('simulated crash');
+    };
+    await expect(runPipeline(host, { ...request(dir), workers: 2 }, { onEvent: crash })).rejects.toThrow('simulated crash');
+    const interrupted = await manifest(dir);
+    expect(interrupted.pending).toMatchObject({ stage: 'keys' });
+    expect(interrupted.generators).toEqual(['key-1']);
+    const resumed = await runPipeline(host, { ...request(dir), workers: 2, resume: true });
+    expect(resumed.trained).toEqual(['keys', 'generators']);
+    const m = await manifest(dir);
+    expect(m.generators).toEqual(['key-1', 'key-2', 'key-3']);
+    expect(m.pending).toBeUndefined();
+    for (const id of ['key-2', 'key-3']) {
+      expect(await tensorsOf(join(dir, 'generators', id, 'generator.ckpt'))).toEqual(await tensorsOf(join(sequential, 'generators', id, 'generator.ckpt')));
+    }
   });
 });

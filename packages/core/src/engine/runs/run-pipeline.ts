@@ -3,9 +3,11 @@ import { RunFolder } from '../../io/run-folder.js';
 import type { FirstStageOptions, GeneratorStageOptions, KeyStageOptions, OptionsInput } from '../options.js';
 import { addKeys } from './add-keys.js';
 import { evaluateRun, type EvaluateRunResult } from './evaluate-run.js';
+import { feedGenerators, type GeneratorFeed } from './generator-feed.js';
 import { initRun, type InitRunRequest } from './init-run.js';
 import type { RunHooks, RunServices } from './services.js';
 import { trainGenerators } from './train-generators.js';
+import { workerCount } from './worker-count.js';
 
 /** One whole run: the first key and generator, more keys, their generators, an evaluation. */
 export interface RunPipelineRequest extends Omit<InitRunRequest, 'options' | 'resume'> {
@@ -14,7 +16,11 @@ export interface RunPipelineRequest extends Omit<InitRunRequest, 'options' | 're
   readonly first?: OptionsInput<FirstStageOptions>;
   readonly moreKeys?: OptionsInput<KeyStageOptions>;
   readonly generators?: OptionsInput<GeneratorStageOptions>;
-  /** Worker threads of the generators stage and of the evaluation (see TrainGeneratorsRequest.workers). */
+  /**
+   * Worker threads of the generators stage and of the evaluation (see TrainGeneratorsRequest.workers).
+   * Above 1, each new key's generator starts in a worker as soon as the key is written, while this
+   * thread trains the next key; the results are those of the stages one after another.
+   */
   readonly workers?: number;
   /** Metric names of the closing evaluation (default: evaluateRun's). */
   readonly metrics?: readonly string[];
@@ -53,21 +59,36 @@ export async function runPipeline(services: RunServices, request: RunPipelineReq
   if (!first.alreadyDone) trained.push('first');
 
   let folder = await RunFolder.open(dir);
-  if (folder.manifest.pending?.stage === 'keys') {
-    await addKeys(services, { dir, resume: true }, hooks);
-    trained.push('keys');
-    folder = await RunFolder.open(dir);
-  }
+  const plugins = services.pluginModules?.();
+  const threads = workerCount(request.workers, plugins);
+  const pendingKeys = folder.manifest.pending?.stage === 'keys';
   const missing = request.keys - folder.manifest.keys.length;
-  if (missing > 0) {
-    await addKeys(services, { dir, count: missing, ...(request.moreKeys ? { options: request.moreKeys } : {}) }, hooks);
-    if (!trained.includes('keys')) trained.push('keys');
+  // Generators of new keys are trained alongside the keys, unless another job is pending.
+  const feed: GeneratorFeed | undefined = threads > 1 && (pendingKeys || (missing > 0 && !folder.manifest.pending))
+    ? feedGenerators(dir, plugins!, request.generators ?? {}, threads, hooks)
+    : undefined;
+  const keyHooks: RunHooks = feed ? { ...hooks, onKeyAdded: (id) => (hooks.onKeyAdded?.(id), feed.add(id)) } : hooks;
+  try {
+    if (pendingKeys) {
+      await addKeys(services, { dir, resume: true }, keyHooks);
+      trained.push('keys');
+      folder = await RunFolder.open(dir);
+    }
+    const stillMissing = request.keys - folder.manifest.keys.length;
+    if (stillMissing > 0) {
+      await addKeys(services, { dir, count: stillMissing, ...(request.moreKeys ? { options: request.moreKeys } : {}) }, keyHooks);
+      if (!trained.includes('keys')) trained.push('keys');
+    }
+  } catch (error) {
+    await feed?.abandon();
+    throw error;
   }
+  const fed = (await feed?.finish()) ?? [];
 
   const generators = await trainGenerators(services, {
     dir, resume: true, ...(request.generators ? { options: request.generators } : {}), ...(request.workers !== undefined ? { workers: request.workers } : {}),
   }, hooks);
-  if (generators.trained.length > 0) trained.push('generators');
+  if (fed.length > 0 || generators.trained.length > 0) trained.push('generators');
 
   const evaluation = await evaluateRun(services, {
     dir, generators: 'plain', ...(request.metrics ? { metrics: request.metrics } : {}), ...(request.samplesByMetric ? { samplesByMetric: request.samplesByMetric } : {}),

@@ -27,6 +27,8 @@ export interface RunHooks {
   readonly onEvent?: (event: TrainingEvent) => void;
   /** Evaluation progress: a metric's finished work units. */
   readonly onMetricProgress?: (metric: string, done: number, total: number) => void;
+  /** A key was trained and written (its file and the manifest's key list). */
+  readonly onKeyAdded?: (id: string) => void;
   /** One-line notes (what is resumed, what was written). */
   readonly log?: (line: string) => void;
 }

@@ -76,13 +76,53 @@ export function startWorker(module: string, data: object): Worker {
 }
 
 /**
- * Trains `units` of the job in `data` in `count` worker threads, each with its own backend and
- * run session; a worker takes the next unit when it finishes one. Reports are handled in arrival
- * order, one at a time, so the caller's manifest updates never overlap. The first failure stops
- * every worker and rejects with a one-line error naming its unit; finished units stay finished.
+ * Units handed out as they come: `push` adds one, `close` says no more will come, and `take`
+ * waits for the next (undefined once closed and empty).
  */
-export async function trainInWorkers<O extends UnitOutcome>(data: UnitWorkerData, units: readonly WorkUnit[], count: number, handlers: UnitWorkerHandlers<O>): Promise<void> {
-  const waiting = [...units];
+export class UnitQueue {
+  private readonly units: WorkUnit[] = [];
+  private readonly takers: Array<(unit: WorkUnit | undefined) => void> = [];
+  private closed = false;
+
+  constructor(units: readonly WorkUnit[] = []) {
+    this.units.push(...units);
+  }
+
+  push(unit: WorkUnit): void {
+    if (this.closed) throw new Error(`no unit can be added after the queue is closed (${describeUnit(unit)})`);
+    const taker = this.takers.shift();
+    if (taker) taker(unit);
+    else this.units.push(unit);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const taker of this.takers.splice(0)) taker(undefined);
+  }
+
+  take(): Promise<WorkUnit | undefined> {
+    const unit = this.units.shift();
+    if (unit !== undefined || this.closed) return Promise.resolve(unit);
+    return new Promise((resolveTake) => this.takers.push(resolveTake));
+  }
+}
+
+/**
+ * Trains the job's units in `data` in `count` worker threads, each with its own backend and run
+ * session; a worker takes the next unit when it finishes one. `units` is a list, or a
+ * {@link UnitQueue} that may still grow (the call ends when it is closed and drained). Reports are
+ * handled in arrival order, one at a time, so the caller's manifest updates never overlap. The
+ * first failure stops every worker and rejects with a one-line error naming its unit; finished
+ * units stay finished.
+ */
+export async function trainInWorkers<O extends UnitOutcome>(
+  data: UnitWorkerData, units: readonly WorkUnit[] | UnitQueue, count: number, handlers: UnitWorkerHandlers<O>,
+): Promise<void> {
+  const waiting = units instanceof UnitQueue ? units : new UnitQueue(units);
+  if (!(units instanceof UnitQueue)) {
+    waiting.close();
+    count = Math.min(count, units.length);
+  }
   let handled: Promise<void> = Promise.resolve();
   let failure: Error | undefined;
   const workers: Worker[] = [];
@@ -102,9 +142,13 @@ export async function trainInWorkers<O extends UnitOutcome>(data: UnitWorkerData
         void worker.terminate().then(() => resolveRun());
       };
       const next = (): void => {
-        current = failure ? undefined : waiting.shift();
-        if (current === undefined) finish();
-        else worker.postMessage({ type: 'train', unit: current } satisfies ToUnitWorker);
+        current = undefined;
+        if (failure) return finish();
+        void waiting.take().then((unit) => {
+          current = failure ? undefined : unit;
+          if (current === undefined) finish();
+          else worker.postMessage({ type: 'train', unit: current } satisfies ToUnitWorker);
+        });
       };
       const handle = async (message: FromUnitWorker): Promise<void> => {
         if (finished) return;
@@ -137,7 +181,7 @@ export async function trainInWorkers<O extends UnitOutcome>(data: UnitWorkerData
     });
 
   const runs: Promise<void>[] = [];
-  for (let i = 0; i < Math.min(count, units.length); i++) {
+  for (let i = 0; i < count; i++) {
     const worker = startWorker('unit-worker', data);
     workers.push(worker);
     runs.push(run(worker));
