@@ -4,15 +4,13 @@
  * metrics it is handed, one at a time, exactly as evaluateRun computes them in its own thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '../../backend/select.js';
 import type { PostProcess } from '../../contracts/post-process.js';
-import { createPluginHost, type PluginHost } from '../../plugins/host.js';
-import { registerPluginModules } from '../../plugins/load.js';
+import type { PluginHost } from '../../plugins/host.js';
 import { oneLine } from '../../util/one-line.js';
 import { loadSubjects, metricContext, type EvaluationSubjects } from './evaluation-subjects.js';
 import type { FromMetricWorker, MetricWorkerData, ToMetricWorker } from './metric-workers.js';
-import { openRunSession, type RunSession } from './session.js';
+import type { RunSession } from './session.js';
+import { openWorkerSession } from './worker-session.js';
 
 const data = workerData as MetricWorkerData;
 const port = parentPort!;
@@ -26,11 +24,7 @@ interface Opened {
 }
 
 async function open(): Promise<Opened> {
-  tf.env().set('PROD', data.prod);
-  await selectBackend({ prefer: data.backend });
-  const host = createPluginHost();
-  await registerPluginModules(host, data.plugins);
-  const session = await openRunSession(host, data.dir);
+  const { host, session } = await openWorkerSession(data);
   const subjects = await loadSubjects(session, data.plan);
   const postProcess = data.postProcess ? host.postProcess(data.postProcess.name).create(data.postProcess.params ?? {}) : undefined;
   return { host, session, subjects, postProcess };

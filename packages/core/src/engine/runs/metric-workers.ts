@@ -1,19 +1,13 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { MetricResult } from '../../contracts/metric.js';
 import type { PluginModule } from '../../plugins/host.js';
 import { oneLine } from '../../util/one-line.js';
 import type { EvaluationPlan } from './evaluation-subjects.js';
 import type { PostProcessRequest } from './train-robust.js';
 import { startWorker } from './unit-workers.js';
+import { workerStart, type WorkerStart } from './worker-session.js';
 
 /** What every metric worker thread starts with. */
-export interface MetricWorkerData {
-  readonly dir: string;
-  /** The parent's TensorFlow.js backend, selected again by name in the worker. */
-  readonly backend: string;
-  readonly prod: boolean;
-  /** The parent's plugins, registered again in the worker (metrics and post-processes included). */
-  readonly plugins: readonly PluginModule[];
+export interface MetricWorkerData extends WorkerStart {
   readonly plan: EvaluationPlan;
   readonly postProcess?: PostProcessRequest | undefined;
 }
@@ -31,7 +25,7 @@ export type FromMetricWorker =
   | { readonly type: 'failed'; readonly metric: string; readonly message: string };
 
 export function metricWorkerData(dir: string, plugins: readonly PluginModule[], plan: EvaluationPlan, postProcess: PostProcessRequest | undefined): MetricWorkerData {
-  return { dir, backend: tf.getBackend(), prod: tf.env().getBool('PROD'), plugins, plan, ...(postProcess ? { postProcess } : {}) };
+  return { ...workerStart(dir, plugins), plan, ...(postProcess ? { postProcess } : {}) };
 }
 
 /**

@@ -6,19 +6,17 @@
  * records them in the manifest.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '../../backend/select.js';
 import type { PostProcess } from '../../contracts/post-process.js';
 import { unitProgress } from '../../io/run-folder.js';
-import { createPluginHost, type PluginHost } from '../../plugins/host.js';
-import { registerPluginModules } from '../../plugins/load.js';
+import type { PluginHost } from '../../plugins/host.js';
 import { oneLine } from '../../util/one-line.js';
 import type { StageContext } from '../context.js';
 import type { GeneratorStageOptions, OptionsInput, RobustStageOptions } from '../options.js';
 import { trainAndWriteGenerator } from './generator-unit.js';
 import { trainAndWriteRobust } from './robust-unit.js';
-import { openRunSession, type RunSession } from './session.js';
+import type { RunSession } from './session.js';
 import type { FromUnitWorker, ToUnitWorker, UnitOutcome, UnitWorkerData, WorkUnit } from './unit-workers.js';
+import { openWorkerSession } from './worker-session.js';
 
 const data = workerData as UnitWorkerData;
 const { job } = data;
@@ -32,11 +30,7 @@ interface Opened {
 }
 
 async function open(): Promise<Opened> {
-  tf.env().set('PROD', data.prod);
-  await selectBackend({ prefer: data.backend });
-  const host = createPluginHost();
-  await registerPluginModules(host, data.plugins);
-  const session = await openRunSession(host, data.dir);
+  const { host, session } = await openWorkerSession(data);
   const { folder } = session;
   const ctx: StageContext = {
     ...session.stageContext(job.stage, { onEvent: (event) => send({ type: 'event', event }) }),

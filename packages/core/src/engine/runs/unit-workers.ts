@@ -1,29 +1,21 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs-core';
 import type { PendingJob, UnitProgress } from '../../io/run-folder.js';
 import type { PluginModule } from '../../plugins/host.js';
 import { oneLine } from '../../util/one-line.js';
 import type { TrainingEvent } from '../context.js';
+import { workerStart, type WorkerStart } from './worker-session.js';
 
 /** What every worker thread of a training job starts with. */
-export interface UnitWorkerData {
-  /** The run folder (absolute). */
-  readonly dir: string;
-  /** The parent's TensorFlow.js backend, selected again by name in the worker. */
-  readonly backend: string;
-  /** The parent's tfjs `PROD` flag (true: no console banners). */
-  readonly prod: boolean;
-  /** The parent's plugins, registered again in the worker. */
-  readonly plugins: readonly PluginModule[];
+export interface UnitWorkerData extends WorkerStart {
   /** The recorded job (stage "generators" or "robust"): its options and, for robust, its post-processes. */
   readonly job: PendingJob;
 }
 
 /** The worker data of `job` in run `dir`, with this thread's backend. */
 export function unitWorkerData(dir: string, plugins: readonly PluginModule[], job: PendingJob): UnitWorkerData {
-  return { dir, backend: tf.getBackend(), prod: tf.env().getBool('PROD'), plugins, job };
+  return { ...workerStart(dir, plugins), job };
 }
 
 /** One unit of work: a key's generator, or (robust jobs) its generator robust to the post-process `label`. */
