@@ -15,6 +15,10 @@ export interface MetricContext {
   readonly data: ImageSource;
   /** When set, applied at evaluation strength to the images measured (the robust variant). */
   readonly postProcess?: PostProcess;
+  /**
+   * The evaluation's random stream, the same for every metric whichever ran before it or in
+   * whichever worker thread; draw from forks by your own names (`rng.fork('my-metric')`).
+   */
   readonly rng: Rng;
   /** Sample count override; each metric's default is the reference's. */
   readonly samples?: number;
