@@ -14,8 +14,9 @@ export default class Evaluate extends AttribCommand<typeof Evaluate> {
   static override description = `Computes the metrics over every key that has a generator and records them in RUN/metrics.json.
 Defaults are the release's: 1,000 real and 1,000 generated images for distinguishability, 1,000
 samples per generator through an 8-bit PNG round trip for attributability, 10,000 shared inputs
-for the L2 quality. The metrics are computed side by side in --workers threads (same results). With --postprocess the images are post-processed at evaluation strength (the
-robust metrics), measuring the generators robust-trained against it when every key has one.`;
+for the L2 quality. With --postprocess the images are post-processed at evaluation strength (the
+robust metrics), measuring the generators robust-trained against it when every key has one. The
+metrics are computed side by side in --workers threads, with the same results.`;
 
   static override examples = [
     '<%= config.bin %> evaluate runs/mnist',
