@@ -152,4 +152,15 @@ describe('the shipped example studies', () => {
     ]);
     expect(study.training.keys).toMatchObject({ lrKey: 0.05 });
   });
+
+  it('study-crop-others.yaml and study-crop-others-demo.yaml: crop robust at alpha 2 with the othersWeight term, on the crop-robust keys and on the demo run', async () => {
+    const keys = await planOf('study-crop-others.yaml', 'crop-base');
+    expect(keys.cells.map((c) => [c.angle, c.postProcess, c.robust, c.alpha])).toEqual([['orthogonal', 'crop', true, 2]]);
+    expect(keys.study.training.keys).toEqual((await planOf('study-crop-keys.yaml', 'crop-base')).study.training.keys);
+    const demoRun = await planOf('study-crop-others-demo.yaml');
+    expect(demoRun.cells.map((c) => [c.angle, c.postProcess, c.robust, c.alpha])).toEqual([['base', 'crop', true, 2]]);
+    for (const { study } of [keys, demoRun]) {
+      expect(study.training.robust).toMatchObject({ epochs: 1, stepsPerEpoch: 625, probability: 1, othersWeight: 1 });
+    }
+  });
 });
