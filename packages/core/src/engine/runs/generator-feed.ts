@@ -4,7 +4,8 @@ import type { PluginModule } from '../../plugins/host.js';
 import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../options.js';
 import { recordGenerator, type GeneratorOutcome } from './generator-unit.js';
 import type { RunHooks } from './services.js';
-import { trainInWorkers, UnitQueue, unitWorkerData } from './unit-workers.js';
+import { trainInWorkers, unitWorkerData, type WorkUnit } from './unit-workers.js';
+import { TaskQueue } from './worker-pool.js';
 
 /** Keyed generators trained in worker threads while their keys are still being added. */
 export interface GeneratorFeed {
@@ -31,7 +32,7 @@ export function feedGenerators(
   dir: string, plugins: readonly PluginModule[], input: OptionsInput<GeneratorStageOptions>, threads: number, hooks: RunHooks,
 ): GeneratorFeed {
   const options = resolveOptions('generators', input);
-  const queue = new UnitQueue();
+  const queue = new TaskQueue<WorkUnit>();
   const outcomes: GeneratorOutcome[] = [];
   const progress: Array<[string, UnitProgress]> = [];
   const job = { stage: 'generators' as const, keys: [], options: { ...options }, startedAt: new Date().toISOString() };

@@ -5,23 +5,23 @@
  * here from the plugins by name and parameters). It writes only its units' files; the parent
  * records them in the manifest.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import type { PostProcess } from '../../contracts/post-process.js';
 import { unitProgress } from '../../io/run-folder.js';
 import type { PluginHost } from '../../plugins/host.js';
-import { oneLine } from '../../util/one-line.js';
 import type { StageContext } from '../context.js';
 import type { GeneratorStageOptions, OptionsInput, RobustStageOptions } from '../options.js';
 import { trainAndWriteGenerator } from './generator-unit.js';
 import { trainAndWriteRobust } from './robust-unit.js';
 import type { RunSession } from './session.js';
-import type { FromUnitWorker, ToUnitWorker, UnitOutcome, UnitWorkerData, WorkUnit } from './unit-workers.js';
+import type { UnitNote, UnitOutcome, UnitWorkerData, WorkUnit } from './unit-workers.js';
+import { serveTasks } from './worker-pool.js';
 import { openWorkerSession } from './worker-session.js';
 
 const data = workerData as UnitWorkerData;
 const { job } = data;
-const port = parentPort!;
-const send = (message: FromUnitWorker): void => port.postMessage(message);
+/** Sends a note on the unit in hand (set for each unit). */
+let note: (note: UnitNote) => void = () => undefined;
 
 interface Opened {
   readonly host: PluginHost;
@@ -33,12 +33,12 @@ async function open(): Promise<Opened> {
   const { host, session } = await openWorkerSession(data);
   const { folder } = session;
   const ctx: StageContext = {
-    ...session.stageContext(job.stage, { onEvent: (event) => send({ type: 'event', event }) }),
+    ...session.stageContext(job.stage, { onEvent: (event) => note({ type: 'event', event }) }),
     store: {
       load: (unit) => folder.readState(unit),
       save: async (unit, state) => {
         await folder.writeState(unit, state);
-        send({ type: 'progress', unit, progress: unitProgress(job.stage, state) });
+        note({ type: 'progress', unit, progress: unitProgress(job.stage, state) });
       },
     },
   };
@@ -68,15 +68,9 @@ async function train({ host, session, ctx }: Opened, unit: WorkUnit): Promise<Un
 }
 
 let opened: Promise<Opened> | undefined;
-let queue: Promise<void> = Promise.resolve();
 
-port.on('message', (message: ToUnitWorker) => {
-  queue = queue.then(async () => {
-    try {
-      opened ??= open();
-      send({ type: 'done', outcome: await train(await opened, message.unit) });
-    } catch (error) {
-      send({ type: 'failed', unit: message.unit, message: oneLine(error) });
-    }
-  });
+serveTasks<WorkUnit, UnitNote, UnitOutcome>(async (unit, send) => {
+  note = send;
+  opened ??= open();
+  return train(await opened, unit);
 });
