@@ -16,6 +16,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { withKernelScope, type KernelScope } from './kernel-scope.js';
+import type { WasmHeapBackend } from './wasm-heap.js';
 
 /**
  * Along one spatial axis, how output phase r (outputs o = stride*m + r) of a transposed
@@ -142,7 +143,12 @@ export function transposedConvPath(
   return { kind: 'phases', rows, cols };
 }
 
-/** A 1x1 input: output (oh, ow) = x . filter[oh + top, ow + left], one matrix product. */
+/**
+ * A 1x1 input: output (oh, ow) = x . filter[oh + top, ow + left], one matrix product. The filter
+ * [kh, kw, out, in] already is the matrix [(kh, kw, out), in], so the product is filter times the
+ * input transposed, then transposed back: the wasm matrix product packs its second operand on
+ * every call and is slow with a transposed operand, and both transposes here are of the small side.
+ */
 function onePixel(
   scope: KernelScope,
   dy: TensorInfo,
@@ -153,15 +159,18 @@ function onePixel(
 ): TensorInfo {
   const [batch, outHeight, outWidth, outDepth] = outShape;
   const [filterHeight, filterWidth, , inDepth] = filter.shape as [number, number, number, number];
-  const byInput = scope.run(Transpose, { x: filter }, { perm: [3, 0, 1, 2] }); // [in, kh, kw, out]
   const window =
     outHeight === filterHeight && outWidth === filterWidth
-      ? byInput
-      : scope.run(Slice, { x: byInput }, { begin: [0, top, left, 0], size: [inDepth, outHeight, outWidth, outDepth] });
-  const matrix = scope.run(Reshape, { x: window }, { shape: [inDepth, outHeight * outWidth * outDepth] });
-  const rows = scope.run(Reshape, { x: dy }, { shape: [batch, inDepth] });
-  const product = scope.run(BatchMatMul, { a: rows, b: matrix }, { transposeA: false, transposeB: false });
-  return scope.run(Reshape, { x: product }, { shape: outShape });
+      ? filter
+      : scope.run(Slice, { x: filter }, { begin: [top, left, 0, 0], size: [outHeight, outWidth, outDepth, inDepth] });
+  const outputs = outHeight * outWidth * outDepth;
+  const matrix = scope.run(Reshape, { x: window }, { shape: [outputs, inDepth] });
+  const columns = scope.run(Reshape, { x: dy }, { shape: [batch, inDepth] });
+  const byColumn = batch === 1 ? columns : scope.run(Transpose, { x: columns }, { perm: [1, 0] });
+  const inputColumns = scope.run(Reshape, { x: byColumn }, { shape: [inDepth, batch] });
+  const product = scope.run(BatchMatMul, { a: matrix, b: inputColumns }, { transposeA: false, transposeB: false }); // [outputs, batch]
+  const byRow = batch === 1 ? product : scope.run(Transpose, { x: product }, { perm: [1, 0] });
+  return scope.run(Reshape, { x: byRow }, { shape: outShape });
 }
 
 /**
@@ -333,32 +342,38 @@ function byPhases(
 
 /**
  * Each phase's sub-filter [rows.taps, cols.taps, inDepth, outDepth], in phase order, from the
- * transposed convolution's filter [kh, kw, outDepth, inDepth]: the filter as [inDepth*outDepth,
- * kh*kw] times a 0/1 selection matrix [kh*kw, taps*taps], then a transpose. The large operand goes
- * first: the wasm matrix product re-packs its second operand on every call.
+ * transposed convolution's filter [kh, kw, outDepth, inDepth]: one transpose to [kh, kw, inDepth,
+ * outDepth], whose [inDepth, outDepth] blocks are then copied on the heap to their taps (zero where
+ * a phase has no tap).
  */
 function phaseFilters(scope: KernelScope, filter: TensorInfo, rows: AxisPlan, cols: AxisPlan): TensorInfo[] {
-  const [filterHeight, filterWidth, outDepth, inDepth] = filter.shape as [number, number, number, number];
-  const tapCount = filterHeight * filterWidth;
-  const taps = rows.taps * cols.taps;
-  const byChannels = scope.run(Transpose, { x: filter }, { perm: [3, 2, 0, 1] }); // [in, out, kh, kw]
-  const flat = scope.run(Reshape, { x: byChannels }, { shape: [inDepth * outDepth, tapCount] });
+  const heap = scope.backend as WasmHeapBackend;
+  const [, filterWidth, outDepth, inDepth] = filter.shape as [number, number, number, number];
+  const block = inDepth * outDepth;
+  const swapped = scope.run(Transpose, { x: filter }, { perm: [0, 1, 3, 2] });
   const filters: TensorInfo[] = [];
+  for (let phase = 0; phase < rows.stride * cols.stride; phase++) {
+    const subFilter = heap.makeOutput([rows.taps, cols.taps, inDepth, outDepth], 'float32');
+    scope.adopt(subFilter);
+    filters.push(subFilter);
+  }
+  const source = heap.typedArrayFromHeap(swapped);
   for (let rh = 0; rh < rows.stride; rh++) {
     for (let rw = 0; rw < cols.stride; rw++) {
-      const selection = new Float32Array(tapCount * taps);
-      let column = 0;
+      const target = heap.typedArrayFromHeap(filters[rh * cols.stride + rw]!);
+      let offset = 0;
       for (let th = 0; th < rows.taps; th++) {
-        for (let tw = 0; tw < cols.taps; tw++, column++) {
+        for (let tw = 0; tw < cols.taps; tw++, offset += block) {
           const kh = rows.phases[rh]!.filterTap[th]!;
           const kw = cols.phases[rw]!.filterTap[tw]!;
-          if (kh >= 0 && kw >= 0) selection[(kh * filterWidth + kw) * taps + column] = 1;
+          if (kh < 0 || kw < 0) {
+            target.fill(0, offset, offset + block);
+          } else {
+            const start = (kh * filterWidth + kw) * block;
+            target.set(source.subarray(start, start + block), offset);
+          }
         }
       }
-      const selector = scope.constant(selection, [tapCount, taps]);
-      const selected = scope.run(BatchMatMul, { a: flat, b: selector }, { transposeA: false, transposeB: false });
-      const split = scope.run(Reshape, { x: selected }, { shape: [inDepth, outDepth, rows.taps, cols.taps] });
-      filters.push(scope.run(Transpose, { x: split }, { perm: [2, 3, 0, 1] }));
     }
   }
   return filters;

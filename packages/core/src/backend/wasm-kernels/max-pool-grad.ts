@@ -7,12 +7,8 @@ import {
   type MaxPoolGradAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import type { WasmHeapBackend } from './wasm-heap.js';
 
-/** The parts of the wasm backend this kernel reads: data lives in the module's heap. */
-interface WasmHeapBackend extends KernelBackend {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
 
 /**
  * `MaxPoolGrad` for the wasm backend, computed in JavaScript directly on the wasm heap
