@@ -7,6 +7,7 @@ import {
   DepthToSpace,
   FusedBatchNorm,
   getKernel,
+  Identity,
   MaxPoolGrad,
   OneHot,
   registerKernel,
@@ -22,6 +23,7 @@ import { makeFusedBatchNormKernel } from './wasm-kernels/batch-norm.js';
 import { makeConv2DBackpropFilterKernel } from './wasm-kernels/conv2d-backprop-filter.js';
 import { makeConv2DBackpropInputKernel } from './wasm-kernels/conv2d-backprop-input.js';
 import { makeDepthToSpaceKernel } from './wasm-kernels/depth-to-space.js';
+import { makeIdentityKernel } from './wasm-kernels/identity.js';
 import { makeMaxPoolGradKernel } from './wasm-kernels/max-pool-grad.js';
 import { makeOneHotKernel } from './wasm-kernels/one-hot.js';
 import {
@@ -69,6 +71,7 @@ const WASM_KERNELS: WasmKernel[] = [
     role: 'speed',
     make: (original) => makeFusedBatchNormKernel(shipped(original, FusedBatchNorm), WASM),
   },
+  { kernelName: Identity, role: 'speed', make: (original) => makeIdentityKernel(shipped(original, Identity), WASM) },
   { kernelName: Transpose, role: 'speed', make: (original) => makeTransposeKernel(shipped(original, Transpose), WASM) },
   { kernelName: Tile, role: 'speed', make: (original) => makeTileKernel(shipped(original, Tile), WASM) },
   {
@@ -98,8 +101,8 @@ const ours = new Map<string, KernelConfig>();
 /** Options of {@link registerWasmTrainingKernels}. */
 export interface WasmKernelOptions {
   /**
-   * Also register the faster replacements (`Conv2DBackpropInput`, `FusedBatchNorm`, `Transpose`,
-   * `Tile`, `DepthToSpace`). Default true; false is for measuring what they bring.
+   * Also register the faster replacements (`Conv2DBackpropInput`, `FusedBatchNorm`, `Identity`,
+   * `Transpose`, `Tile`, `DepthToSpace`). Default true; false is for measuring what they bring.
    */
   fastKernels?: boolean;
 }
@@ -108,8 +111,8 @@ export interface WasmKernelOptions {
  * Registers attrib's training kernels for the 'wasm' backend: those tfjs-backend-wasm 4.22 lacks
  * (`Conv2DBackpropFilter`, `UnsortedSegmentSum`), fixes for those it gets wrong
  * (`ResizeBilinearGrad`, `ResizeNearestNeighborGrad`, `MaxPoolGrad`, `OneHot`), faster
- * `Conv2DBackpropInput` (the transposed convolution), `FusedBatchNorm`, `Transpose`, `Tile` and
- * `DepthToSpace`, and the gradients tfjs lacks on every backend (`DepthToSpace`, comparisons). It also fixes the cpu
+ * `Conv2DBackpropInput` (the transposed convolution), `FusedBatchNorm`, `Identity`, `Transpose`,
+ * `Tile` and `DepthToSpace`, and the gradients tfjs lacks on every backend (`DepthToSpace`, comparisons). It also fixes the cpu
  * backend's `ResizeBilinearGrad` and `ResizeNearestNeighborGrad`. Importing this module
  * also registers tfjs's own gradient functions, which tfjs-core alone lacks in Node, and loads
  * '@tensorflow/tfjs-backend-wasm' (its JavaScript only; the backend need not be initialised).

@@ -74,6 +74,26 @@ describe('wasm kernel fixes', () => {
     }
   });
 
+  it('clone shares the data of its input: no copy, and either may be disposed first', async () => {
+    await useBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const before = backend.numDataIds();
+    const x = tf.tensor2d([[1.5, -2], [3, 4.25]]);
+    const copy = tf.clone(x);
+    const copyOfCopy = tf.clone(copy);
+    expect(backend.numDataIds()).toBe(before + 1);
+    x.dispose();
+    expect(Array.from(copy.dataSync())).toEqual([1.5, -2, 3, 4.25]);
+    copy.dispose();
+    expect(Array.from(copyOfCopy.dataSync())).toEqual([1.5, -2, 3, 4.25]);
+    copyOfCopy.dispose();
+    expect(backend.numDataIds()).toBe(before);
+    const text = tf.tensor1d(['a', 'b'], 'string');
+    const textCopy = tf.clone(text);
+    expect(textCopy.dataSync()).toEqual(['a', 'b']);
+    tf.dispose([text, textCopy]);
+  });
+
   it('registering again is a no-op', () => {
     expect(registerWasmTrainingKernels()).toEqual([]);
   });
