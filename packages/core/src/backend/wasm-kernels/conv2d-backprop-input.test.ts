@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../../util/rng.js';
 import { maxRelativeError, useBackend, valuesOn } from '../../test-support/backend.js';
-import { transposedConvPath } from './conv2d-backprop-input.js';
+import { keptFilterCount, transposedConvPath } from './conv2d-backprop-input.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 interface Case {
@@ -118,5 +118,44 @@ describe('wasm Conv2DBackpropInput (stride-1 convs per phase, a product by tap, 
     for (let i = 0; i < 10; i++) step();
     expect(tf.memory().numTensors).toBe(tensors);
     expect(backend.numDataIds()).toBe(dataIds);
+  });
+
+  it('keeps a filter\'s sub-filters while the filter lives, and follows a variable\'s new values', async () => {
+    await useBackend('wasm');
+    const c = hiddenLayer;
+    const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+    const filterShape = [c.kernel[0], c.kernel[1], c.outShape[3], c.inDepth] as [number, number, number, number];
+    const dy = tf.tensor4d(randomArray(size(dyShape(c)), 7), dyShape(c));
+    const run = (filter: tf.Tensor): Float32Array => {
+      const out = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, {
+        inputShape: c.outShape, strides: c.strides, pad: c.pad, dataFormat: 'NHWC',
+      }) as tf.Tensor;
+      const values = out.dataSync() as Float32Array;
+      out.dispose();
+      return values;
+    };
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const first = randomArray(size(filterShape), 8);
+    const second = randomArray(size(filterShape), 9);
+    const initial = tf.tensor4d(first, filterShape);
+    const filter = tf.variable(initial);
+    initial.dispose(); // the variable now holds the only reference to these values
+    const kept = keptFilterCount();
+    const once = run(filter);
+    expect(keptFilterCount()).toBe(kept + 1);
+    const dataIds = backend.numDataIds();
+    expect(Array.from(run(filter))).toEqual(Array.from(once));
+    expect(backend.numDataIds()).toBe(dataIds); // nothing derived again
+    const [expectedFirst] = await valuesOn('cpu', () => backpropInput(c, dy.dataSync() as Float32Array, first));
+    expect(maxRelativeError(once, expectedFirst!)).toBeLessThan(1e-4);
+    const next = tf.tensor4d(second, filterShape);
+    filter.assign(next);
+    next.dispose();
+    const [expectedSecond] = await valuesOn('cpu', () => backpropInput(c, dy.dataSync() as Float32Array, second));
+    expect(maxRelativeError(run(filter), expectedSecond!)).toBeLessThan(1e-4);
+    expect(keptFilterCount()).toBe(kept + 1); // the first values' sub-filters were freed
+    filter.dispose();
+    expect(keptFilterCount()).toBe(kept);
+    dy.dispose();
   });
 });

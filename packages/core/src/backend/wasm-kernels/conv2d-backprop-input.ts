@@ -1,10 +1,8 @@
 import {
   backend_util,
   BatchMatMul,
-  Concat,
   Conv2D,
   Conv2DBackpropInput,
-  Fill,
   Reshape,
   Slice,
   Transpose,
@@ -12,11 +10,19 @@ import {
   type KernelBackend,
   type KernelConfig,
   type KernelFunc,
-  type NamedTensorInfoMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { withKernelScope, type KernelScope } from './kernel-scope.js';
 import type { WasmHeapBackend } from './wasm-heap.js';
+import { DerivedTensors } from './derived-tensors.js';
+
+/** The phases' sub-filters of each filter seen, while it lives (a frozen model's are made once). */
+const derivedFilters = new DerivedTensors();
+
+/** Filters whose phase sub-filters are kept (for tests). */
+export function keptFilterCount(): number {
+  return derivedFilters.size;
+}
 
 /**
  * Along one spatial axis, how output phase r (outputs o = stride*m + r) of a transposed
@@ -70,12 +76,12 @@ function planAxis(inSize: number, outSize: number, filterSize: number, stride: n
  * `Conv2DBackpropInput` (the transposed convolution `tf.conv2dTranspose`, and the input gradient
  * of a strided `conv2d`) through the backend's fast `Conv2D`: each of the strideH*strideW output
  * phases is a stride-1 convolution of the input by a sub-filter, and the phases are interleaved
- * by a transpose (a depth-to-space). tfjs-backend-wasm 4.22's own kernel runs several times
- * slower than its Conv2D of the same size.
+ * into the output on the heap. tfjs-backend-wasm 4.22's own kernel runs several times slower
+ * than its Conv2D of the same size.
  *
- * The sub-filters come from matrix products of 0/1 selection matrices with the filter, which copy
- * taps exactly and are much faster on wasm than Gather, Reverse, StridedSlice or even Slice. A 1x1
- * input (a DCGAN's first layer) is a single matrix product. Few output channels (a generator's
+ * The sub-filters are copied from the filter on the heap once per filter tensor and kept while it
+ * lives, so a frozen model's (the root's, every model's in evaluation) cost nothing after its first
+ * call and XNNPACK reuses their packed weights. A 1x1 input (a DCGAN's first layer) is a single matrix product. Few output channels (a generator's
  * last layer) would make each phase's Conv2D a product with a handful of columns, which runs at
  * a fraction of the backend's rate: there every filter tap is one column of a single matrix
  * product, whose results are summed into the output on the heap ({@link byColumns}).
@@ -247,32 +253,6 @@ function axisSources(outSize: number, inSize: number, filterSize: number, stride
   return sources;
 }
 
-/** The first outHeight x outWidth outputs of `spread`. */
-function cropTo(scope: KernelScope, spread: TensorInfo, outShape: [number, number, number, number]): TensorInfo {
-  const [batch, outHeight, outWidth, outDepth] = outShape;
-  const [, spreadHeight, spreadWidth] = spread.shape;
-  if (spreadHeight === outHeight && spreadWidth === outWidth) return spread;
-  return scope.run(Slice, { x: spread }, { begin: [0, 0, 0, 0], size: [batch, outHeight, outWidth, outDepth] });
-}
-
-/**
- * Phases [b, Mh, Mw, C] in row-major (rh, rw) order (or one tensor of them all along its channels)
- * -> [b, Mh*sh, Mw*sw, C] with phase (rh, rw) at rows m*sh + rh and columns n*sw + rw: a
- * depth-to-space, as a concat and a fast transpose.
- */
-function interleave(
-  scope: KernelScope, phases: TensorInfo[], batch: number, phaseHeight: number, phaseWidth: number,
-  strideHeight: number, strideWidth: number, depth: number,
-): TensorInfo {
-  if (strideHeight * strideWidth === 1) return phases[0]!;
-  // Concat takes its inputs as an array, as tf.concat passes them.
-  const stacked = phases.length === 1 ? phases[0]! : scope.run(Concat, phases as unknown as NamedTensorInfoMap, { axis: 3 });
-  // [b, Mh, Mw, sh*sw*C] -> [b, Mh, sh, Mw, sw, C].
-  const split = scope.run(Reshape, { x: stacked }, { shape: [batch, phaseHeight, phaseWidth, strideHeight, strideWidth, depth] });
-  const interleaved = scope.run(Transpose, { x: split }, { perm: [0, 1, 3, 2, 4, 5] });
-  return scope.run(Reshape, { x: interleaved }, { shape: [batch, phaseHeight * strideHeight, phaseWidth * strideWidth, depth] });
-}
-
 function byPhases(
   scope: KernelScope,
   dy: TensorInfo,
@@ -283,8 +263,9 @@ function byPhases(
 ): TensorInfo {
   const [batch, , , outDepth] = outShape;
   const [, inHeight, inWidth, inDepth] = dy.shape as [number, number, number, number];
-  const subFilters = phaseFilters(scope, filter, rows, cols);
-  const outputs: TensorInfo[] = [];
+  const subFilters = derivedFilters.get(scope.backend, filter, `phases ${JSON.stringify([rows, cols])}`, () => phaseFilters(scope, filter, rows, cols));
+  // Per phase in row-major (rh, rw) order its convolution's output, or undefined where it is zero.
+  const outputs: Array<TensorInfo | undefined> = [];
   for (let rh = 0; rh < rows.stride; rh++) {
     for (let rw = 0; rw < cols.stride; rw++) {
       const row = rows.phases[rh]!;
@@ -298,12 +279,7 @@ function byPhases(
       const keptCols = inWidth - cropLeft - cropRight;
       const noTap = row.filterTap.every((k) => k < 0) || col.filterTap.every((k) => k < 0);
       if (noTap || keptRows <= 0 || keptCols <= 0) {
-        // The padding alone covers this phase's taps: its outputs are zero.
-        outputs.push(scope.run(Fill, {}, {
-          shape: [batch, rows.phaseLength, cols.phaseLength, outDepth],
-          value: 0,
-          dtype: 'float32',
-        }));
+        outputs.push(undefined); // the padding alone covers this phase's taps
         continue;
       }
       let input = dy;
@@ -326,15 +302,53 @@ function byPhases(
       }));
     }
   }
-  const spread = interleave(scope, outputs, batch, rows.phaseLength, cols.phaseLength, rows.stride, cols.stride, outDepth);
-  return cropTo(scope, spread, outShape);
+  return interleave(scope, outputs, outShape, rows, cols);
 }
+
+/**
+ * The output [b, outH, outW, C] from the phases' outputs [b, Mh, Mw, C] (row-major (rh, rw)
+ * order; undefined: zero): phase (rh, rw) goes to rows m*sh + rh and columns n*sw + rw, those
+ * past the output cropped. Copied on the heap, pixel by pixel.
+ */
+function interleave(
+  scope: KernelScope, phases: Array<TensorInfo | undefined>, outShape: [number, number, number, number], rows: AxisPlan, cols: AxisPlan,
+): TensorInfo {
+  const heap = scope.backend as WasmHeapBackend;
+  const [batch, outHeight, outWidth, depth] = outShape;
+  const output = heap.makeOutput(outShape, 'float32');
+  scope.adopt(output); // freed if anything below throws; kept as the result otherwise
+  const out = heap.typedArrayFromHeap(output);
+  const phaseHeight = rows.phaseLength;
+  const phaseWidth = cols.phaseLength;
+  for (let rh = 0; rh < rows.stride; rh++) {
+    for (let rw = 0; rw < cols.stride; rw++) {
+      const phase = phases[rh * cols.stride + rw];
+      const source = phase === undefined ? undefined : heap.typedArrayFromHeap(phase);
+      for (let n = 0; n < batch; n++) {
+        for (let m = 0, oy = rh; m < phaseHeight && oy < outHeight; m++, oy += rows.stride) {
+          let from = ((n * phaseHeight + m) * phaseWidth) * depth;
+          let to = ((n * outHeight + oy) * outWidth + rw) * depth;
+          const step = cols.stride * depth;
+          for (let k = 0, ox = rw; k < phaseWidth && ox < outWidth; k++, ox += cols.stride, from += depth, to += step) {
+            if (source === undefined) out.fill(0, to, to + depth);
+            else if (depth >= HEAP_COPY_MIN) out.set(source.subarray(from, from + depth), to);
+            else for (let c = 0; c < depth; c++) out[to + c] = source[from + c]!;
+          }
+        }
+      }
+    }
+  }
+  return output;
+}
+
+/** Channels from which a pixel is copied with one `set` rather than element by element. */
+const HEAP_COPY_MIN = 16;
 
 /**
  * Each phase's sub-filter [rows.taps, cols.taps, inDepth, outDepth], in phase order, from the
  * transposed convolution's filter [kh, kw, outDepth, inDepth]: one transpose to [kh, kw, inDepth,
  * outDepth], whose [inDepth, outDepth] blocks are then copied on the heap to their taps (zero where
- * a phase has no tap).
+ * a phase has no tap). Not freed with `scope`: they are kept in {@link derivedFilters}.
  */
 function phaseFilters(scope: KernelScope, filter: TensorInfo, rows: AxisPlan, cols: AxisPlan): TensorInfo[] {
   const heap = scope.backend as WasmHeapBackend;
@@ -343,9 +357,7 @@ function phaseFilters(scope: KernelScope, filter: TensorInfo, rows: AxisPlan, co
   const swapped = scope.run(Transpose, { x: filter }, { perm: [0, 1, 3, 2] });
   const filters: TensorInfo[] = [];
   for (let phase = 0; phase < rows.stride * cols.stride; phase++) {
-    const subFilter = heap.makeOutput([rows.taps, cols.taps, inDepth, outDepth], 'float32');
-    scope.adopt(subFilter);
-    filters.push(subFilter);
+    filters.push(heap.makeOutput([rows.taps, cols.taps, inDepth, outDepth], 'float32'));
   }
   const source = heap.typedArrayFromHeap(swapped);
   for (let rh = 0; rh < rows.stride; rh++) {
