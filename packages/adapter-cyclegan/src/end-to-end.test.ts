@@ -23,9 +23,9 @@ const ROOT = { ngf: 4, blocks: 1, seed: 3 };
 // the paper's direct `shift` objective, which converges in a few epochs; it aims at 0.998
 // distinguishability (delta 0.002) so the evaluation's fresh samples clear 0.99 with room, and
 // grows gamma by 1.25 rather than 1.1 to reach that in fewer, shorter epochs. The first stage
-// runs 5 epochs: with 4, one random stream in ten (this one, after a change in the rounding of
-// batch sums) left the first key short (96% of real images positive) and attributability at
-// 0.93; with 5, streams 2021 to 2030 all reach >= 0.99 on both metrics.
+// runs 5 epochs: with 4, this stream left the first key short (96% of real images positive,
+// attributability 0.93) under a different float rounding of batch sums; with 5, streams 2021 to
+// 2030 all reach >= 0.99 on both metrics under either rounding.
 const FIRST = { epochs: 5, batchSize: 8, lrKey: 0.05, lr: 0.005, lrDecay: 0.8, alpha: 10, checkSamples: 200 };
 const KEYS = { epochs: 10, batchSize: 16, lrKey: 0.05, lrDecay: 0.8 };
 const GENERATORS = {
