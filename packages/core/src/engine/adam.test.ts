@@ -23,17 +23,22 @@ function referenceAdam(start: number[], gradients: number[][], lr: number, b1: n
   return p;
 }
 
+/** Applies each gradient in turn to `variable`. */
+function applyEach(adam: Adam, variable: tf.Variable, gradients: number[][]): void {
+  for (const g of gradients) {
+    const grad = tf.tensor1d(g);
+    adam.apply({ [variable.name]: grad });
+    grad.dispose();
+  }
+}
+
 describe('Adam', () => {
   it('steps as PyTorch Adam does, including bias correction', () => {
     const start = [0.5, -1.25, 2];
     const gradients = [[0.1, -3, 0], [0.2, 1, 1e-3], [-0.4, 0.5, 2]];
     const variable = tf.variable(tf.tensor1d(start));
     const adam = new Adam([variable], { lr: 0.01, beta1: 0.5, beta2: 0.99 });
-    for (const g of gradients) {
-      const grad = tf.tensor1d(g);
-      adam.apply({ [variable.name]: grad });
-      grad.dispose();
-    }
+    applyEach(adam, variable, gradients);
     const expected = referenceAdam(start, gradients, 0.01, 0.5, 0.99);
     const actual = Array.from(variable.dataSync());
     actual.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 6));
@@ -71,11 +76,7 @@ describe('Adam', () => {
     const gradients = Array.from({ length: 5 }, () => start.map(() => rng.normal() * 10 ** Math.floor(rng.uniform() * 6 - 3)));
     const variable = tf.variable(tf.tensor1d(start));
     const adam = new Adam([variable], { lr: 0.002, beta1: 0.5, beta2: 0.999 });
-    for (const g of gradients) {
-      const grad = tf.tensor1d(g);
-      adam.apply({ [variable.name]: grad });
-      grad.dispose();
-    }
+    applyEach(adam, variable, gradients);
     const expected = referenceAdam(start, gradients, 0.002, 0.5, 0.999);
     const actual = variable.dataSync();
     let worst = 0;
