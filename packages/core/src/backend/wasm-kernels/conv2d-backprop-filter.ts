@@ -3,7 +3,6 @@ import {
   Conv2D,
   Conv2DBackpropFilter,
   Fill,
-  PadV2,
   Slice,
   Transpose,
   type Conv2DBackpropFilterAttrs,

@@ -1,12 +1,8 @@
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
-
-/** What the cache needs of a backend: whether a data id is still alive, and freeing data. */
-interface RefCountingBackend extends KernelBackend {
-  refCount(dataId: object): number;
-}
+import type { WasmHeapBackend } from './wasm-heap.js';
 
 interface Entry {
-  readonly backend: RefCountingBackend;
+  readonly backend: WasmHeapBackend;
   readonly byKey: Map<string, TensorInfo[]>;
 }
 
@@ -31,7 +27,7 @@ export class DerivedTensors {
       entry = undefined;
     }
     if (entry === undefined) {
-      entry = { backend: backend as RefCountingBackend, byKey: new Map() };
+      entry = { backend: backend as WasmHeapBackend, byKey: new Map() };
       this.entries.set(source.dataId, entry);
     }
     const fullKey = `${source.shape.join('x')}:${key}`;

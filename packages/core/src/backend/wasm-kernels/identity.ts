@@ -1,9 +1,5 @@
 import { Identity, type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-
-/** The wasm backend's reference counting of shared data (its Reshape shares data the same way). */
-interface RefCountingBackend extends KernelBackend {
-  incRef(dataId: object): void;
-}
+import type { WasmHeapBackend } from './wasm-heap.js';
 
 /**
  * `Identity` on the wasm backend sharing its input's data, as the cpu backend's does: tensors
@@ -16,7 +12,7 @@ export function makeIdentityKernel(original: KernelConfig, backendName: string):
     const { x } = args.inputs;
     if (x === undefined) throw new Error('Identity needs input x');
     if (x.dtype === 'string') return original.kernelFunc(args as never) as TensorInfo;
-    (args.backend as RefCountingBackend).incRef(x.dataId);
+    (args.backend as WasmHeapBackend).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
   const config: KernelConfig = { kernelName: Identity, backendName, kernelFunc: kernelFunc as unknown as KernelFunc };

@@ -1,14 +1,12 @@
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PluginHost } from '../../plugins/host.js';
 import { useBackend } from '../../test-support/backend.js';
 import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../test-support/run-fixture.js';
-import { addKeys } from './add-keys.js';
+import { copyRun, writeThreeKeyRun } from '../../test-support/three-key-run.js';
 import { evaluateRun } from './evaluate-run.js';
-import { initRun } from './init-run.js';
-import { trainGenerators } from './train-generators.js';
 import { trainRobust } from './train-robust.js';
 
 let host: PluginHost;
@@ -20,29 +18,17 @@ beforeAll(async () => {
   await useBackend('cpu');
   host = await testHost();
   fixture = await writeRunFixture(128);
-  run = join(fixture.dir, 'run');
-  await initRun(host, {
-    dir: run, adapter: 'test-dense', root: fixture.rootFile, data: { source: 'test-json', path: fixture.dataFile }, seed: 9,
-    options: TINY_OPTIONS.first,
-  });
-  await addKeys(host, { dir: run, count: 2, options: TINY_OPTIONS.keys });
-  await trainGenerators(host, { dir: run, options: TINY_OPTIONS.generators, workers: 1 });
+  run = await writeThreeKeyRun(host, fixture, 'run', 9, { generators: true });
   await trainRobust(host, { dir: run, postProcesses: [{ name: 'test-contrast' }], options: TINY_OPTIONS.robust, workers: 1 });
 });
-
-async function copyOfRun(name: string): Promise<string> {
-  const dir = join(fixture.dir, name);
-  await cp(run, dir, { recursive: true });
-  return dir;
-}
 
 const METRICS = ['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'psnr', 'ssim'];
 
 describe('metrics computed in worker threads', () => {
   it('give exactly the results of one thread, in the order asked for, with progress and no tensor left here', async () => {
     for (const postProcess of [undefined, { name: 'test-contrast' }]) {
-      const here = await copyOfRun(`here-${postProcess?.name ?? 'plain'}`);
-      const threads = await copyOfRun(`threads-${postProcess?.name ?? 'plain'}`);
+      const here = await copyRun(run, `here-${postProcess?.name ?? 'plain'}`);
+      const threads = await copyRun(run, `threads-${postProcess?.name ?? 'plain'}`);
       const request = { samples: 30, metrics: METRICS, samplesByMetric: { quality: 50 }, ...(postProcess ? { postProcess } : {}) };
       const sequential = await evaluateRun(host, { dir: here, ...request, workers: 1 });
       const progress = new Set<string>();
@@ -65,7 +51,7 @@ describe('metrics computed in worker threads', () => {
   });
 
   it('a metric failing in a worker is a one-line error naming it, and metrics.json is left as it was', async () => {
-    const dir = await copyOfRun('failing');
+    const dir = await copyRun(run, 'failing');
     const module = join(fixture.dir, 'failing-metric.mjs');
     await writeFile(module, [
       'export default { register(registrar) {',

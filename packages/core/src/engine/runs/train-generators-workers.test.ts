@@ -1,4 +1,4 @@
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,9 +6,8 @@ import type { PluginHost } from '../../plugins/host.js';
 import { useBackend } from '../../test-support/backend.js';
 import { manifestOf, tensorsOf } from '../../test-support/run-files.js';
 import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../test-support/run-fixture.js';
+import { copyRun, writeThreeKeyRun } from '../../test-support/three-key-run.js';
 import type { TrainingEvent } from '../context.js';
-import { addKeys } from './add-keys.js';
-import { initRun } from './init-run.js';
 import type { RunServices } from './services.js';
 import { trainGenerators } from './train-generators.js';
 
@@ -21,19 +20,8 @@ beforeAll(async () => {
   await useBackend('cpu');
   host = await testHost();
   fixture = await writeRunFixture(128);
-  keysOnly = join(fixture.dir, 'keys-only');
-  await initRun(host, {
-    dir: keysOnly, adapter: 'test-dense', root: fixture.rootFile, data: { source: 'test-json', path: fixture.dataFile }, seed: 5,
-    options: TINY_OPTIONS.first,
-  });
-  await addKeys(host, { dir: keysOnly, count: 2, options: TINY_OPTIONS.keys });
+  keysOnly = await writeThreeKeyRun(host, fixture, 'keys-only', 5);
 });
-
-async function copyOfKeysOnly(name: string): Promise<string> {
-  const dir = join(fixture.dir, name);
-  await cp(keysOnly, dir, { recursive: true });
-  return dir;
-}
 
 /** Runs `action` with ATTRIB_WORKERS (the default worker count; the test config sets it to 1) set to `value`. */
 async function withWorkersEnv<T>(value: string, action: () => Promise<T>): Promise<T> {
@@ -49,8 +37,8 @@ async function withWorkersEnv<T>(value: string, action: () => Promise<T>): Promi
 
 describe('generators trained in worker threads', () => {
   it('give exactly the generators of one thread, listed in the manifest, with no tensor left in this thread', async () => {
-    const here = await copyOfKeysOnly('here');
-    const threads = await copyOfKeysOnly('threads');
+    const here = await copyRun(keysOnly, 'here');
+    const threads = await copyRun(keysOnly, 'threads');
     const sequential = await trainGenerators(host, { dir: here, options: TINY_OPTIONS.generators, workers: 1 });
     const events: TrainingEvent[] = [];
     const before = tf.memory().numTensors;
@@ -76,7 +64,7 @@ describe('generators trained in worker threads', () => {
   });
 
   it('a failing worker is a one-line error naming its key; the job stays resumable', async () => {
-    const dir = await copyOfKeysOnly('failing');
+    const dir = await copyRun(keysOnly, 'failing');
     const badState = join(dir, 'generators', 'key-3', 'generator.state.ckpt');
     await mkdir(join(dir, 'generators', 'key-3'), { recursive: true });
     await writeFile(badState, 'not a checkpoint');
@@ -94,7 +82,7 @@ describe('generators trained in worker threads', () => {
   });
 
   it('a worker thread that stops without a word is a one-line error naming its key; ATTRIB_WORKERS sets the default', async () => {
-    const dir = await copyOfKeysOnly('stopping');
+    const dir = await copyRun(keysOnly, 'stopping');
     // A plugin that, loaded in a worker thread, ends that thread.
     const module = join(fixture.dir, 'stops-workers.mjs');
     await writeFile(module, "import { isMainThread } from 'node:worker_threads';\nif (!isMainThread) process.exit(3);\nexport default { register() {} };\n");

@@ -1,4 +1,4 @@
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,10 +7,8 @@ import type { PluginHost } from '../../plugins/host.js';
 import { useBackend } from '../../test-support/backend.js';
 import { manifestOf, tensorsOf } from '../../test-support/run-files.js';
 import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../test-support/run-fixture.js';
+import { copyRun, writeThreeKeyRun } from '../../test-support/three-key-run.js';
 import type { TrainingEvent } from '../context.js';
-import { addKeys } from './add-keys.js';
-import { initRun } from './init-run.js';
-import { trainGenerators } from './train-generators.js';
 import { trainRobust, type PostProcessRequest } from './train-robust.js';
 
 let host: PluginHost;
@@ -26,20 +24,8 @@ beforeAll(async () => {
   await useBackend('cpu');
   host = await testHost();
   fixture = await writeRunFixture(128);
-  keyed = join(fixture.dir, 'keyed');
-  await initRun(host, {
-    dir: keyed, adapter: 'test-dense', root: fixture.rootFile, data: { source: 'test-json', path: fixture.dataFile }, seed: 7,
-    options: TINY_OPTIONS.first,
-  });
-  await addKeys(host, { dir: keyed, count: 2, options: TINY_OPTIONS.keys });
-  await trainGenerators(host, { dir: keyed, options: TINY_OPTIONS.generators, workers: 1 });
+  keyed = await writeThreeKeyRun(host, fixture, 'keyed', 7, { generators: true });
 });
-
-async function copyOfKeyed(name: string): Promise<string> {
-  const dir = join(fixture.dir, name);
-  await cp(keyed, dir, { recursive: true });
-  return dir;
-}
 
 /** Expects the robust generator, its training state and its sample grid of `label`/`id` to be the same in both runs. */
 async function expectSameRobust(expectedRun: string, actualRun: string, label: string, id: string): Promise<void> {
@@ -80,8 +66,8 @@ describe('robust generators trained in worker threads', () => {
   let sequentialRun: string;
 
   it('are exactly those of one thread, listed in the manifest as one thread lists them, with no tensor left in this thread', async () => {
-    sequentialRun = await copyOfKeyed('robust-here');
-    const threads = await copyOfKeyed('robust-threads');
+    sequentialRun = await copyRun(keyed, 'robust-here');
+    const threads = await copyRun(keyed, 'robust-threads');
     const sequential = await trainRobust(host, { dir: sequentialRun, postProcesses: TWO_LABELS, options: TINY_OPTIONS.robust, workers: 1 });
     const events: TrainingEvent[] = [];
     const before = tf.memory().numTensors;
@@ -109,7 +95,7 @@ describe('robust generators trained in worker threads', () => {
     await writeFile(flag, '');
     const withFlagged = await testHost();
     await withFlagged.register(await writeFlaggedPlugin(module), { name: 'flagged-post-process', entry: module });
-    const dir = await copyOfKeyed('robust-failing');
+    const dir = await copyRun(keyed, 'robust-failing');
     const postProcesses = [{ name: 'test-contrast' }, { name: 'test-flagged', params: { flag } }];
     const before = tf.memory().numTensors;
     const error = await trainRobust(withFlagged, { dir, postProcesses, options: TINY_OPTIONS.robust, workers: 2 }).then(() => undefined, (e: Error) => e);
