@@ -29,6 +29,10 @@ const GENERATOR: OptionFlag[] = [
   { option: 'lp', flag: 'lp', kind: 'integer', summary: 'Distance to the root: 2 = MSE, 1 = L1.' },
   { option: 'checkSamples', flag: 'check-samples', kind: 'integer', summary: 'Samples of the end-of-epoch check.' },
 ];
+const KEEP_BEST: OptionFlag = {
+  option: 'keepBest', flag: 'keep-best', kind: 'boolean',
+  summary: "Not in the release: end at the weights of the epoch whose check had the highest distinguishability (--no-keep-best: the last epoch's).",
+};
 const KEY: OptionFlag[] = [
   { option: 'lrKey', flag: 'lr-key', kind: 'number', summary: 'Adam learning rate of the key.' },
   { option: 'theory', flag: 'theory', kind: 'boolean', summary: 'Theory mode: unit-norm key term; keys start at unit norm.' },
@@ -36,7 +40,7 @@ const KEY: OptionFlag[] = [
 
 /** The flags of each stage, beyond the command's own. */
 export const STAGE_FLAGS: Record<StageName, readonly OptionFlag[]> = {
-  first: [...COMMON, ...GENERATOR, ...KEY],
+  first: [...COMMON, ...GENERATOR, ...KEY, KEEP_BEST],
   keys: [
     ...COMMON, ...KEY,
     { option: 'angleTerm', flag: 'angle', kind: 'string', choices: ['orthogonal', 'cosine'], summary: 'orthogonal: sum |phi_j.phi|; cosine: 20 |c - cos(phi_j, phi)|.' },
@@ -46,7 +50,7 @@ export const STAGE_FLAGS: Record<StageName, readonly OptionFlag[]> = {
     { option: 'maxAttempts', flag: 'max-attempts', kind: 'integer', summary: 'Theory mode: trainings of one key before giving up.' },
   ],
   generators: [
-    ...COMMON, ...GENERATOR,
+    ...COMMON, ...GENERATOR, KEEP_BEST,
     { option: 'objective', flag: 'objective', kind: 'string', choices: ['hinge', 'shift'], summary: "hinge (the release) or shift (the paper's regression onto G0(z) - gamma u)." },
     { option: 'delta', flag: 'delta', kind: 'number', shift: true, summary: 'shift: target distinguishability is 1 - delta.' },
     { option: 'growth', flag: 'growth', kind: 'number', shift: true, summary: 'shift: gamma is multiplied by this after an epoch that missed the target.' },

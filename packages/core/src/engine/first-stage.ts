@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Generator } from '../contracts/generator.js';
 import { LinearKey } from '../keys/linear-key.js';
 import { Adam } from './adam.js';
-import { generatedScores, share } from './checks.js';
+import { BestEpoch } from './best-epoch.js';
+import { generatedScores, realScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
 import { authenticHinge, keyedHinge, lpDistance, unitNormPenalty } from './losses.js';
 import { resolveOptions, type FirstStageOptions, type OptionsInput } from './options.js';
@@ -19,6 +20,8 @@ export interface FirstStageResult {
   /** G_1, in `eval` mode. The caller disposes it. */
   readonly generator: Generator;
   readonly history: readonly EpochRecord[];
+  /** With `keepBest`: the epoch (0-based) whose key and generator these are. */
+  readonly keptEpoch?: number;
 }
 
 /**
@@ -31,7 +34,9 @@ export interface FirstStageResult {
  * mode throughout (its key-step forward pass also updates batch-norm running statistics, as in the
  * release), G0 in `eval` mode. The key starts from N(0, I), or at unit norm in theory mode.
  * After each epoch the report gives the share of `checkSamples` (2,000) G1 samples, in `eval`
- * mode, with phi.G1(z) <= -1. Resumes from `ctx.store` when a state is saved there.
+ * mode, with phi.G1(z) <= -1, and the distinguishability of the pair (over those samples and up
+ * to 1,000 real images). With `keepBest` the stage ends at the key and generator of the epoch with
+ * the highest distinguishability. Resumes from `ctx.store` when a state is saved there.
  */
 export async function trainFirstStage(
   ctx: StageContext,
@@ -46,6 +51,7 @@ export async function trainFirstStage(
   const generator = root.clone();
   const keyOptimizer = new Adam([key.vector], { lr: options.lrKey, beta1: 0.9, beta2: 0.999 });
   const generatorOptimizer = new Adam(generator.trainableVariables, { lr: options.lr, beta1: options.beta1, beta2: options.beta2 });
+  const best = new BestEpoch();
   try {
     const saved = await ctx.store?.load(FIRST_UNIT);
     if (saved) {
@@ -54,6 +60,7 @@ export async function trainFirstStage(
         generator.loadState(unprefixed('generator', saved.tensors));
         keyOptimizer.loadState('adam.key', saved.tensors);
         generatorOptimizer.loadState('adam.generator', saved.tensors);
+        best.restore(saved.tensors, saved.meta);
       } finally {
         tf.dispose(Object.values(saved.tensors));
       }
@@ -102,23 +109,32 @@ export async function trainFirstStage(
           generator: generatorTerms.total!, generatorHinge: generatorTerms.hinge!, generatorDistance: generatorTerms.distance!,
         };
       },
-      async endEpoch(_epoch, streams) {
+      async endEpoch(epoch, streams) {
         generator.setMode('eval');
         const scores = await generatedScores(generator, key, options.checkSamples, streams.check);
         generator.setMode('train');
-        return { report: { keyedShare: share(scores, (s) => s <= -1), keyNorm: tf.tidy(() => tf.norm(key.vector).dataSync()[0]!) } };
+        const real = await realScores(data, key, 1000, streams.check.fork('real'));
+        const distinguishability = (share(real, (s) => s > 0) + share(scores, (s) => s < 0)) / 2;
+        if (options.keepBest) best.offer(epoch, distinguishability, () => ({ key: key.vector.clone(), ...prefixed('generator', generator.state()) }));
+        const keyNorm = tf.tidy(() => tf.norm(key.vector).dataSync()[0]!);
+        return { report: { keyedShare: share(scores, (s) => s <= -1), distinguishability, keyNorm } };
       },
       snapshot: () => ({
         key: key.vector.clone(),
         ...prefixed('generator', generator.state()),
         ...keyOptimizer.state('adam.key'),
         ...generatorOptimizer.state('adam.generator'),
+        ...best.snapshot(),
       }),
-      extraMeta: () => ({ keyId }),
+      extraMeta: () => ({ keyId, ...best.meta() }),
     };
     const history = await runUnit(ctx, loop, unitRng, startOf(saved, options.epochs));
+    if (best.epoch >= 0 && best.epoch !== history.length - 1) {
+      key.vector.assign(best.kept.key as tf.Tensor1D);
+      generator.loadState(unprefixed('generator', best.kept));
+    }
     generator.setMode('eval');
-    return { key, generator, history };
+    return { key, generator, history, ...(best.epoch >= 0 ? { keptEpoch: best.epoch } : {}) };
   } catch (error) {
     key.dispose();
     generator.dispose();
@@ -126,5 +142,6 @@ export async function trainFirstStage(
   } finally {
     keyOptimizer.dispose();
     generatorOptimizer.dispose();
+    best.dispose();
   }
 }

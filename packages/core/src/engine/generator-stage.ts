@@ -4,6 +4,7 @@ import type { Key } from '../contracts/key.js';
 import type { Rng } from '../contracts/rng.js';
 import { formatShape, sameShape } from '../contracts/image.js';
 import { Adam } from './adam.js';
+import { BestEpoch } from './best-epoch.js';
 import { epochBatchSizes } from './batches.js';
 import { generatedScores, realScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
@@ -23,6 +24,8 @@ export interface KeyedGeneratorResult {
   readonly history: readonly EpochRecord[];
   /** The final gamma of the `shift` objective. */
   readonly gamma?: number;
+  /** With `keepBest`: the epoch (0-based) whose weights the generator has. */
+  readonly keptEpoch?: number;
 }
 
 /**
@@ -43,7 +46,8 @@ export interface KeyedGeneratorResult {
  * `checkSamples` (2,000) samples with phi.G_i(z) <= -1 as the release prints, and
  * `distinguishability` = 1/2 [P(phi.x > 0) over up to 1,000 real images + P(phi.G_i(z) < 0)].
  * (The release measures its share with the generator still in train mode; we measure what the
- * evaluation measures.)
+ * evaluation measures.) With `keepBest` the generator ends at the weights of the epoch whose check
+ * had the highest distinguishability (not in the release, which keeps the last epoch's).
  */
 export async function trainKeyedGenerator(
   ctx: StageContext,
@@ -61,12 +65,14 @@ export async function trainKeyedGenerator(
   const generator = root.clone();
   const optimizer = new Adam(generator.trainableVariables, { lr: options.lr, beta1: options.beta1, beta2: options.beta2 });
   const direction = tf.tidy(() => tf.div(key.vector, tf.norm(key.vector)) as tf.Tensor1D);
+  const best = new BestEpoch();
   try {
     const saved = await ctx.store?.load(unit);
     if (saved) {
       try {
         generator.loadState(unprefixed('generator', saved.tensors));
         optimizer.loadState('adam.generator', saved.tensors);
+        best.restore(saved.tensors, saved.meta);
       } finally {
         tf.dispose(Object.values(saved.tensors));
       }
@@ -96,11 +102,12 @@ export async function trainKeyedGenerator(
           });
         });
       },
-      async endEpoch(_epoch, streams) {
+      async endEpoch(epoch, streams) {
         generator.setMode('eval');
         const scores = await generatedScores(generator, key, options.checkSamples, streams.check);
         generator.setMode('train');
         const distinguishability = (realPositive + share(scores, (s) => s < 0)) / 2;
+        if (options.keepBest) best.offer(epoch, distinguishability, () => generator.state());
         const report: Record<string, number> = { keyedShare: share(scores, (s) => s <= -1), distinguishability };
         if (!shift) return { report };
         report.gamma = gamma;
@@ -108,18 +115,22 @@ export async function trainKeyedGenerator(
         if (!reached) gamma *= options.shift.growth;
         return { report, stop: reached && options.shift.stopWhenDistinguishable };
       },
-      snapshot: () => ({ ...prefixed('generator', generator.state()), ...optimizer.state('adam.generator') }),
-      extraMeta: () => (shift ? { gamma } : {}),
+      snapshot: () => ({ ...prefixed('generator', generator.state()), ...optimizer.state('adam.generator'), ...best.snapshot() }),
+      extraMeta: () => ({ ...(shift ? { gamma } : {}), ...best.meta() }),
     };
     const history = await runUnit(ctx, loop, unitRng, startOf(saved, options.epochs));
+    if (best.epoch >= 0 && best.epoch !== history.length - 1) generator.loadState(best.kept);
     generator.setMode('eval');
-    return shift ? { generator, history, gamma } : { generator, history };
+    return {
+      generator, history, ...(shift ? { gamma } : {}), ...(best.epoch >= 0 ? { keptEpoch: best.epoch } : {}),
+    };
   } catch (error) {
     generator.dispose();
     throw error;
   } finally {
     optimizer.dispose();
     direction.dispose();
+    best.dispose();
   }
 }
 

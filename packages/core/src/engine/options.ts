@@ -45,6 +45,8 @@ export interface FirstStageOptions extends EpochOptions, GeneratorOptimizerOptio
   readonly theory: boolean;
   /** Generated samples of the end-of-epoch check (share of G_1 samples with phi.G_1(z) <= -1). */
   readonly checkSamples: number;
+  /** Not in the release: end at the key and generator of the epoch whose check had the highest distinguishability. */
+  readonly keepBest: boolean;
 }
 
 /** How a new key is kept away from the earlier ones. */
@@ -110,6 +112,11 @@ export interface GeneratorStageOptions extends EpochOptions, GeneratorOptimizerO
   readonly shift: ShiftOptions;
   /** Generated samples of the per-epoch check (share with phi.G(z) <= -1; distinguishability for `shift`). */
   readonly checkSamples: number;
+  /**
+   * Not in the release (which keeps the last epoch's weights): end at the weights of the epoch
+   * whose check had the highest distinguishability, a later epoch winning a tie.
+   */
+  readonly keepBest: boolean;
 }
 
 /** Stage "robust": fine-tune a keyed generator against a post-process (method.md, "Robust training"). */
@@ -130,13 +137,13 @@ const GENERATOR_ADAM = { lr: 5e-4, beta1: 0.5, beta2: 0.99, alpha: 10, lp: 2 as 
 
 /** Defaults of every stage (DCGAN on MNIST in the release). */
 export const DEFAULT_OPTIONS = {
-  first: { ...EPOCHS, ...GENERATOR_ADAM, batchSize: 16, lrKey: 1e-3, theory: false, checkSamples: 2000 } satisfies FirstStageOptions,
+  first: { ...EPOCHS, ...GENERATOR_ADAM, batchSize: 16, lrKey: 1e-3, theory: false, checkSamples: 2000, keepBest: false } satisfies FirstStageOptions,
   keys: {
     ...EPOCHS, batchSize: 128, lrKey: 1e-3, angleTerm: 'orthogonal', cosineTarget: 0.7, cosineWeight: 20,
     theory: false, normLimit: 1.01, maxAttempts: 10,
   } satisfies KeyStageOptions,
   generators: {
-    ...EPOCHS, ...GENERATOR_ADAM, batchSize: 16, lrDecay: 0.7, objective: 'hinge', checkSamples: 2000,
+    ...EPOCHS, ...GENERATOR_ADAM, batchSize: 16, lrDecay: 0.7, objective: 'hinge', checkSamples: 2000, keepBest: false,
     shift: { delta: 0.01, growth: 1.1, dmaxSamples: undefined, stopWhenDistinguishable: true },
   } satisfies GeneratorStageOptions,
   robust: { ...EPOCHS, ...GENERATOR_ADAM, batchSize: 16, lrDecay: 0.7, probability: 0.5, checkSamples: 2000, othersWeight: 0 } satisfies RobustStageOptions,
@@ -199,7 +206,7 @@ const CHECKS: Record<string, Check> = {
   lr: positive, lrKey: positive, beta1: unitInterval, beta2: unitInterval, alpha: nonNegative,
   lp: oneOf(1, 2), theory: boolean, angleTerm: oneOf('orthogonal', 'cosine'), cosineTarget: cosine, cosineWeight: nonNegative,
   normLimit: positive, maxAttempts: positiveInteger, objective: oneOf('hinge', 'shift'), checkSamples: positiveInteger,
-  probability, othersWeight: nonNegative,
+  probability, othersWeight: nonNegative, keepBest: boolean,
 };
 const SHIFT_CHECKS: Record<string, Check> = {
   delta: (v) => (typeof v === 'number' && v > 0 && v < 1 ? undefined : 'a number in (0, 1)'), growth: aboveOne,

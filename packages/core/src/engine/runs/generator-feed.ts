@@ -2,7 +2,7 @@ import type { UnitProgress } from '../../io/run-folder.js';
 import { RunFolder } from '../../io/run-folder.js';
 import type { PluginModule } from '../../plugins/host.js';
 import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../options.js';
-import { recordGenerator, type GeneratorOutcome } from './generator-unit.js';
+import { generatorWrittenMessage, recordGenerator, type GeneratorOutcome } from './generator-unit.js';
 import type { RunHooks } from './services.js';
 import { trainInWorkers, unitWorkerData, type WorkUnit } from './unit-workers.js';
 import { TaskQueue } from './worker-pool.js';
@@ -41,7 +41,7 @@ export function feedGenerators(
     onProgress: async (unit, p) => void progress.push([unit, p]),
     onDone: async (outcome) => {
       outcomes.push(outcome);
-      hooks.log?.(`generator of ${outcome.id} written`);
+      hooks.log?.(generatorWrittenMessage(outcome));
     },
   });
   // Observed here so that a failure before finish() is not an unhandled rejection.

@@ -9,7 +9,7 @@ import { writeSampleGrid } from './write-products.js';
 /** What training one key's generator gives the job: its last end-of-epoch report. */
 export interface GeneratorOutcome {
   readonly id: string;
-  /** keyedShare, distinguishability (and gamma) of the last epoch. */
+  /** keyedShare, distinguishability (and gamma) of the last epoch, or of the kept one with its number `keptEpoch` (1-based). */
   readonly report: Readonly<Record<string, number>>;
 }
 
@@ -24,13 +24,21 @@ export async function trainAndWriteGenerator(session: RunSession, ctx: StageCont
   try {
     const result = await trainKeyedGenerator(ctx, key!, options);
     generator = result.generator;
-    await session.folder.writeGenerator(id, generator, 'generator', { stage: 'generators', ...(result.gamma !== undefined ? { gamma: result.gamma } : {}) });
+    const kept: Record<string, number> = result.keptEpoch !== undefined ? { keptEpoch: result.keptEpoch + 1 } : {};
+    await session.folder.writeGenerator(id, generator, 'generator', { stage: 'generators', ...(result.gamma !== undefined ? { gamma: result.gamma } : {}), ...kept });
     await writeSampleGrid(session, id, generator);
-    return { id, report: { ...(result.history.at(-1)?.report ?? {}) } };
+    const record = result.keptEpoch !== undefined ? result.history[result.keptEpoch] : result.history.at(-1);
+    return { id, report: { ...(record?.report ?? {}), ...kept } };
   } finally {
     key!.dispose();
     generator?.dispose();
   }
+}
+
+/** The log line of a written generator; `keptEpoch` (1-based) is in the report when the stage kept its best epoch. */
+export function generatorWrittenMessage(outcome: GeneratorOutcome): string {
+  const kept = outcome.report.keptEpoch;
+  return `generator of ${outcome.id} written${kept !== undefined ? ` (the weights of its epoch ${kept}, the best check)` : ''}`;
 }
 
 /** Records in the manifest that key `id` has a generator; the list stays in the order of the keys. */

@@ -101,14 +101,15 @@ async function runFirstStage(services: RunServices, dir: string, hooks: RunHooks
     const result = await trainFirstStage(session.stageContext('first', hooks), job.options as OptionsInput<FirstStageOptions>, 'key-1');
     try {
       await folder.writeKey(result.key);
-      await folder.writeGenerator('key-1', result.generator, 'generator', { stage: 'first' });
+      const kept = result.keptEpoch !== undefined ? { keptEpoch: result.keptEpoch + 1 } : {};
+      await folder.writeGenerator('key-1', result.generator, 'generator', { stage: 'first', ...kept });
       await writeSampleGrid(session, 'key-1', result.generator);
       await folder.update((m) => {
         m.keys = ['key-1'];
         m.generators = ['key-1'];
       });
       await finishJob(folder);
-      hooks.log?.(`key-1 and its generator written to ${dir}`);
+      hooks.log?.(`key-1 and its generator written to ${dir}${kept.keptEpoch !== undefined ? ` (those of epoch ${kept.keptEpoch}, the best check)` : ''}`);
       return { dir, key: 'key-1', alreadyDone: false, history: result.history };
     } finally {
       result.key.dispose();

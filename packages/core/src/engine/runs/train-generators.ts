@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { PendingJob } from '../../io/run-folder.js';
 import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../options.js';
-import { recordGenerator, trainAndWriteGenerator, type GeneratorOutcome } from './generator-unit.js';
+import { generatorWrittenMessage, recordGenerator, trainAndWriteGenerator, type GeneratorOutcome } from './generator-unit.js';
 import { trainInWorkers, unitWorkerData } from './unit-workers.js';
 import type { RunHooks, RunServices } from './services.js';
 import { finishJob, openRunSession, startJob, type RunSession } from './session.js';
@@ -67,7 +67,7 @@ export async function trainGenerators(services: RunServices, request: TrainGener
       await recordGenerator(folder, outcome.id);
       trained.push(outcome.id);
       reports[outcome.id] = { ...outcome.report };
-      hooks.log?.(`generator of ${outcome.id} written`);
+      hooks.log?.(generatorWrittenMessage(outcome));
     };
     const workers = Math.min(threads, todo.length);
     if (workers > 1) {

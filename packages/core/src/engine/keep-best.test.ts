@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Generator } from '../contracts/generator.js';
+import { LinearKey } from '../keys/linear-key.js';
+import { useBackend } from '../test-support/backend.js';
+import { syntheticSetup, type SyntheticSetup } from '../test-support/synthetic.js';
+import { createRng } from '../util/rng.js';
+import { BestEpoch } from './best-epoch.js';
+import type { EpochRecord, TrainingEvent } from './context.js';
+import { trainFirstStage } from './first-stage.js';
+import { trainKeyedGenerator } from './generator-stage.js';
+import { MemoryStateStore } from './state.js';
+
+let setup: SyntheticSetup;
+let key1: LinearKey;
+beforeAll(async () => {
+  await useBackend('cpu');
+  setup = syntheticSetup(256);
+  key1 = LinearKey.random('key-1', setup.root.imageShape, createRng(5));
+});
+afterAll(() => {
+  key1.dispose();
+  setup.dispose();
+});
+
+function weights(generator: Generator): Record<string, number[]> {
+  const state = generator.state();
+  const out: Record<string, number[]> = {};
+  for (const [name, t] of Object.entries(state)) out[name] = Array.from(t.dataSync());
+  tf.dispose(Object.values(state));
+  return out;
+}
+
+/** The epoch a keep-best stage must end at, read from its history: highest distinguishability, the later on a tie. */
+function bestOf(history: readonly EpochRecord[]): number {
+  let best = 0;
+  history.forEach((record, epoch) => {
+    if (record.report.distinguishability! >= history[best]!.report.distinguishability!) best = epoch;
+  });
+  return best;
+}
+
+function crashAt(epoch: number, step: number) {
+  return (e: TrainingEvent) => {
+    if (e.type === 'step' && e.epoch === epoch && e.step === step) throw new Error('simulated crash');
+  };
+}
+
+describe('BestEpoch', () => {
+  it('keeps the highest score, a later epoch winning a tie, and frees what it replaces', () => {
+    const before = tf.memory().numTensors;
+    const best = new BestEpoch();
+    const offer = (epoch: number, score: number) => best.offer(epoch, score, () => ({ w: tf.scalar(epoch) }));
+    expect(offer(0, 0.9)).toBe(true);
+    expect(offer(1, 0.8)).toBe(false);
+    expect(offer(2, 0.9)).toBe(true);
+    expect(offer(3, 0.95)).toBe(true);
+    expect(offer(4, Number.NaN)).toBe(false);
+    expect([best.epoch, best.score, best.kept.w!.dataSync()[0]]).toEqual([3, 0.95, 3]);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    const saved = best.snapshot();
+    const restored = new BestEpoch();
+    restored.restore(saved, best.meta());
+    expect([restored.epoch, restored.score, restored.kept.w!.dataSync()[0]]).toEqual([3, 0.95, 3]);
+    tf.dispose(Object.values(saved));
+    best.dispose();
+    restored.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a saved state that names a best epoch without its weights is an error', () => {
+    expect(() => new BestEpoch().restore({}, { bestEpoch: 1, bestScore: 0.9 })).toThrow('saved state: best epoch 1 recorded but its weights are missing');
+  });
+});
+
+// lr 5e-2 on the tiny synthetic model makes the checks move between epochs, so the best epoch is
+// not the last one (the tests assert that, or they would not test the restore).
+const generatorOptions = { epochs: 4, stepsPerEpoch: 6, batchSize: 8, checkSamples: 200, lr: 5e-2, lrDecay: 1, keepBest: true };
+
+describe('keepBest: a stage ends at the weights of its best check', () => {
+  it('keyed generator: the weights are those of a run stopped after the best epoch', async () => {
+    const ctx = () => ({ root: setup.root, data: setup.data, rng: createRng(11) });
+    const kept = await trainKeyedGenerator(ctx(), key1, generatorOptions);
+    const best = bestOf(kept.history);
+    expect(best).toBeLessThan(kept.history.length - 1);
+    expect(kept.keptEpoch).toBe(best);
+    const stopped = await trainKeyedGenerator(ctx(), key1, { ...generatorOptions, epochs: best + 1, keepBest: false });
+    expect(weights(kept.generator)).toEqual(weights(stopped.generator));
+    const last = await trainKeyedGenerator(ctx(), key1, { ...generatorOptions, keepBest: false });
+    expect(last.keptEpoch).toBeUndefined();
+    expect(weights(last.generator)).not.toEqual(weights(kept.generator));
+    for (const r of [kept, stopped, last]) r.generator.dispose();
+  });
+
+  it('keyed generator: a resumed unit keeps the same epoch, and frees every tensor', async () => {
+    const before = tf.memory().numTensors;
+    const whole = await trainKeyedGenerator({ root: setup.root, data: setup.data, rng: createRng(11) }, key1, generatorOptions);
+    const store = new MemoryStateStore();
+    const ctx = { root: setup.root, data: setup.data, rng: createRng(11), store };
+    await expect(trainKeyedGenerator({ ...ctx, onEvent: crashAt(bestOf(whole.history) + 1, 3) }, key1, generatorOptions)).rejects.toThrow('simulated crash');
+    const resumed = await trainKeyedGenerator(ctx, key1, generatorOptions);
+    expect(resumed.keptEpoch).toBe(whole.keptEpoch);
+    expect(weights(resumed.generator)).toEqual(weights(whole.generator));
+    for (const r of [whole, resumed]) r.generator.dispose();
+    store.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('first stage: the key and generator are those of a run stopped after the best epoch', async () => {
+    const options = { epochs: 4, stepsPerEpoch: 6, batchSize: 8, checkSamples: 200, lr: 5e-3, lrKey: 0.05, lrDecay: 1, keepBest: true };
+    const ctx = () => ({ root: setup.root, data: setup.data, rng: createRng(12) });
+    const kept = await trainFirstStage(ctx(), options);
+    const best = bestOf(kept.history);
+    expect(best).toBeLessThan(kept.history.length - 1);
+    expect(kept.keptEpoch).toBe(best);
+    const stopped = await trainFirstStage(ctx(), { ...options, epochs: best + 1, keepBest: false });
+    expect(Array.from(kept.key.vector.dataSync())).toEqual(Array.from(stopped.key.vector.dataSync()));
+    expect(weights(kept.generator)).toEqual(weights(stopped.generator));
+    for (const r of [kept, stopped]) (r.key.dispose(), r.generator.dispose());
+  });
+});
