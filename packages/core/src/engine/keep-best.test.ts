@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Generator } from '../contracts/generator.js';
 import { LinearKey } from '../keys/linear-key.js';
 import { useBackend } from '../test-support/backend.js';
+import { crashAt, weights } from '../test-support/stage-helpers.js';
 import { syntheticSetup, type SyntheticSetup } from '../test-support/synthetic.js';
 import { createRng } from '../util/rng.js';
 import { BestEpoch } from './best-epoch.js';
-import type { EpochRecord, TrainingEvent } from './context.js';
+import type { EpochRecord } from './context.js';
 import { trainFirstStage } from './first-stage.js';
 import { trainKeyedGenerator } from './generator-stage.js';
 import { MemoryStateStore } from './state.js';
@@ -23,14 +23,6 @@ afterAll(() => {
   setup.dispose();
 });
 
-function weights(generator: Generator): Record<string, number[]> {
-  const state = generator.state();
-  const out: Record<string, number[]> = {};
-  for (const [name, t] of Object.entries(state)) out[name] = Array.from(t.dataSync());
-  tf.dispose(Object.values(state));
-  return out;
-}
-
 /** The epoch a keep-best stage must end at, read from its history: highest distinguishability, the later on a tie. */
 function bestOf(history: readonly EpochRecord[]): number {
   let best = 0;
@@ -38,12 +30,6 @@ function bestOf(history: readonly EpochRecord[]): number {
     if (record.report.distinguishability! >= history[best]!.report.distinguishability!) best = epoch;
   });
   return best;
-}
-
-function crashAt(epoch: number, step: number) {
-  return (e: TrainingEvent) => {
-    if (e.type === 'step' && e.epoch === epoch && e.step === step) throw new Error('simulated crash');
-  };
 }
 
 describe('BestEpoch', () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Generator } from '../contracts/generator.js';
 import { LinearKey } from '../keys/linear-key.js';
 import { useBackend } from '../test-support/backend.js';
+import { crashAt, weights } from '../test-support/stage-helpers.js';
 import { contrastPostProcess, posterizePostProcess } from '../test-support/post-processes.js';
 import { syntheticSetup, type SyntheticSetup } from '../test-support/synthetic.js';
 import { createRng } from '../util/rng.js';
@@ -80,22 +81,6 @@ describe('training stages free every tensor', () => {
     });
   }
 });
-
-/** Values of every weight of a generator, by name. */
-function weights(generator: Generator): Record<string, number[]> {
-  const state = generator.state();
-  const out: Record<string, number[]> = {};
-  for (const [name, t] of Object.entries(state)) out[name] = Array.from(t.dataSync());
-  tf.dispose(Object.values(state));
-  return out;
-}
-
-/** Throws out of the stage at `epoch`, `step`, as a crash would. */
-function crashAt(epoch: number, step: number) {
-  return (e: TrainingEvent) => {
-    if (e.type === 'step' && e.epoch === epoch && e.step === step) throw new Error('simulated crash');
-  };
-}
 
 describe('a resumed unit ends exactly where an uninterrupted one does', () => {
   const options = { epochs: 3, stepsPerEpoch: 6, batchSize: 8, checkSamples: 40 };
