@@ -5,6 +5,7 @@ import {
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
   DepthToSpace,
+  FusedBatchNorm,
   getKernel,
   Identity,
   MaxPoolGrad,
@@ -18,6 +19,7 @@ import {
   UnsortedSegmentSum,
   type KernelConfig,
 } from '@tensorflow/tfjs-core';
+import { makeFusedBatchNormKernel } from './wasm-kernels/batch-norm.js';
 import { makeConv2DBackpropFilterKernel } from './wasm-kernels/conv2d-backprop-filter.js';
 import { makeConv2DBackpropInputKernel } from './wasm-kernels/conv2d-backprop-input.js';
 import { makeDepthToSpaceKernel } from './wasm-kernels/depth-to-space.js';
@@ -64,6 +66,11 @@ const WASM_KERNELS: WasmKernel[] = [
     role: 'speed',
     make: (original) => makeConv2DBackpropInputKernel(shipped(original, Conv2DBackpropInput), WASM),
   },
+  {
+    kernelName: FusedBatchNorm,
+    role: 'speed',
+    make: (original) => makeFusedBatchNormKernel(shipped(original, FusedBatchNorm), WASM),
+  },
   { kernelName: Identity, role: 'speed', make: (original) => makeIdentityKernel(shipped(original, Identity), WASM) },
   { kernelName: Transpose, role: 'speed', make: (original) => makeTransposeKernel(shipped(original, Transpose), WASM) },
   { kernelName: Tile, role: 'speed', make: (original) => makeTileKernel(shipped(original, Tile), WASM) },
@@ -94,8 +101,8 @@ const ours = new Map<string, KernelConfig>();
 /** Options of {@link registerWasmTrainingKernels}. */
 export interface WasmKernelOptions {
   /**
-   * Also register the faster replacements (`Conv2DBackpropInput`, `Identity`, `Transpose`, `Tile`,
-   * `DepthToSpace`). Default true; false is for measuring what they bring.
+   * Also register the faster replacements (`Conv2DBackpropInput`, `FusedBatchNorm`, `Identity`,
+   * `Transpose`, `Tile`, `DepthToSpace`). Default true; false is for measuring what they bring.
    */
   fastKernels?: boolean;
 }
@@ -104,9 +111,9 @@ export interface WasmKernelOptions {
  * Registers attrib's training kernels for the 'wasm' backend: those tfjs-backend-wasm 4.22 lacks
  * (`Conv2DBackpropFilter`, `UnsortedSegmentSum`), fixes for those it gets wrong
  * (`ResizeBilinearGrad`, `ResizeNearestNeighborGrad`, `MaxPoolGrad`, `OneHot`), faster
- * `Conv2DBackpropInput` (the transposed convolution), `Identity`, `Transpose`, `Tile` and
- * `DepthToSpace`, and the gradients tfjs lacks on every backend (`DepthToSpace`, comparisons). It
- * also fixes the cpu backend's `ResizeBilinearGrad` and `ResizeNearestNeighborGrad`. Importing this module
+ * `Conv2DBackpropInput` (the transposed convolution), `FusedBatchNorm`, `Identity`, `Transpose`,
+ * `Tile` and `DepthToSpace`, and the gradients tfjs lacks on every backend (`DepthToSpace`, comparisons). It also fixes the cpu
+ * backend's `ResizeBilinearGrad` and `ResizeNearestNeighborGrad`. Importing this module
  * also registers tfjs's own gradient functions, which tfjs-core alone lacks in Node, and loads
  * '@tensorflow/tfjs-backend-wasm' (its JavaScript only; the backend need not be initialised).
  *
