@@ -9,10 +9,12 @@ import {
   getKernel,
   Identity,
   MaxPoolGrad,
+  Mean,
   OneHot,
   registerKernel,
   ResizeBilinearGrad,
   ResizeNearestNeighborGrad,
+  Sum,
   Tile,
   Transpose,
   unregisterKernel,
@@ -24,6 +26,7 @@ import { makeConv2DBackpropFilterKernel } from './wasm-kernels/conv2d-backprop-f
 import { makeConv2DBackpropInputKernel } from './wasm-kernels/conv2d-backprop-input.js';
 import { makeDepthToSpaceKernel } from './wasm-kernels/depth-to-space.js';
 import { makeIdentityKernel } from './wasm-kernels/identity.js';
+import { makeLeadingReductionKernel } from './wasm-kernels/leading-reduction.js';
 import { makeMaxPoolGradKernel } from './wasm-kernels/max-pool-grad.js';
 import { makeOneHotKernel } from './wasm-kernels/one-hot.js';
 import {
@@ -71,6 +74,8 @@ const WASM_KERNELS: WasmKernel[] = [
     role: 'speed',
     make: (original) => makeFusedBatchNormKernel(shipped(original, FusedBatchNorm), WASM),
   },
+  { kernelName: Sum, role: 'speed', make: (original) => makeLeadingReductionKernel(shipped(original, Sum), WASM) },
+  { kernelName: Mean, role: 'speed', make: (original) => makeLeadingReductionKernel(shipped(original, Mean), WASM) },
   { kernelName: Identity, role: 'speed', make: (original) => makeIdentityKernel(shipped(original, Identity), WASM) },
   { kernelName: Transpose, role: 'speed', make: (original) => makeTransposeKernel(shipped(original, Transpose), WASM) },
   { kernelName: Tile, role: 'speed', make: (original) => makeTileKernel(shipped(original, Tile), WASM) },
@@ -101,8 +106,9 @@ const ours = new Map<string, KernelConfig>();
 /** Options of {@link registerWasmTrainingKernels}. */
 export interface WasmKernelOptions {
   /**
-   * Also register the faster replacements (`Conv2DBackpropInput`, `FusedBatchNorm`, `Identity`,
-   * `Transpose`, `Tile`, `DepthToSpace`). Default true; false is for measuring what they bring.
+   * Also register the faster replacements (`Conv2DBackpropInput`, `FusedBatchNorm`, `Sum` and
+   * `Mean` over leading axes, `Identity`, `Transpose`, `Tile`, `DepthToSpace`). Default true;
+   * false is for measuring what they bring.
    */
   fastKernels?: boolean;
 }
@@ -111,9 +117,10 @@ export interface WasmKernelOptions {
  * Registers attrib's training kernels for the 'wasm' backend: those tfjs-backend-wasm 4.22 lacks
  * (`Conv2DBackpropFilter`, `UnsortedSegmentSum`), fixes for those it gets wrong
  * (`ResizeBilinearGrad`, `ResizeNearestNeighborGrad`, `MaxPoolGrad`, `OneHot`), faster
- * `Conv2DBackpropInput` (the transposed convolution), `FusedBatchNorm`, `Identity`, `Transpose`,
- * `Tile` and `DepthToSpace`, and the gradients tfjs lacks on every backend (`DepthToSpace`, comparisons). It also fixes the cpu
- * backend's `ResizeBilinearGrad` and `ResizeNearestNeighborGrad`. Importing this module
+ * `Conv2DBackpropInput` (the transposed convolution), `FusedBatchNorm`, `Sum` and `Mean` over
+ * leading axes, `Identity`, `Transpose`, `Tile` and `DepthToSpace`, and the gradients tfjs lacks
+ * on every backend (`DepthToSpace`, comparisons). It also fixes the cpu backend's
+ * `ResizeBilinearGrad` and `ResizeNearestNeighborGrad`. Importing this module
  * also registers tfjs's own gradient functions, which tfjs-core alone lacks in Node, and loads
  * '@tensorflow/tfjs-backend-wasm' (its JavaScript only; the backend need not be initialised).
  *
