@@ -47,7 +47,7 @@ for (const stride of [1, 2, 3]) {
       const i = cases.length / 2;
       const size = 5 + (i % 5); // odd and even
       const geometry = { kernel: [k, k] as [number, number], strides: [stride, stride] as [number, number], pad };
-      // Few output channels (often one convolution for all phases) and many (a convolution per phase).
+      // Few output channels (one product by tap) and many (a convolution per phase).
       cases.push({ outShape: [1 + (i % 3), size, size + (i % 2), [1, 2, 3, 5][i % 4]!], inDepth: [1, 4, 3, 2][(i + 1) % 4]!, ...geometry });
       cases.push({ outShape: [1 + (i % 2), size, size + (i % 2), 65 + (i % 3)], inDepth: [1, 4, 3, 2][i % 4]!, ...geometry });
     }
@@ -80,7 +80,7 @@ function pathOf(c: Case): string {
   return transposedConvPath(dyShape(c), [c.kernel[0], c.kernel[1], c.outShape[3], c.inDepth], c.outShape, c.strides, info.padInfo.top, info.padInfo.left).kind;
 }
 
-describe('wasm Conv2DBackpropInput (stride-1 convs per phase or one for all phases, or one product for a 1x1 input)', () => {
+describe('wasm Conv2DBackpropInput (stride-1 convs per phase, a product by tap, or one product for a 1x1 input)', () => {
   beforeAll(async () => {
     await useBackend('wasm');
   });
@@ -89,9 +89,9 @@ describe('wasm Conv2DBackpropInput (stride-1 convs per phase or one for all phas
     const counts: Record<string, number> = {};
     for (const c of cases) counts[pathOf(c)] = (counts[pathOf(c)] ?? 0) + 1;
     expect(counts['one-pixel']).toBeGreaterThanOrEqual(3);
-    expect(counts['one-conv']).toBeGreaterThanOrEqual(10);
+    expect(counts['columns']).toBeGreaterThanOrEqual(50);
     expect(counts['phases']).toBeGreaterThanOrEqual(50);
-    expect(pathOf(dcgan32Output)).toBe('one-conv');
+    expect(pathOf(dcgan32Output)).toBe('columns');
     expect(pathOf(hiddenLayer)).toBe('phases');
   });
 
@@ -105,7 +105,7 @@ describe('wasm Conv2DBackpropInput (stride-1 convs per phase or one for all phas
     expect(maxRelativeError(actual!, expected!)).toBeLessThan(1e-4);
   });
 
-  it.each([['phases', hiddenLayer], ['one-conv', dcgan32Output], ['one-pixel', inputLayer]] as const)('frees its intermediates over a loop (%s)', async (path, c) => {
+  it.each([['phases', hiddenLayer], ['columns', dcgan32Output], ['one-pixel', inputLayer]] as const)('frees its intermediates over a loop (%s)', async (path, c) => {
     await useBackend('wasm');
     expect(pathOf(c)).toBe(path);
     const dyValues = randomArray(dyShape(c).reduce((a, b) => a * b, 1), 5);
@@ -120,9 +120,9 @@ describe('wasm Conv2DBackpropInput (stride-1 convs per phase or one for all phas
     expect(backend.numDataIds()).toBe(dataIds);
   });
 
-  it.each([['phases', hiddenLayer], ['one-conv', dcgan32Output]] as const)('keeps a filter\'s sub-filters while the filter lives, and follows a variable\'s new values (%s)', async (path, c) => {
+  it('keeps a filter\'s sub-filters while the filter lives, and follows a variable\'s new values', async () => {
     await useBackend('wasm');
-    expect(pathOf(c)).toBe(path);
+    const c = hiddenLayer;
     const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
     const filterShape = [c.kernel[0], c.kernel[1], c.outShape[3], c.inDepth] as [number, number, number, number];
     const dy = tf.tensor4d(randomArray(size(dyShape(c)), 7), dyShape(c));

@@ -16,7 +16,7 @@ import { withKernelScope, type KernelScope } from './kernel-scope.js';
 import type { WasmHeapBackend } from './wasm-heap.js';
 import { DerivedTensors } from './derived-tensors.js';
 
-/** The sub-filters of each filter seen, while it lives (a frozen model's are made once). */
+/** The phases' sub-filters of each filter seen, while it lives (a frozen model's are made once). */
 const derivedFilters = new DerivedTensors();
 
 /** Filters whose phase sub-filters are kept (for tests). */
@@ -83,7 +83,8 @@ function planAxis(inSize: number, outSize: number, filterSize: number, stride: n
  * lives, so a frozen model's (the root's, every model's in evaluation) cost nothing after its first
  * call and XNNPACK reuses their packed weights. A 1x1 input (a DCGAN's first layer) is a single matrix product. Few output channels (a generator's
  * last layer) would make each phase's Conv2D a product with a handful of columns, which runs at
- * a fraction of the backend's rate: there all phases are one convolution ({@link byOneConv}).
+ * a fraction of the backend's rate: there every filter tap is one column of a single matrix
+ * product, whose results are summed into the output on the heap ({@link byColumns}).
  * NCHW goes to `original`.
  */
 export function makeConv2DBackpropInputKernel(original: KernelConfig, backendName: string): KernelConfig {
@@ -103,12 +104,15 @@ export function makeConv2DBackpropInputKernel(original: KernelConfig, backendNam
     }
     const filterShape = filter.shape as [number, number, number, number];
     const info = backend_util.computeConv2DInfo(inputShape, filterShape, strides, 1, pad, dimRoundingMode);
+    const [, inHeight, inWidth] = dy.shape as [number, number, number, number];
+    const [filterHeight, filterWidth] = filterShape;
     const top = info.padInfo.top;
     const left = info.padInfo.left;
     return withKernelScope(backend, backendName, (scope) => {
+      const [, outHeight, outWidth] = inputShape;
       const path = transposedConvPath(dy.shape as number[], filterShape, inputShape, [info.strideHeight, info.strideWidth], top, left);
       if (path.kind === 'one-pixel') return onePixel(scope, dy, filter, inputShape, top, left);
-      if (path.kind === 'one-conv') return byOneConv(scope, dy, filter, inputShape, path.rows, path.cols, path.rowWindow, path.colWindow);
+      if (path.kind === 'columns') return byColumns(scope, dy, filter, inputShape, [info.strideHeight, info.strideWidth], top, left);
       return byPhases(scope, dy, filter, inputShape, path.rows, path.cols);
     });
   };
@@ -120,14 +124,14 @@ export function makeConv2DBackpropInputKernel(original: KernelConfig, backendNam
 /** How the kernel computes one transposed convolution (see {@link transposedConvPath}). */
 export type TransposedConvPath =
   | { readonly kind: 'one-pixel' }
-  | { readonly kind: 'one-conv'; readonly rows: AxisPlan; readonly cols: AxisPlan; readonly rowWindow: SharedWindow; readonly colWindow: SharedWindow }
+  | { readonly kind: 'columns' }
   | { readonly kind: 'phases'; readonly rows: AxisPlan; readonly cols: AxisPlan };
 
 /**
  * How the kernel computes a transposed convolution of input `dyShape` by `filterShape` into
  * `outShape` (NHWC; `strides`; padding `top`, `left`): one matrix product for a 1x1 input whose
- * output fits in the filter; one convolution for all phases when they have few output channels
- * and share a window without cropping; else a convolution per phase.
+ * output fits in the filter; a matrix product by tap and sums on the heap when the phases have
+ * few output channels; else a convolution per phase.
  */
 export function transposedConvPath(
   dyShape: readonly number[], filterShape: readonly number[], outShape: readonly number[], strides: readonly [number, number], top: number, left: number,
@@ -136,17 +140,18 @@ export function transposedConvPath(
   const [filterHeight, filterWidth] = filterShape as [number, number];
   const [, outHeight, outWidth, outDepth] = outShape as [number, number, number, number];
   if (inHeight === 1 && inWidth === 1 && top + outHeight <= filterHeight && left + outWidth <= filterWidth) return { kind: 'one-pixel' };
+  if (strides[0] * strides[1] * outDepth <= COLUMNS_CHANNELS_MAX) return { kind: 'columns' };
   const rows = planAxis(inHeight, outHeight, filterHeight, strides[0], top);
   const cols = planAxis(inWidth, outWidth, filterWidth, strides[1], left);
-  if (strides[0] * strides[1] * outDepth <= ONE_CONV_CHANNELS_MAX) {
-    const rowWindow = sharedWindow(rows, inHeight);
-    const colWindow = sharedWindow(cols, inWidth);
-    if (rowWindow && colWindow) return { kind: 'one-conv', rows, cols, rowWindow, colWindow };
-  }
   return { kind: 'phases', rows, cols };
 }
 
-/** A 1x1 input: output (oh, ow) = x . filter[oh + top, ow + left], one matrix product. */
+/**
+ * A 1x1 input: output (oh, ow) = x . filter[oh + top, ow + left], one matrix product. The filter
+ * [kh, kw, out, in] already is the matrix [(kh, kw, out), in], so the product is filter times the
+ * input transposed, then transposed back: the wasm matrix product packs its second operand on
+ * every call and is slow with a transposed operand, and both transposes here are of the small side.
+ */
 function onePixel(
   scope: KernelScope,
   dy: TensorInfo,
@@ -157,101 +162,95 @@ function onePixel(
 ): TensorInfo {
   const [batch, outHeight, outWidth, outDepth] = outShape;
   const [filterHeight, filterWidth, , inDepth] = filter.shape as [number, number, number, number];
-  const byInput = scope.run(Transpose, { x: filter }, { perm: [3, 0, 1, 2] }); // [in, kh, kw, out]
   const window =
     outHeight === filterHeight && outWidth === filterWidth
-      ? byInput
-      : scope.run(Slice, { x: byInput }, { begin: [0, top, left, 0], size: [inDepth, outHeight, outWidth, outDepth] });
-  const matrix = scope.run(Reshape, { x: window }, { shape: [inDepth, outHeight * outWidth * outDepth] });
-  const rows = scope.run(Reshape, { x: dy }, { shape: [batch, inDepth] });
-  const product = scope.run(BatchMatMul, { a: rows, b: matrix }, { transposeA: false, transposeB: false });
-  return scope.run(Reshape, { x: product }, { shape: outShape });
+      ? filter
+      : scope.run(Slice, { x: filter }, { begin: [top, left, 0, 0], size: [outHeight, outWidth, outDepth, inDepth] });
+  const outputs = outHeight * outWidth * outDepth;
+  const matrix = scope.run(Reshape, { x: window }, { shape: [outputs, inDepth] });
+  const columns = scope.run(Reshape, { x: dy }, { shape: [batch, inDepth] });
+  const byColumn = batch === 1 ? columns : scope.run(Transpose, { x: columns }, { perm: [1, 0] });
+  const inputColumns = scope.run(Reshape, { x: byColumn }, { shape: [inDepth, batch] });
+  const product = scope.run(BatchMatMul, { a: matrix, b: inputColumns }, { transposeA: false, transposeB: false }); // [outputs, batch]
+  const byRow = batch === 1 ? product : scope.run(Transpose, { x: product }, { perm: [1, 0] });
+  return scope.run(Reshape, { x: byRow }, { shape: outShape });
 }
 
 /**
- * Output channels of the one convolution (phases * outDepth) up to which {@link byOneConv} is
- * used. Measured on the DCGAN-32 output layer (4 phases of 1 channel, batch 100): one 3x3
- * convolution with 4 output channels ran in 6.9 ms where one 2x2 convolution with 1 output channel
- * took 3.1 ms, so 12 ms for the four phases: a product with a handful of columns runs far below
- * the backend's rate. With many channels the extra zero taps of the shared window cost more.
+ * Output channels of all phases together (strideH * strideW * outDepth) up to which
+ * {@link byColumns} is used. Measured on the DCGAN-32 output layer (4 phases of 1 channel, batch
+ * 100): a convolution per phase took 12 ms (products with one column), one convolution for all
+ * phases over a shared 3x3 window 6.8 ms, the product by tap and the sums on the heap 2.7 ms. With
+ * many output channels the phases' convolutions run at the backend's rate and the sums in
+ * JavaScript would cost more than they save.
  */
-const ONE_CONV_CHANNELS_MAX = 64;
-
-/** Along one axis, the window shared by every phase, or undefined when some phase crops its input. */
-interface SharedWindow {
-  /** Input rows added in front and at the end, the same for every phase. */
-  before: number;
-  after: number;
-  /** Window length: each phase's taps at its own offset within it. */
-  size: number;
-  /** Per phase, the offset of its taps in the window. */
-  offsets: number[];
-}
-
-function sharedWindow(plan: AxisPlan, inSize: number): SharedWindow | undefined {
-  const befores = plan.phases.map((p) => p.before);
-  if (plan.phases.some((p) => p.before < 0 || p.after < 0)) return undefined;
-  const before = Math.max(...befores);
-  const offsets = befores.map((b) => before - b);
-  const size = Math.max(...offsets) + plan.taps;
-  // The shared correlation's output length inSize + before + after - size + 1 is phaseLength.
-  const after = plan.phaseLength - 1 + size - inSize - before;
-  return after < 0 ? undefined : { before, after, size, offsets };
-}
+const COLUMNS_CHANNELS_MAX = 64;
 
 /**
- * Every phase in one stride-1 convolution: the phases' sub-filters sit at their own offsets in a
- * window shared by all, as the output channels (phase, channel) of one filter; the outputs are
- * then interleaved as in {@link byPhases}.
+ * The transposed convolution by its definition: every input pixel times the filter, one matrix
+ * product [batch*inH*inW, inDepth] x [inDepth, kh*kw*outDepth] (a column per tap and output
+ * channel); then, on the heap, each output (oy, ox) is the sum of the products of the input pixels
+ * and taps with y*strideH + kh - top = oy and x*strideW + kw - left = ox.
  */
-function byOneConv(
+function byColumns(
   scope: KernelScope,
   dy: TensorInfo,
   filter: TensorInfo,
   outShape: [number, number, number, number],
-  rows: AxisPlan,
-  cols: AxisPlan,
-  rowWindow: SharedWindow,
-  colWindow: SharedWindow,
+  strides: [number, number],
+  top: number,
+  left: number,
 ): TensorInfo {
-  const [, , , outDepth] = outShape;
+  const heap = scope.backend as WasmHeapBackend;
+  const [batch, outHeight, outWidth, outDepth] = outShape;
   const [filterHeight, filterWidth, , inDepth] = filter.shape as [number, number, number, number];
-  const phaseCount = rows.stride * cols.stride;
-  const [shared] = derivedFilters.get(scope.backend, filter, `one-conv ${JSON.stringify([rows, cols, rowWindow, colWindow])}`, () => {
-    const windowTaps = rowWindow.size * colWindow.size;
-    const selection = new Float32Array(filterHeight * filterWidth * windowTaps * phaseCount);
-    for (let rh = 0; rh < rows.stride; rh++) {
-      for (let rw = 0; rw < cols.stride; rw++) {
-        const phase = rh * cols.stride + rw;
-        for (let th = 0; th < rows.taps; th++) {
-          for (let tw = 0; tw < cols.taps; tw++) {
-            const kh = rows.phases[rh]!.filterTap[th]!;
-            const kw = cols.phases[rw]!.filterTap[tw]!;
-            if (kh < 0 || kw < 0) continue;
-            const uh = th + rowWindow.offsets[rh]!;
-            const uw = tw + colWindow.offsets[rw]!;
-            selection[(kh * filterWidth + kw) * windowTaps * phaseCount + (uh * colWindow.size + uw) * phaseCount + phase] = 1;
+  const [, inHeight, inWidth] = dy.shape as [number, number, number, number];
+  const tapColumns = filterHeight * filterWidth * outDepth;
+  const byInput = scope.run(Transpose, { x: filter }, { perm: [3, 0, 1, 2] }); // [in, kh, kw, out]
+  const matrix = scope.run(Reshape, { x: byInput }, { shape: [inDepth, tapColumns] });
+  const pixels = scope.run(Reshape, { x: dy }, { shape: [batch * inHeight * inWidth, inDepth] });
+  const products = scope.run(BatchMatMul, { a: pixels, b: matrix }, { transposeA: false, transposeB: false });
+  const output = heap.makeOutput(outShape, 'float32');
+  scope.adopt(output); // freed if anything below throws; kept as the result otherwise
+  const taps = heap.typedArrayFromHeap(products);
+  const out = heap.typedArrayFromHeap(output);
+  // Per output row (column): the flat offsets in `taps` of the (input row, filter row) pairs reaching it.
+  const rowSources = axisSources(outHeight, inHeight, filterHeight, strides[0], top, inWidth * tapColumns, filterWidth * outDepth);
+  const colSources = axisSources(outWidth, inWidth, filterWidth, strides[1], left, tapColumns, outDepth);
+  let to = 0;
+  for (let n = 0; n < batch; n++) {
+    const image = n * inHeight * inWidth * tapColumns;
+    for (let oy = 0; oy < outHeight; oy++) {
+      const rows = rowSources[oy]!;
+      for (let ox = 0; ox < outWidth; ox++) {
+        const cols = colSources[ox]!;
+        for (let c = 0; c < outDepth; c++, to++) {
+          let sum = 0;
+          for (let r = 0; r < rows.length; r++) {
+            const base = image + rows[r]! + c;
+            for (let k = 0; k < cols.length; k++) sum += taps[base + cols[k]!]!;
           }
+          out[to] = sum;
         }
       }
     }
-    const byChannels = scope.run(Transpose, { x: filter }, { perm: [3, 2, 0, 1] }); // [in, out, kh, kw]
-    const flat = scope.run(Reshape, { x: byChannels }, { shape: [inDepth * outDepth, filterHeight * filterWidth] });
-    const selector = scope.constant(selection, [filterHeight * filterWidth, windowTaps * phaseCount]);
-    const selected = scope.run(BatchMatMul, { a: flat, b: selector }, { transposeA: false, transposeB: false });
-    const split = scope.run(Reshape, { x: selected }, { shape: [inDepth, outDepth, rowWindow.size, colWindow.size, phaseCount] });
-    const ordered = scope.run(Transpose, { x: split }, { perm: [2, 3, 0, 4, 1] }); // [wh, ww, in, phase, out]
-    return [scope.release(scope.run(Reshape, { x: ordered }, { shape: [rowWindow.size, colWindow.size, inDepth, phaseCount * outDepth] }))];
-  });
-  const phases = scope.run(Conv2D, { x: dy, filter: shared }, {
-    strides: [1, 1],
-    dilations: [1, 1],
-    pad: [[0, 0], [rowWindow.before, rowWindow.after], [colWindow.before, colWindow.after], [0, 0]],
-    dataFormat: 'NHWC',
-  });
-  // The channels are (phase, channel): each phase's outputs at its offset in every pixel.
-  const outputs = Array.from({ length: phaseCount }, (_, phase) => ({ info: phases, offset: phase * outDepth, pixelStride: phaseCount * outDepth }));
-  return interleave(scope, outputs, outShape, rows, cols);
+  }
+  return output;
+}
+
+/**
+ * Along one axis, for each output position o, the offsets (input i * inputStep + tap k * tapStep)
+ * of the pairs with i * stride + k - pad = o.
+ */
+function axisSources(outSize: number, inSize: number, filterSize: number, stride: number, pad: number, inputStep: number, tapStep: number): number[][] {
+  const sources: number[][] = Array.from({ length: outSize }, () => []);
+  for (let i = 0; i < inSize; i++) {
+    for (let k = 0; k < filterSize; k++) {
+      const o = i * stride + k - pad;
+      if (o >= 0 && o < outSize) sources[o]!.push(i * inputStep + k * tapStep);
+    }
+  }
+  return sources;
 }
 
 function byPhases(
@@ -303,23 +302,16 @@ function byPhases(
       }));
     }
   }
-  return interleave(scope, outputs.map((info) => info && { info, offset: 0, pixelStride: outDepth }), outShape, rows, cols);
-}
-
-/** Where one phase's outputs are: a tensor [b, Mh, Mw, ...], the phase's channels at `offset` of each pixel's `pixelStride`. */
-interface PhaseOutput {
-  readonly info: TensorInfo;
-  readonly offset: number;
-  readonly pixelStride: number;
+  return interleave(scope, outputs, outShape, rows, cols);
 }
 
 /**
- * The output [b, outH, outW, C] from the phases' outputs (row-major (rh, rw) order; undefined:
- * zero): phase (rh, rw) goes to rows m*sh + rh and columns n*sw + rw, those past the output
- * cropped. Copied on the heap, pixel by pixel.
+ * The output [b, outH, outW, C] from the phases' outputs [b, Mh, Mw, C] (row-major (rh, rw)
+ * order; undefined: zero): phase (rh, rw) goes to rows m*sh + rh and columns n*sw + rw, those
+ * past the output cropped. Copied on the heap, pixel by pixel.
  */
 function interleave(
-  scope: KernelScope, phases: Array<PhaseOutput | undefined>, outShape: [number, number, number, number], rows: AxisPlan, cols: AxisPlan,
+  scope: KernelScope, phases: Array<TensorInfo | undefined>, outShape: [number, number, number, number], rows: AxisPlan, cols: AxisPlan,
 ): TensorInfo {
   const heap = scope.backend as WasmHeapBackend;
   const [batch, outHeight, outWidth, depth] = outShape;
@@ -328,17 +320,16 @@ function interleave(
   const out = heap.typedArrayFromHeap(output);
   const phaseHeight = rows.phaseLength;
   const phaseWidth = cols.phaseLength;
-  const step = cols.stride * depth;
   for (let rh = 0; rh < rows.stride; rh++) {
     for (let rw = 0; rw < cols.stride; rw++) {
       const phase = phases[rh * cols.stride + rw];
-      const source = phase === undefined ? undefined : heap.typedArrayFromHeap(phase.info);
-      const pixelStride = phase?.pixelStride ?? depth;
+      const source = phase === undefined ? undefined : heap.typedArrayFromHeap(phase);
       for (let n = 0; n < batch; n++) {
         for (let m = 0, oy = rh; m < phaseHeight && oy < outHeight; m++, oy += rows.stride) {
-          let from = (n * phaseHeight + m) * phaseWidth * pixelStride + (phase?.offset ?? 0);
+          let from = ((n * phaseHeight + m) * phaseWidth) * depth;
           let to = ((n * outHeight + oy) * outWidth + rw) * depth;
-          for (let k = 0, ox = rw; k < phaseWidth && ox < outWidth; k++, ox += cols.stride, from += pixelStride, to += step) {
+          const step = cols.stride * depth;
+          for (let k = 0, ox = rw; k < phaseWidth && ox < outWidth; k++, ox += cols.stride, from += depth, to += step) {
             if (source === undefined) out.fill(0, to, to + depth);
             else if (depth >= HEAP_COPY_MIN) out.set(source.subarray(from, from + depth), to);
             else for (let c = 0; c < depth; c++) out[to + c] = source[from + c]!;
