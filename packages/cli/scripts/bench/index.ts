@@ -9,7 +9,7 @@
  *   --quick        1 round, fewer repeats, the epoch capped at 50 steps
  *   --demo         also time the whole `attrib demo` (a child process, in a temporary folder)
  *   --demo-args S  extra arguments of `attrib demo`, space-separated (e.g. "--profile smoke" to check the wiring)
- *   --steps A,B    only these steps (dcgan32-generator-step, dcgan64-generator-step, key-step, evaluate, generator-epoch, demo)
+ *   --steps A,B    only these steps (dcgan32-generator-step, dcgan64-generator-step, key-step, evaluate, evaluate-2-threads, generator-epoch, demo)
  *   --rounds N     rounds of ours/PyTorch alternation (default 2; the epoch and the demo run once)
  *   --epoch-steps N  cap the epoch at N steps (--quick: 50); the record is then named generator-epoch-N-steps
  *   --backend B    the backend of ours (default: attrib's automatic choice; ATTRIB_BACKEND works too)
@@ -93,6 +93,8 @@ function plan(step: StepName, options: Options): { warmup: number; repeats: numb
       return { warmup: 2, repeats: q ? 4 : 8, rounds: options.rounds };
     case 'evaluate':
       return { warmup: 1, repeats: 1, rounds: options.rounds };
+    case 'evaluate-2-threads':
+      return { warmup: 0, repeats: 1, rounds: options.rounds };
     case 'generator-epoch':
       return { warmup: 1, repeats: 1, rounds: 1, ...(options.epochSteps !== undefined ? { epochSteps: options.epochSteps } : {}) };
   }
@@ -145,10 +147,16 @@ async function torchAvailable(): Promise<boolean> {
   });
 }
 
+/** The PyTorch step doing the same work as our `step` (the threaded evaluation is PyTorch's evaluation). */
+function torchStep(step: StepName): string {
+  const settings = BENCH_SETTINGS.steps[step];
+  return 'torchStep' in settings ? settings.torchStep : step;
+}
+
 async function runTorch(step: StepName, p: ReturnType<typeof plan>, threads: number): Promise<{ times: number[]; blas: string; torch: string }> {
   const s = BENCH_SETTINGS;
   const args = [
-    join(HERE, 'torch_steps.py'), '--step', step, '--threads', String(threads), '--warmup', String(p.warmup), '--repeats', String(p.repeats),
+    join(HERE, 'torch_steps.py'), '--step', torchStep(step), '--threads', String(threads), '--warmup', String(p.warmup), '--repeats', String(p.repeats),
     '--batch', String(s.generatorBatch), '--key-batch', String(s.steps['key-step'].batchSize), '--data-size', String(s.mnistImages),
     '--eval-generators', String(s.steps.evaluate.generators), '--eval-samples', String(s.steps.evaluate.samples),
     '--eval-batch', String(s.steps.evaluate.batchSize), '--epoch-steps', String(p.epochSteps ?? 0),

@@ -10,6 +10,8 @@ import {
   U8ImageSource, type Generator, type ImageShape, type ImageSource, type MetricContext, type StageContext, type TrainingEvent,
 } from '@attrib/core';
 import { DcganGenerator, resolveDcganConfig } from '@attrib/adapter-dcgan';
+import { Worker } from 'node:worker_threads';
+import { evaluationSubjects } from './evaluation-subjects.js';
 import { BENCH_SETTINGS, RESULT_MARKER, type StepName } from './settings.js';
 
 interface Args {
@@ -129,32 +131,47 @@ async function keyStep(args: Args): Promise<Timings> {
 
 /** Distinguishability and attributability of 5 keyed generators (root copies, random keys) at the reference sample counts. */
 async function evaluation(args: Args): Promise<Timings> {
-  const { generators: count, samples, batchSize } = BENCH_SETTINGS.steps.evaluate;
-  const root = dcgan(MNIST32);
-  const data = await dataFor(MNIST32);
-  const generators: Generator[] = Array.from({ length: count }, () => root.clone());
-  const keys = Array.from({ length: count }, (_, i) => LinearKey.random(`key-${i + 1}`, MNIST32, createRng(10 + i)));
-  const context = (n: number): MetricContext => ({ root, generators, keys, data, rng: createRng(5), samples: n, batchSize });
-  const run = async (n: number): Promise<void> => {
-    await distinguishability.compute(context(n));
-    await attributability.compute(context(n));
+  const subjects = await evaluationSubjects();
+  const run = async (n?: number): Promise<void> => {
+    await distinguishability.compute(subjects.context(n));
+    await attributability.compute(subjects.context(n));
   };
   try {
-    for (let i = 0; i < args.warmup; i++) await run(batchSize);
+    for (let i = 0; i < args.warmup; i++) await run(BENCH_SETTINGS.steps.evaluate.batchSize);
     const times: number[] = [];
     const counts: number[] = [];
     for (let i = 0; i < args.repeats; i++) {
       const started = performance.now();
-      await run(samples);
+      await run();
       times.push((performance.now() - started) / 1000);
       counts.push(tf.memory().numTensors);
     }
     return { times, numTensors: counts.at(-1)!, growth: counts.at(-1)! - counts[0]! };
   } finally {
-    root.dispose();
-    for (const g of generators) g.dispose();
-    for (const k of keys) k.dispose();
+    subjects.dispose();
   }
+}
+
+/**
+ * The same evaluation as `attrib evaluate` runs it: each metric in a worker thread of its own,
+ * with its own backend and models. Timed from starting the threads to the last result, so thread
+ * start-up, module loading and model building are included; no warm-up.
+ */
+async function evaluationInThreads(args: Args): Promise<Timings> {
+  const loader = new URL('../../../core/src/engine/runs/worker-loader.mjs', import.meta.url);
+  const entry = new URL('./evaluate-thread.ts', import.meta.url).href;
+  const times: number[] = [];
+  for (let i = 0; i < args.repeats; i++) {
+    const started = performance.now();
+    await Promise.all((['distinguishability', 'attributability'] as const).map((metric) => new Promise<void>((resolve, reject) => {
+      const worker = new Worker(loader, { workerData: { entry, metric, ...(args.backend !== undefined ? { backend: args.backend } : {}) } });
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+      worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${metric} thread exited with ${code}`))));
+    })));
+    times.push((performance.now() - started) / 1000);
+  }
+  return { times, numTensors: tf.memory().numTensors, growth: 0 };
 }
 
 /**
@@ -196,6 +213,7 @@ async function main(): Promise<void> {
     : args.step === 'dcgan64-generator-step' ? await generatorStep({ height: 64, width: 64, channels: 3 }, args)
     : args.step === 'key-step' ? await keyStep(args)
     : args.step === 'evaluate' ? await evaluation(args)
+    : args.step === 'evaluate-2-threads' ? await evaluationInThreads(args)
     : await epoch(args);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   console.log(RESULT_MARKER + JSON.stringify({ ...timings, peakRssMb, backend: backend.name, leftOver: tf.memory().numTensors }));
