@@ -13,16 +13,26 @@ export const CHECK_BATCH = 50;
 export async function generatedScores(
   generator: Generator, key: Key, count: number, rng: Rng, postProcess?: PostProcess,
 ): Promise<Float32Array> {
-  const scores = new Float32Array(count);
+  return (await generatedScoresByKey(generator, [key], count, rng, postProcess))[0]!;
+}
+
+/** {@link generatedScores} of the same images under each of `keys` (one array per key). */
+export async function generatedScoresByKey(
+  generator: Generator, keys: readonly Key[], count: number, rng: Rng, postProcess?: PostProcess,
+): Promise<Float32Array[]> {
+  const scores = keys.map(() => new Float32Array(count));
   const inputsRng = rng.fork('inputs');
   const postRng = rng.fork('postprocess');
   for (let start = 0; start < count; start += CHECK_BATCH) {
     const n = Math.min(CHECK_BATCH, count - start);
     const images = tf.tidy(() => generator.generate(tf.tidy(() => generator.sampleInputs(n, inputsRng))));
     const processed = postProcess ? await postProcess.apply(images, { mode: 'eval', rng: postRng }) : images;
-    const batch = key.score(processed);
-    scores.set(await batch.data(), start);
-    tf.dispose([images, processed, batch]);
+    for (let k = 0; k < keys.length; k++) {
+      const batch = keys[k]!.score(processed);
+      scores[k]!.set(await batch.data(), start);
+      batch.dispose();
+    }
+    tf.dispose([images, processed]);
   }
   return scores;
 }

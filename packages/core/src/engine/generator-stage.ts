@@ -6,7 +6,7 @@ import { formatShape, sameShape } from '../contracts/image.js';
 import { Adam } from './adam.js';
 import { BestEpoch } from './best-epoch.js';
 import { epochBatchSizes } from './batches.js';
-import { generatedScores, realScores, share } from './checks.js';
+import { generatedScoresByKey, realScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
 import { keyedHinge, lpDistance, shiftRegression } from './losses.js';
 import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from './options.js';
@@ -47,12 +47,17 @@ export interface KeyedGeneratorResult {
  * `distinguishability` = 1/2 [P(phi.x > 0) over up to 1,000 real images + P(phi.G_i(z) < 0)].
  * (The release measures its share with the generator still in train mode; we measure what the
  * evaluation measures.) With `keepBest` the generator ends at the weights of the epoch whose check
- * had the highest distinguishability (not in the release, which keeps the last epoch's).
+ * had the highest distinguishability (not in the release, which keeps the last epoch's). Given
+ * `earlierKeys` (the run's keys before this one), that check also counts a sample scoring <= 0
+ * under any of them as a miss, as attributability does, and reports the share of samples left
+ * `attributable`: the first key, trained against its own generator's samples, is the one that
+ * claims other generators' samples when they drift from the root.
  */
 export async function trainKeyedGenerator(
   ctx: StageContext,
   key: Key,
   input: OptionsInput<GeneratorStageOptions> = {},
+  earlierKeys: readonly Key[] = [],
 ): Promise<KeyedGeneratorResult> {
   const options = resolveOptions('generators', input);
   const { root, data } = ctx;
@@ -104,11 +109,17 @@ export async function trainKeyedGenerator(
       },
       async endEpoch(epoch, streams) {
         generator.setMode('eval');
-        const scores = await generatedScores(generator, key, options.checkSamples, streams.check);
+        const [scores, ...earlier] = await generatedScoresByKey(generator, [key, ...earlierKeys], options.checkSamples, streams.check);
         generator.setMode('train');
-        const distinguishability = (realPositive + share(scores, (s) => s < 0)) / 2;
-        if (options.keepBest) best.offer(epoch, distinguishability, () => generator.state());
-        const report: Record<string, number> = { keyedShare: share(scores, (s) => s <= -1), distinguishability };
+        const distinguishability = (realPositive + share(scores!, (s) => s < 0)) / 2;
+        const report: Record<string, number> = { keyedShare: share(scores!, (s) => s <= -1), distinguishability };
+        let score = distinguishability;
+        if (earlier.length > 0) {
+          const attributable = share(scores!.map((s, i) => (s < 0 && earlier.every((e) => e[i]! > 0) ? 1 : 0)), (v) => v === 1);
+          report.attributable = attributable;
+          score = (realPositive + attributable) / 2;
+        }
+        if (options.keepBest) best.offer(epoch, score, () => generator.state());
         if (!shift) return { report };
         report.gamma = gamma;
         const reached = distinguishability >= 1 - options.shift.delta;

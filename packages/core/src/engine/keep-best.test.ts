@@ -105,3 +105,36 @@ describe('keepBest: a stage ends at the weights of its best check', () => {
     for (const r of [kept, stopped]) (r.key.dispose(), r.generator.dispose());
   });
 });
+
+describe('keepBest with the earlier keys: a sample an earlier key claims is a miss', () => {
+  const options = { epochs: 3, stepsPerEpoch: 4, batchSize: 8, checkSamples: 100, lr: 5e-2, lrDecay: 1 };
+  const ctx = () => ({ root: setup.root, data: setup.data, rng: createRng(11) });
+
+  it('an earlier key equal to the own key leaves no sample attributable; its negation leaves those the own key claims', async () => {
+    const negated = new LinearKey('key-0', setup.root.imageShape, tf.neg(key1.vector) as tf.Tensor1D);
+    const plain = await trainKeyedGenerator(ctx(), key1, options);
+    const same = await trainKeyedGenerator(ctx(), key1, options, [key1]);
+    const opposite = await trainKeyedGenerator(ctx(), key1, options, [negated]);
+    expect(plain.history.every((h) => h.report.attributable === undefined)).toBe(true);
+    expect(same.history.map((h) => h.report.attributable)).toEqual([0, 0, 0]);
+    // With phi_0 = -phi, "phi.x < 0 and phi_0.x > 0" is "phi.x < 0", so attributable = 2 d - r
+    // for every epoch, r being the share of real images the key scores positive (fixed in the stage).
+    const realPositive = 2 * opposite.history[0]!.report.distinguishability! - opposite.history[0]!.report.attributable!;
+    expect(realPositive).toBeGreaterThan(0);
+    expect(realPositive).toBeLessThanOrEqual(1);
+    for (const [i, h] of opposite.history.entries()) {
+      expect(h.report.distinguishability).toBe(plain.history[i]!.report.distinguishability);
+      expect(h.report.attributable).toBeCloseTo(2 * h.report.distinguishability! - realPositive, 10);
+    }
+    // The check only reads the earlier keys: training is the same.
+    expect(weights(same.generator)).toEqual(weights(plain.generator));
+    for (const r of [plain, same, opposite]) r.generator.dispose();
+    negated.dispose();
+  });
+
+  it('keepBest ranks epochs by that share: with the own key as an earlier one every epoch ties, and the last is kept', async () => {
+    const kept = await trainKeyedGenerator(ctx(), key1, { ...options, keepBest: true }, [key1]);
+    expect(kept.keptEpoch).toBe(2);
+    kept.generator.dispose();
+  });
+});

@@ -1,8 +1,8 @@
 import type { Generator } from '../../contracts/generator.js';
-import type { RunFolder } from '../../io/run-folder.js';
+import { RunFolder } from '../../io/run-folder.js';
 import type { StageContext } from '../context.js';
 import { trainKeyedGenerator } from '../generator-stage.js';
-import type { GeneratorStageOptions, OptionsInput } from '../options.js';
+import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../options.js';
 import type { RunSession } from './session.js';
 import { writeSampleGrid } from './write-products.js';
 
@@ -20,9 +20,18 @@ export interface GeneratorOutcome {
  */
 export async function trainAndWriteGenerator(session: RunSession, ctx: StageContext, id: string, options: OptionsInput<GeneratorStageOptions>): Promise<GeneratorOutcome> {
   const [key] = await session.loadKeys([id]);
+  // Only keepBest's check reads the earlier keys. They exist whenever this key does, so a generator
+  // trained while later keys are still being made gets the same ones; the manifest is read again
+  // because a worker's session may predate this key.
+  const keys = resolveOptions('generators', options).keepBest ? (await RunFolder.open(session.folder.dir)).manifest.keys : [];
+  const earlierIds = keys.slice(0, Math.max(0, keys.indexOf(id)));
+  const earlier = await session.loadKeys(earlierIds).catch((error: unknown) => {
+    key!.dispose();
+    throw error;
+  });
   let generator: Generator | undefined;
   try {
-    const result = await trainKeyedGenerator(ctx, key!, options);
+    const result = await trainKeyedGenerator(ctx, key!, options, earlier);
     generator = result.generator;
     const kept: Record<string, number> = result.keptEpoch !== undefined ? { keptEpoch: result.keptEpoch + 1 } : {};
     await session.folder.writeGenerator(id, generator, 'generator', { stage: 'generators', ...(result.gamma !== undefined ? { gamma: result.gamma } : {}), ...kept });
@@ -31,6 +40,7 @@ export async function trainAndWriteGenerator(session: RunSession, ctx: StageCont
     return { id, report: { ...(record?.report ?? {}), ...kept } };
   } finally {
     key!.dispose();
+    earlier.forEach((k) => k.dispose());
     generator?.dispose();
   }
 }

@@ -63,6 +63,17 @@ describe('generators trained in worker threads', () => {
     expect([steps('generators/key-2'), steps('generators/key-3')]).toEqual([6, 6]);
   });
 
+  it('with keepBest, each generator is checked against the keys before it, in workers as in one thread', async () => {
+    const options = { ...TINY_OPTIONS.generators, keepBest: true };
+    const sequential = await trainGenerators(host, { dir: await copyRun(keysOnly, 'best-here'), options, workers: 1 });
+    const parallel = await trainGenerators(host, { dir: await copyRun(keysOnly, 'best-threads'), options, workers: 2 });
+    expect(parallel.reports).toEqual(sequential.reports);
+    for (const id of ['key-2', 'key-3']) {
+      expect(sequential.reports[id]).toHaveProperty('attributable');
+      expect(sequential.reports[id]!.keptEpoch).toBeGreaterThanOrEqual(1);
+    }
+  });
+
   it('a failing worker is a one-line error naming its key; the job stays resumable', async () => {
     const dir = await copyRun(keysOnly, 'failing');
     const badState = join(dir, 'generators', 'key-3', 'generator.state.ckpt');
