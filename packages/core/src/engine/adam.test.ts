@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../test-support/backend.js';
+import { expectNoGrowth } from '../test-support/no-growth.js';
 import { createRng } from '../util/rng.js';
 import { Adam } from './adam.js';
 
@@ -94,11 +95,7 @@ describe('Adam', () => {
     const adam = new Adam(variables, { lr: 0.01, beta1: 0.9, beta2: 0.999 });
     const grads = Object.fromEntries(variables.map((v) => [v.name, tf.randomNormal(v.shape)]));
     adam.apply(grads);
-    const tensors = tf.memory().numTensors;
-    const dataIds = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
-    for (let i = 0; i < 50; i++) adam.apply(grads);
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(dataIds);
+    expectNoGrowth(() => adam.apply(grads), 50);
     expect(adam.step).toBe(51);
     tf.dispose([...variables, ...Object.values(grads)]);
     adam.dispose();

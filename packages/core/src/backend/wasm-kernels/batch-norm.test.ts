@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../../util/rng.js';
 import { maxRelativeError, useBackend, valuesOn } from '../../test-support/backend.js';
+import { expectNoGrowth } from '../../test-support/no-growth.js';
 
 interface Case {
   readonly x: number[];
@@ -50,11 +51,6 @@ describe('wasm FusedBatchNorm (a per-channel multiply-add through a 1x1 depthwis
     await useBackend('wasm');
     const step = (): void => void tf.tidy(() => batchNorm(cases[0]!).dataSync());
     step();
-    const backend = tf.backend() as unknown as { numDataIds(): number };
-    const tensors = tf.memory().numTensors;
-    const dataIds = backend.numDataIds();
-    for (let i = 0; i < 10; i++) step();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(backend.numDataIds()).toBe(dataIds);
+    expectNoGrowth(step);
   });
 });

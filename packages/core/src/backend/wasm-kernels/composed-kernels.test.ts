@@ -1,6 +1,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { maxRelativeError, useBackend, valuesOn } from '../../test-support/backend.js';
+import { expectNoGrowth } from '../../test-support/no-growth.js';
 import { registerWasmTrainingKernels } from '../register-wasm-kernels.js';
 
 describe('wasm kernel fixes', () => {
@@ -122,12 +123,7 @@ describe('wasm kernel fixes', () => {
       });
     };
     step();
-    const backend = tf.backend() as unknown as { numDataIds(): number };
-    const tensors = tf.memory().numTensors;
-    const dataIds = backend.numDataIds();
-    for (let i = 0; i < 10; i++) step();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(backend.numDataIds()).toBe(dataIds);
+    expectNoGrowth(step);
     tf.dispose([x, w]);
   });
 });

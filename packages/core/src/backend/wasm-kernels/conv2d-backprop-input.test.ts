@@ -2,6 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../../util/rng.js';
 import { maxRelativeError, useBackend, valuesOn } from '../../test-support/backend.js';
+import { expectNoGrowth } from '../../test-support/no-growth.js';
 import { keptFilterCount, transposedConvPath } from './conv2d-backprop-input.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -112,12 +113,7 @@ describe('wasm Conv2DBackpropInput (stride-1 convs per phase, a product by tap, 
     const filterValues = randomArray(c.kernel[0] * c.kernel[1] * c.outShape[3] * c.inDepth, 6);
     const step = (): void => void tf.tidy(() => backpropInput(c, dyValues, filterValues).dataSync());
     step();
-    const backend = tf.backend() as unknown as { numDataIds(): number };
-    const tensors = tf.memory().numTensors;
-    const dataIds = backend.numDataIds();
-    for (let i = 0; i < 10; i++) step();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(backend.numDataIds()).toBe(dataIds);
+    expectNoGrowth(step);
   });
 
   it('keeps a filter\'s sub-filters while the filter lives, and follows a variable\'s new values', async () => {

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../../util/rng.js';
 import { maxRelativeError, useBackend, valuesOn } from '../../test-support/backend.js';
+import { expectNoGrowth } from '../../test-support/no-growth.js';
 
 /** [shape, axis, keepDims]: leading axes (the product) and others (the shipped kernels). */
 const cases: Array<[number[], number | number[], boolean]> = [
@@ -68,12 +69,7 @@ describe('wasm Sum and Mean over leading axes (one average pooling)', () => {
     const x = input([16, 8, 8, 32]);
     const step = (): void => void tf.tidy(() => [tf.sum(x, [0, 1, 2]).dataSync(), tf.mean(x, [0, 1, 2], true).dataSync()]);
     step();
-    const backend = tf.backend() as unknown as { numDataIds(): number };
-    const tensors = tf.memory().numTensors;
-    const dataIds = backend.numDataIds();
-    for (let i = 0; i < 10; i++) step();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(backend.numDataIds()).toBe(dataIds);
+    expectNoGrowth(step);
     x.dispose();
   });
 });
