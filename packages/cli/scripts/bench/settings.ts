@@ -20,7 +20,7 @@ export const BENCH_SETTINGS = {
       batchSize: 100,
     },
     'evaluate-2-threads': {
-      description: 'the same evaluation with each metric in its own worker thread, as `attrib evaluate` runs it (thread start-up included)',
+      description: 'the same evaluation with each metric in its own worker thread, as `attrib evaluate` runs it (timed once the threads have built their models)',
       torchStep: 'evaluate',
     },
     'generator-epoch': { description: 'one epoch of a DCGAN-32 keyed generator (625 steps of 16, 2,000-sample check)' },
