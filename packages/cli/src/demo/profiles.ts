@@ -25,7 +25,7 @@ export interface DemoProfile {
  *   schedule the checks swing between epochs (0.93 to 1.0 for one generator from one 50-step
  *   epoch to the next: the hinge met, the distance term pulls samples back over the boundary), so
  *   the last epoch's weights met attributability 0.99 by 0.001 on one float rounding and missed
- *   it (0.982-0.985) on another; the best of the short epochs gave 0.995-0.996.
+ *   it (0.982-0.985) on another; the best of the short epochs gave 0.995-0.997.
  * The FID uses 2,000 samples per distribution instead of 10,000 (a noisier estimate, still
  * comparable between the root and the keyed models, which all use the same count).
  *
