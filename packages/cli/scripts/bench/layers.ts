@@ -8,8 +8,8 @@
  *   npx tsx --conditions=source packages/cli/scripts/bench/layers.ts [--backend B] [--json]
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, LinearKey, mnistImageSource, selectBackend, trainKeyedGenerator, type ImageShape, type StageContext } from '@attrib/core';
-import { DcganGenerator, resolveDcganConfig } from '@attrib/adapter-dcgan';
+import { createRng, LinearKey, selectBackend, trainKeyedGenerator, type StageContext } from '@attrib/core';
+import { dataFor, dcgan, MNIST32 } from './models.js';
 import { BENCH_SETTINGS } from './settings.js';
 
 /** Profiled steps; each kernel's figure is its fastest. */
@@ -71,9 +71,9 @@ async function main(): Promise<void> {
   const json = argv.includes('--json');
   const backendIndex = argv.indexOf('--backend');
   const backend = await selectBackend(backendIndex >= 0 ? { prefer: argv[backendIndex + 1]! } : {});
-  const shape: ImageShape = { height: 32, width: 32, channels: 1 };
-  const root = new DcganGenerator(resolveDcganConfig({ resolution: 32, channels: 1, nz: 100, ngf: 64 }));
-  const data = await mnistImageSource.open({ shape });
+  const shape = MNIST32;
+  const root = dcgan(shape);
+  const data = await dataFor(shape);
   const key = LinearKey.random('bench', shape, createRng(1));
   const ctx: StageContext = { root, data, rng: createRng(7) };
   const oneStep = async (steps: number): Promise<void> => {

@@ -5,13 +5,13 @@
  *   tsx --conditions=source packages/cli/scripts/bench/ours.ts --step NAME --warmup W --repeats R [--epoch-steps N] [--backend B]
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  attributability, createRng, distinguishability, LinearKey, mnistImageSource, selectBackend, trainKey, trainKeyedGenerator,
-  U8ImageSource, type Generator, type ImageShape, type ImageSource, type MetricContext, type StageContext, type TrainingEvent,
-} from '@attrib/core';
-import { DcganGenerator, resolveDcganConfig } from '@attrib/adapter-dcgan';
 import { Worker } from 'node:worker_threads';
+import {
+  attributability, createRng, distinguishability, LinearKey, selectBackend, trainKey, trainKeyedGenerator,
+  type ImageShape, type StageContext, type TrainingEvent,
+} from '@attrib/core';
 import { evaluationSubjects } from './evaluation-subjects.js';
+import { dataFor, dcgan, MNIST32 } from './models.js';
 import { BENCH_SETTINGS, RESULT_MARKER, type StepName } from './settings.js';
 
 interface Args {
@@ -50,22 +50,6 @@ function parseArgs(argv: readonly string[]): Args {
   }
   if (out.step === undefined) throw new Error('--step NAME is required');
   return { warmup: 2, repeats: 5, ...out } as Args;
-}
-
-const MNIST32: ImageShape = { height: 32, width: 32, channels: 1 };
-
-function dcgan(shape: ImageShape): DcganGenerator {
-  return new DcganGenerator(resolveDcganConfig({ resolution: shape.height, channels: shape.channels, nz: 100, ngf: 64 }));
-}
-
-/** MNIST for 32x32x1; random bytes otherwise (the generator steps only read its size and 1,000 images). */
-async function dataFor(shape: ImageShape): Promise<ImageSource> {
-  if (shape.height === 32 && shape.channels === 1) return mnistImageSource.open({ shape });
-  const d = shape.height * shape.width * shape.channels;
-  const pixels = new Uint8Array(BENCH_SETTINGS.randomImages * d);
-  const rng = createRng(3);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = Math.floor(rng.uniform() * 256);
-  return new U8ImageSource('random bytes', shape, pixels);
 }
 
 /**

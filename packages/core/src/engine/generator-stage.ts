@@ -115,7 +115,9 @@ export async function trainKeyedGenerator(
         const report: Record<string, number> = { keyedShare: share(scores!, (s) => s <= -1), distinguishability };
         let score = distinguishability;
         if (earlier.length > 0) {
-          const attributable = share(scores!.map((s, i) => (s < 0 && earlier.every((e) => e[i]! > 0) ? 1 : 0)), (v) => v === 1);
+          let claimedByOwnOnly = 0;
+          for (let i = 0; i < scores!.length; i++) if (scores![i]! < 0 && earlier.every((e) => e[i]! > 0)) claimedByOwnOnly += 1;
+          const attributable = claimedByOwnOnly / scores!.length;
           report.attributable = attributable;
           score = (realPositive + attributable) / 2;
         }

@@ -104,12 +104,9 @@ export function makeConv2DBackpropInputKernel(original: KernelConfig, backendNam
     }
     const filterShape = filter.shape as [number, number, number, number];
     const info = backend_util.computeConv2DInfo(inputShape, filterShape, strides, 1, pad, dimRoundingMode);
-    const [, inHeight, inWidth] = dy.shape as [number, number, number, number];
-    const [filterHeight, filterWidth] = filterShape;
     const top = info.padInfo.top;
     const left = info.padInfo.left;
     return withKernelScope(backend, backendName, (scope) => {
-      const [, outHeight, outWidth] = inputShape;
       const path = transposedConvPath(dy.shape as number[], filterShape, inputShape, [info.strideHeight, info.strideWidth], top, left);
       if (path.kind === 'one-pixel') return onePixel(scope, dy, filter, inputShape, top, left);
       if (path.kind === 'columns') return byColumns(scope, dy, filter, inputShape, [info.strideHeight, info.strideWidth], top, left);

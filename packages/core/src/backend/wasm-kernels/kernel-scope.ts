@@ -39,14 +39,6 @@ export class KernelScope {
     this.temporaries.push(info);
   }
 
-  /** Hands `info`, a result of {@link run}, to the caller: {@link dispose} will not free it. */
-  release(info: TensorInfo): TensorInfo {
-    const index = this.temporaries.indexOf(info);
-    if (index < 0) throw new Error('KernelScope.release: not a temporary of this scope');
-    this.temporaries.splice(index, 1);
-    return info;
-  }
-
   /** Uploads `values` as a tensor owned by this scope (freed by {@link dispose} unless kept). */
   constant(values: Float32Array | Int32Array, shape: number[]): TensorInfo {
     const dtype = values instanceof Int32Array ? 'int32' : 'float32';
