@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Key } from '../contracts/key.js';
+import type { Rng } from '../contracts/rng.js';
 import { formatShape, sameShape } from '../contracts/image.js';
 import { LinearKey } from '../keys/linear-key.js';
 import { Adam } from './adam.js';
@@ -7,13 +8,45 @@ import { realScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
 import { authenticHinge, cosineTargetPenalty, orthogonalityPenalty, unitNormPenalty } from './losses.js';
 import { resolveOptions, type KeyStageOptions, type OptionsInput } from './options.js';
-import { epochBatches } from './batches.js';
+import { epochBatches, epochBatchSizes } from './batches.js';
 import { minimize } from './step.js';
-import { runUnit, startOf, type UnitLoop } from './unit-loop.js';
+import { epochStreams, runUnit, startOf, type UnitLoop } from './unit-loop.js';
 
 /** The state-store name of the unit training key `keyId`. */
 export function keyUnit(keyId: string): string {
   return `keys/${keyId}`;
+}
+
+/** The random stream of training attempt `attempt` (1, 2, ...) of key `keyId`, from the run's stream. */
+export function keyAttemptStream(runRng: Rng, keyId: string, attempt: number): Rng {
+  return runRng.fork('keys').fork(keyId).fork(`attempt-${attempt}`);
+}
+
+/**
+ * What the root is fed in epoch `epoch` of a key's training attempt: a batch of `sizes[i]`
+ * latents at step i, drawn one batch after another from `inputs`. Depends on the run's seed and
+ * the data set's size only, not on any key, so the root's images can be made ahead of training.
+ */
+export function keyRootFeed(
+  runRng: Rng, keyId: string, attempt: number, epoch: number, dataSize: number, options: Pick<KeyStageOptions, 'batchSize' | 'stepsPerEpoch'>,
+): { sizes: number[]; inputs: Rng } {
+  return {
+    sizes: epochBatchSizes(dataSize, options.batchSize, options.stepsPerEpoch),
+    inputs: epochStreams(keyAttemptStream(runRng, keyId, attempt), epoch).inputs,
+  };
+}
+
+/**
+ * The root's images of the key stage made ahead of time, e.g. in another thread while this one
+ * trains something else: G0 on the latents of {@link keyRootFeed}, step by step.
+ */
+export interface KeyRootSamples {
+  /**
+   * The root's images at step `step` of epoch `epoch` of attempt `attempt` of key `keyId`, or
+   * undefined when they were not made ahead (the stage then makes them itself). The caller
+   * disposes them.
+   */
+  take(keyId: string, attempt: number, epoch: number, step: number): Promise<tf.Tensor4D | undefined>;
 }
 
 export interface KeyResult {
@@ -34,12 +67,15 @@ export interface KeyResult {
  * at unit norm and, if its final norm is >= `normLimit`, is drawn and trained again, up to
  * `maxAttempts` trainings, after which this throws. The report gives the share of real images
  * (up to 1,000) with phi.x > 0, the norm, and the largest |cos| to an earlier key.
+ * The root's images come from `rootSamples` where it has them (the same images: G0 is frozen and
+ * its latents are drawn here all the same, keeping the stream in step); the rest are made here.
  */
 export async function trainKey(
   ctx: StageContext,
   previous: readonly Key[],
   keyId: string,
   input: OptionsInput<KeyStageOptions> = {},
+  rootSamples?: KeyRootSamples,
 ): Promise<KeyResult> {
   const options = resolveOptions('keys', input);
   const { root, data } = ctx;
@@ -50,13 +86,12 @@ export async function trainKey(
   }
   root.setMode('eval');
   const unit = keyUnit(keyId);
-  const keyRng = ctx.rng.fork('keys').fork(keyId);
   const saved = await ctx.store?.load(unit);
   let attempt = saved ? Number(saved.meta.attempt ?? 1) : 1;
   let state = saved;
   const others = previous.map((k) => k.vector as tf.Tensor1D);
   for (;;) {
-    const attemptRng = keyRng.fork(`attempt-${attempt}`);
+    const attemptRng = keyAttemptStream(ctx.rng, keyId, attempt);
     const key = LinearKey.random(keyId, root.imageShape, attemptRng.fork('init'), options.theory);
     const optimizer = new Adam([key.vector], { lr: options.lrKey, beta1: 0.9, beta2: 0.999 });
     try {
@@ -72,31 +107,43 @@ export async function trainKey(
         }
       }
       const currentAttempt = attempt;
+      const stepOnce = (indices: number[], inputs: Rng, ahead: tf.Tensor4D | undefined): Record<string, number> => {
+        const real = data.read(indices);
+        // Drawn even when the images come ahead, so that later draws match.
+        const latents = root.sampleInputs(indices.length, inputs);
+        const authentic = ahead ?? root.generate(latents);
+        return minimize(optimizer, () => {
+          const terms: Record<string, tf.Scalar> = {
+            angle: options.angleTerm === 'orthogonal'
+              ? orthogonalityPenalty(others, key.vector)
+              : cosineTargetPenalty(others, key.vector, options.cosineTarget, options.cosineWeight),
+            root: authenticHinge(key.score(authentic)),
+            real: authenticHinge(key.score(real)),
+          };
+          if (options.theory) terms.norm = unitNormPenalty(key.vector);
+          terms.total = Object.values(terms).reduce((a, b) => tf.add(a, b));
+          return terms;
+        });
+      };
+      let epochNow = 0;
+      let stepNow = 0;
       const loop: UnitLoop<number[]> = {
         stage: 'keys',
         unit,
         epochs: options.epochs,
         beginEpoch(epoch) {
           optimizer.lr = options.lrKey * options.lrDecay ** epoch;
+          epochNow = epoch;
+          stepNow = 0;
         },
         plan: (_epoch, streams) => epochBatches(data.size, options.batchSize, streams.order, options.stepsPerEpoch),
-        step(indices, streams) {
-          return tf.tidy(() => {
-            const real = data.read(indices);
-            const authentic = root.generate(root.sampleInputs(indices.length, streams.inputs));
-            return minimize(optimizer, () => {
-              const terms: Record<string, tf.Scalar> = {
-                angle: options.angleTerm === 'orthogonal'
-                  ? orthogonalityPenalty(others, key.vector)
-                  : cosineTargetPenalty(others, key.vector, options.cosineTarget, options.cosineWeight),
-                root: authenticHinge(key.score(authentic)),
-                real: authenticHinge(key.score(real)),
-              };
-              if (options.theory) terms.norm = unitNormPenalty(key.vector);
-              terms.total = Object.values(terms).reduce((a, b) => tf.add(a, b));
-              return terms;
-            });
-          });
+        async step(indices, streams) {
+          const ahead = await rootSamples?.take(keyId, currentAttempt, epochNow, stepNow++);
+          try {
+            return tf.tidy(() => stepOnce(indices, streams.inputs, ahead));
+          } finally {
+            ahead?.dispose();
+          }
         },
         async endEpoch(_epoch, streams) {
           const scores = await realScores(data, key, 1000, streams.check);

@@ -37,8 +37,8 @@ export interface UnitLoop<T> {
   beginEpoch(epoch: number): void;
   /** The steps of an epoch (batches of indices, or batch sizes). */
   plan(epoch: number, streams: EpochStreams): readonly T[];
-  /** One training step; returns the loss terms. */
-  step(item: T, streams: EpochStreams): Record<string, number>;
+  /** One training step; returns the loss terms (or a promise of them, when it waits for inputs). */
+  step(item: T, streams: EpochStreams): Record<string, number> | Promise<Record<string, number>>;
   /** End-of-epoch measurements; `stop` ends the unit early. */
   endEpoch(epoch: number, streams: EpochStreams): Promise<{ report: Record<string, number>; stop?: boolean }>;
   /** The tensors to save after an epoch (the caller disposes them). */
@@ -84,7 +84,7 @@ export async function runUnit<T>(ctx: StageContext, loop: UnitLoop<T>, unitRng: 
     const plan = loop.plan(epoch, streams);
     const averager = new LossAverager();
     for (let i = 0; i < plan.length; i++) {
-      const losses = loop.step(plan[i]!, streams);
+      const losses = await loop.step(plan[i]!, streams);
       averager.add(losses);
       emit({ ...base, type: 'step', epoch, step: i + 1, steps: plan.length, losses });
     }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { LinearKey } from '../../keys/linear-key.js';
-import { trainKey } from '../key-stage.js';
+import { trainKey, type KeyRootSamples } from '../key-stage.js';
 import { resolveOptions, type KeyStageOptions, type OptionsInput } from '../options.js';
 import type { RunHooks, RunServices } from './services.js';
 import { finishJob, openRunSession, startJob } from './session.js';
@@ -12,6 +12,8 @@ export interface AddKeysRequest {
   readonly options?: OptionsInput<KeyStageOptions>;
   /** Finish the pending keys job (with its recorded options) instead of refusing to start. */
   readonly resume?: boolean;
+  /** The root's images made ahead (runPipeline makes them in a worker thread during the first stage). */
+  readonly rootSamples?: KeyRootSamples;
 }
 
 export interface AddKeysResult {
@@ -58,7 +60,7 @@ export async function addKeys(services: RunServices, request: AddKeysRequest, ho
       const previous = await session.loadKeys(folder.manifest.keys);
       let key: LinearKey | undefined;
       try {
-        ({ key } = await trainKey(ctx, previous, id, job.options as OptionsInput<KeyStageOptions>));
+        ({ key } = await trainKey(ctx, previous, id, job.options as OptionsInput<KeyStageOptions>, request.rootSamples));
         await folder.writeKey(key);
         await folder.update((m) => m.keys.push(id));
         added.push(id);

@@ -48,10 +48,17 @@ export interface InitRunResult {
  */
 export async function initRun(services: RunServices, request: InitRunRequest, hooks: RunHooks = {}): Promise<InitRunResult> {
   const dir = resolve(request.dir);
-  if (await RunFolder.exists(dir)) {
-    if (!request.resume) throw new Error(`run folder ${dir} already holds a run (manifest.json); pass --resume to finish its first stage`);
-    return runFirstStage(services, dir, hooks);
-  }
+  if (!(request.resume && (await RunFolder.exists(dir)))) await createRun(services, request, hooks);
+  return runFirstStage(services, dir, hooks);
+}
+
+/**
+ * The first half of {@link initRun}: checks the request and writes the run folder (manifest,
+ * converted root), with no training yet; `initRun` with `resume` then trains the first stage.
+ */
+export async function createRun(services: RunServices, request: InitRunRequest, hooks: RunHooks = {}): Promise<void> {
+  const dir = resolve(request.dir);
+  if (await RunFolder.exists(dir)) throw new Error(`run folder ${dir} already holds a run (manifest.json); pass --resume to finish its first stage`);
   if (!Number.isInteger(request.seed) || request.seed < 0) throw new Error(`seed ${request.seed}: expected a non-negative integer`);
   const options = resolveOptions('first', request.options ?? {});
   const rootFile = request.root.startsWith(PRETRAINED_PREFIX) ? request.root : resolve(request.root);
@@ -81,7 +88,6 @@ export async function initRun(services: RunServices, request: InitRunRequest, ho
     loaded.generator.dispose();
   }
   hooks.log?.(`created run ${dir}`);
-  return runFirstStage(services, dir, hooks);
 }
 
 async function runFirstStage(services: RunServices, dir: string, hooks: RunHooks): Promise<InitRunResult> {

@@ -51,6 +51,8 @@ export class TaskQueue<T> {
 export interface PoolHandlers<T, N, R> {
   onNote?(note: N, task: T): void | Promise<void>;
   onDone(result: R, task: T): Promise<void>;
+  /** Aborting stops every thread at once, mid-task; the call then resolves (tasks not done are dropped). */
+  readonly signal?: AbortSignal;
 }
 
 const EXTENSION = extname(fileURLToPath(import.meta.url));
@@ -87,6 +89,7 @@ export async function runInWorkers<T, N, R>(
   let failure: Error | undefined;
   const workers: Worker[] = [];
   const failed = (task: T | undefined, why: string): Error => new Error(`${task === undefined ? 'no task' : describe(task)} failed: ${why}`);
+  const aborted = (): boolean => handlers.signal?.aborted === true;
 
   const run = (worker: Worker): Promise<void> =>
     new Promise<void>((resolveRun) => {
@@ -95,7 +98,7 @@ export async function runInWorkers<T, N, R>(
       const finish = (error?: Error): void => {
         if (finished) return;
         finished = true;
-        if (error && !failure) {
+        if (error && !failure && !aborted()) {
           failure = error;
           for (const other of workers) void other.terminate();
         }
@@ -103,9 +106,9 @@ export async function runInWorkers<T, N, R>(
       };
       const next = (): void => {
         current = undefined;
-        if (failure) return finish();
+        if (failure || aborted()) return finish();
         void queue.take().then((task) => {
-          current = failure ? undefined : task;
+          current = failure || aborted() ? undefined : task;
           if (current === undefined) finish();
           else worker.postMessage({ type: 'task', task: current } satisfies ToPoolWorker<T>);
         });
@@ -138,13 +141,22 @@ export async function runInWorkers<T, N, R>(
     });
 
   const runs: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < count && !aborted(); i++) {
     const worker = startWorker(module, data);
     workers.push(worker);
     runs.push(run(worker));
   }
-  await Promise.all(runs);
-  await handled;
+  const abort = (): void => {
+    queue.close();
+    for (const worker of workers) void worker.terminate();
+  };
+  handlers.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    await Promise.all(runs);
+    await handled;
+  } finally {
+    handlers.signal?.removeEventListener('abort', abort);
+  }
   if (failure) throw failure;
 }
 
