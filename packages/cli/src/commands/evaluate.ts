@@ -16,7 +16,8 @@ Defaults are the release's: 1,000 real and 1,000 generated images for distinguis
 samples per generator through an 8-bit PNG round trip for attributability, 10,000 shared inputs
 for the L2 quality. With --postprocess the images are post-processed at evaluation strength (the
 robust metrics), measuring the generators robust-trained against it when every key has one. The
-metrics are computed side by side in --workers threads, with the same results.`;
+metrics are computed side by side in --workers threads (the L2 quality, PSNR and SSIM over many
+inputs split into parts), with the same results.`;
 
   static override examples = [
     '<%= config.bin %> evaluate runs/mnist',

@@ -36,10 +36,47 @@ export interface MetricResult {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * What is known of a metric's context where its parts are planned and combined, a thread without
+ * the generators or data: the measured keys' ids and the settings. A {@link MetricContext} is one.
+ */
+export interface MetricOutline {
+  /** The keys measured, `keys[i]` of generator i; only their ids. */
+  readonly keys: readonly Pick<Key, 'id'>[];
+  readonly postProcess?: PostProcess;
+  readonly samples?: number;
+  readonly batchSize?: number;
+}
+
+/**
+ * A metric's computation split into parts that worker threads compute side by side. Combining
+ * the partials of every part must give exactly (bit for bit) what `Metric.compute` gives whole.
+ * `Part` is a part's partial result; it crosses threads by structured clone, so keep it plain data.
+ */
+export interface MetricParts<Part = unknown> {
+  /**
+   * How many parts (a positive whole number) to split into; decided from the outline alone, as
+   * in the thread that plans them.
+   */
+  count(outline: MetricOutline): number;
+  /**
+   * Part `index` (0 <= index < count) of `count`. Its `ctx.progress` reports the part's finished
+   * units out of the whole metric's total, so that the parts' units add up to that total.
+   */
+  compute(ctx: MetricContext, index: number, count: number): Promise<Part>;
+  /** The whole result from every part's partial, in index order. */
+  combine(outline: MetricOutline, partials: readonly Part[]): MetricResult;
+}
+
 /** A measurement over a run. This is what a metric plugin registers. */
 export interface Metric {
   /** Unique name (`distinguishability`, `attributability`, ...). */
   readonly name: string;
   readonly description: string;
   compute(ctx: MetricContext): Promise<MetricResult>;
+  /**
+   * Optional: the same computation in parts, so that worker threads can share one big metric.
+   * Without it the metric is computed whole, in one thread.
+   */
+  readonly parts?: MetricParts;
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Metric, MetricContext, MetricResult } from '../contracts/metric.js';
+import type { Metric, MetricOutline, MetricParts } from '../contracts/metric.js';
 import { checkContext, meanAndStd } from './checks.js';
-import { forEachSharedBatch } from './shared-inputs.js';
+import { forEachSharedBatch, sharedBatchSizes, sharedInputParts } from './shared-inputs.js';
 import { psnrPerImage, ssimPerImage } from './ssim-index.js';
 
 /** Shared inputs of the generation-quality measure (method.md, "Generation quality"). */
@@ -14,25 +14,47 @@ export const PSNR_SSIM_SAMPLES = 1000;
 
 type PairMeasure = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor1D;
 
-/** Per key, the mean over shared inputs of `measure(G_i(z), G0(z))`. */
-async function perKeyMean(ctx: MetricContext, samples: number, measure: PairMeasure): Promise<number[]> {
-  const sums = new Array<number>(ctx.generators.length).fill(0);
-  await forEachSharedBatch(ctx, samples, (root, generated) => {
-    generated.forEach((images, i) => {
-      const values = measure(images, root);
-      sums[i]! += tf.tidy(() => tf.sum(values).dataSync()[0]!);
-      values.dispose();
-    });
-  });
-  return sums.map((s) => s / samples);
-}
+/** A part's partial: per batch of the part, per key, the sum of the measure over the batch's images. */
+type BatchSums = number[][];
 
-function result(ctx: MetricContext, values: number[], samples: number, name: string): MetricResult {
-  const { mean, std } = meanAndStd(values);
-  return {
-    summary: { mean, std },
-    details: { perKey: ctx.keys.map((k, i) => ({ key: k.id, [name]: values[i]! })), samples, postProcess: ctx.postProcess?.name ?? null },
+/**
+ * A metric of per-key means over shared inputs of `measure(G_i(z), G0(z))`, computable in parts
+ * (contiguous ranges of the batches). The whole is `combine` of its one part, so both add the
+ * same per-batch sums in the same order and give the same doubles.
+ */
+function perKeyMeanMetric(name: string, description: string, defaultSamples: number, value: string, measure: PairMeasure): Metric {
+  const samplesOf = (outline: MetricOutline): number => outline.samples ?? defaultSamples;
+  const parts: MetricParts<BatchSums> = {
+    count: (outline) => sharedInputParts(outline, samplesOf(outline)),
+    async compute(ctx, index, count) {
+      checkContext(ctx, name);
+      const sums: BatchSums = [];
+      await forEachSharedBatch(ctx, samplesOf(ctx), (root, generated) => {
+        sums.push(generated.map((images) => {
+          const values = measure(images, root);
+          const sum = tf.tidy(() => tf.sum(values).dataSync()[0]!);
+          values.dispose();
+          return sum;
+        }));
+      }, { index, count });
+      return sums;
+    },
+    combine(outline, partials) {
+      const samples = samplesOf(outline);
+      const batches = partials.flat();
+      const expected = sharedBatchSizes(outline, samples).length;
+      if (batches.length !== expected) throw new Error(`${name}: the parts hold ${batches.length} batches; expected ${expected}`);
+      const sums = new Array<number>(outline.keys.length).fill(0);
+      for (const batch of batches) batch.forEach((sum, i) => (sums[i]! += sum));
+      const means = sums.map((s) => s / samples);
+      const { mean, std } = meanAndStd(means);
+      return {
+        summary: { mean, std },
+        details: { perKey: outline.keys.map((k, i) => ({ key: k.id, [value]: means[i]! })), samples, postProcess: outline.postProcess?.name ?? null },
+      };
+    },
   };
+  return { name, description, parts, compute: async (ctx) => parts.combine(ctx, [await parts.compute(ctx, 0, 1)]) };
 }
 
 /** || vec(G_i(z)) - vec(G0(z)) ||_2 of each pair. */
@@ -44,34 +66,17 @@ export function l2PerImage(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor1D {
  * Generation quality: per key, the mean over 10,000 shared inputs of
  * || vec(G_i(z)) - vec(G0(z)) ||_2 (images in [-1, 1]); summary: mean and std over keys.
  */
-export const quality: Metric = {
-  name: 'quality',
-  description: 'mean L2 distance between each keyed generator and the root on shared inputs',
-  async compute(ctx) {
-    checkContext(ctx, 'quality');
-    const samples = ctx.samples ?? QUALITY_SAMPLES;
-    return result(ctx, await perKeyMean(ctx, samples, l2PerImage), samples, 'l2');
-  },
-};
+export const quality: Metric = perKeyMeanMetric(
+  'quality', 'mean L2 distance between each keyed generator and the root on shared inputs', QUALITY_SAMPLES, 'l2', l2PerImage,
+);
 
 /** PSNR against the root on shared inputs ({@link psnrPerImage}), mean per key; summary over keys. */
-export const psnr: Metric = {
-  name: 'psnr',
-  description: 'PSNR (dB) of each keyed generator against the root on shared inputs, images on [0, 1]',
-  async compute(ctx) {
-    checkContext(ctx, 'psnr');
-    const samples = ctx.samples ?? PSNR_SSIM_SAMPLES;
-    return result(ctx, await perKeyMean(ctx, samples, psnrPerImage), samples, 'psnr');
-  },
-};
+export const psnr: Metric = perKeyMeanMetric(
+  'psnr', 'PSNR (dB) of each keyed generator against the root on shared inputs, images on [0, 1]', PSNR_SSIM_SAMPLES, 'psnr', psnrPerImage,
+);
 
 /** SSIM against the root on shared inputs ({@link ssimPerImage}), mean per key; summary over keys. */
-export const ssim: Metric = {
-  name: 'ssim',
-  description: 'SSIM (Gaussian window 11, sigma 1.5, K1 0.01, K2 0.03, images on [0, 1]) against the root on shared inputs',
-  async compute(ctx) {
-    checkContext(ctx, 'ssim');
-    const samples = ctx.samples ?? PSNR_SSIM_SAMPLES;
-    return result(ctx, await perKeyMean(ctx, samples, ssimPerImage), samples, 'ssim');
-  },
-};
+export const ssim: Metric = perKeyMeanMetric(
+  'ssim', 'SSIM (Gaussian window 11, sigma 1.5, K1 0.01, K2 0.03, images on [0, 1]) against the root on shared inputs',
+  PSNR_SSIM_SAMPLES, 'ssim', ssimPerImage,
+);

@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MetricResult } from '../../contracts/metric.js';
 import type { PostProcess } from '../../contracts/post-process.js';
 import type { EvaluationRecord } from '../../io/run-folder.js';
-import { loadSubjects, metricContext, type EvaluationPlan } from './evaluation-subjects.js';
-import { computeMetricsInWorkers, metricWorkerData } from './metric-workers.js';
+import { loadSubjects, metricContext, metricOutline, type EvaluationPlan } from './evaluation-subjects.js';
+import { computeMetricsInWorkers, metricWorkerData, metricTasks, type MetricRequest } from './metric-workers.js';
 import type { PostProcessRequest } from './train-robust.js';
 import type { RunHooks, RunServices } from './services.js';
 import { openRunSession } from './session.js';
@@ -39,9 +39,10 @@ export interface EvaluateRunRequest {
   readonly batchSize?: number | undefined;
   /**
    * Worker threads computing metrics side by side, each with its own backend and copy of the
-   * generators; the results are those of one thread (each metric forks the run's evaluation
-   * stream by its own names). 1 computes here. Default and limits as
-   * `TrainGeneratorsRequest.workers`, at most one thread per metric.
+   * generators, a metric with parts (`Metric.parts`) split into them; the results are those of
+   * one thread (each metric forks the run's evaluation stream by its own names). 1 computes here,
+   * each metric whole. Default and limits as `TrainGeneratorsRequest.workers`, at most one thread
+   * per metric or part.
    */
   readonly workers?: number | undefined;
 }
@@ -74,7 +75,7 @@ export async function evaluateRun(services: RunServices, request: EvaluateRunReq
     : undefined;
   const samplesOf = (metric: string): number | undefined => request.samplesByMetric?.[metric] ?? request.samples;
   const plugins = services.pluginModules?.();
-  const threads = Math.min(workerCount(request.workers, plugins), metrics.length);
+  const requestedThreads = workerCount(request.workers, plugins);
   const session = await openRunSession(services, dir);
   try {
     const { folder } = session;
@@ -84,9 +85,10 @@ export async function evaluateRun(services: RunServices, request: EvaluateRunReq
     const variant = chooseVariant(request.generators ?? 'auto', request.robustLabel ?? postProcess?.name, ids, manifest.robust, dir);
     const plan: EvaluationPlan = { ids, variant, ...(request.batchSize !== undefined ? { batchSize: request.batchSize } : {}) };
     const computed: Record<string, MetricResult> = {};
+    const requests: MetricRequest[] = metrics.map((metric) => ({ metric, outline: metricOutline(plan, postProcess, samplesOf(metric.name)) }));
+    const threads = requestedThreads > 1 ? Math.min(requestedThreads, metricTasks(requests).length) : 1;
     if (threads > 1) {
-      const tasks = metrics.map((m) => ({ metric: m.name, samples: samplesOf(m.name) }));
-      Object.assign(computed, await computeMetricsInWorkers(metricWorkerData(dir, plugins!, plan, request.postProcess), tasks, threads, hooks.onMetricProgress));
+      Object.assign(computed, await computeMetricsInWorkers(metricWorkerData(dir, plugins!, plan, request.postProcess), requests, threads, hooks.onMetricProgress));
     } else {
       const subjects = await loadSubjects(session, plan);
       try {

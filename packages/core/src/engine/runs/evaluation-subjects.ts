@@ -1,5 +1,5 @@
 import type { Generator } from '../../contracts/generator.js';
-import type { MetricContext } from '../../contracts/metric.js';
+import type { MetricContext, MetricOutline } from '../../contracts/metric.js';
 import type { PostProcess } from '../../contracts/post-process.js';
 import type { LinearKey } from '../../keys/linear-key.js';
 import { createRng } from '../../util/rng.js';
@@ -53,5 +53,15 @@ export function metricContext(
     ...(samples !== undefined ? { samples } : {}),
     ...(plan.batchSize !== undefined ? { batchSize: plan.batchSize } : {}),
     progress,
+  };
+}
+
+/** What this thread knows of a metric's context without loading the generators: its outline. */
+export function metricOutline(plan: EvaluationPlan, postProcess: PostProcess | undefined, samples: number | undefined): MetricOutline {
+  return {
+    keys: plan.ids.map((id) => ({ id })),
+    ...(postProcess ? { postProcess } : {}),
+    ...(samples !== undefined ? { samples } : {}),
+    ...(plan.batchSize !== undefined ? { batchSize: plan.batchSize } : {}),
   };
 }

@@ -1,13 +1,13 @@
 /**
  * Entry of a metric worker thread (see metric-workers.ts): selects the parent's backend, loads
  * the parent's plugins, opens the run and the generators being measured once, then computes the
- * metrics it is handed, one at a time, exactly as evaluateRun computes them in its own thread.
+ * metrics (or parts of metrics) it is handed, one at a time, exactly as evaluateRun computes them
+ * in its own thread.
  */
 import { workerData } from 'node:worker_threads';
 import type { PostProcess } from '../../contracts/post-process.js';
 import type { PluginHost } from '../../plugins/host.js';
 import { loadSubjects, metricContext, type EvaluationSubjects } from './evaluation-subjects.js';
-import type { MetricResult } from '../../contracts/metric.js';
 import type { MetricNote, MetricTask, MetricWorkerData } from './metric-workers.js';
 import { serveTasks } from './worker-pool.js';
 import type { RunSession } from './session.js';
@@ -31,9 +31,13 @@ async function open(): Promise<Opened> {
 
 let opened: Promise<Opened> | undefined;
 
-serveTasks<MetricTask, MetricNote, MetricResult>(async ({ metric, samples }, note) => {
+/** A whole metric's result, or a part's partial for the parent to combine. */
+serveTasks<MetricTask, MetricNote, unknown>(async ({ metric, samples, part }, note) => {
   opened ??= open();
   const { host, session, subjects, postProcess } = await opened;
   const ctx = metricContext(session, subjects, data.plan, postProcess, samples, (done, total) => note({ done, total }));
-  return host.metric(metric).compute(ctx);
+  const computed = host.metric(metric);
+  if (!part) return computed.compute(ctx);
+  if (!computed.parts) throw new Error('it cannot be computed in parts in this thread');
+  return computed.parts.compute(ctx, part.index, part.count);
 });
