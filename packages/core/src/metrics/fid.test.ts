@@ -58,4 +58,22 @@ describe('fid metric', () => {
     expect(perKey[1]!).toBeGreaterThan(perKey[0]!);
     expect(result.details!.samples).toBe(300);
   });
+
+  it('in parts (real, root, each generator), computed in any order, combines to exactly the whole result, with whole progress', async () => {
+    const data = await mnistImageSource.open({ shape: { height: 32, width: 32, channels: 1 } });
+    const keys = [{ id: 'key-1' }, { id: 'key-2' }] as unknown as Key[];
+    const generators = [replay(data, 0, 5000, (x) => tf.avgPool(x, 3, 1, 'same') as tf.Tensor4D), replay(data, 5000, 5000)];
+    const progress: [number, number][] = [];
+    const ctx = { root: replay(data, 0, 10_000), generators, keys, data, rng: createRng(2), samples: 150, batchSize: 100 };
+    const whole = await fid.compute({ ...ctx, progress: (done: number, total: number) => progress.push([done, total]) });
+    expect(progress.at(-1)).toEqual([600, 600]);
+    expect(progress.map(([done]) => done)).toEqual([...progress.map(([done]) => done)].sort((a, b) => a - b));
+    const parts = fid.parts!;
+    const count = parts.count(ctx);
+    expect(count).toBe(4);
+    const partials: unknown[] = [];
+    for (const index of [3, 1, 0, 2]) partials[index] = await parts.compute(ctx, index, count);
+    expect(parts.combine(ctx, partials)).toEqual(whole);
+    expect(() => parts.combine(ctx, partials.slice(1))).toThrow('fid: 3 parts; expected 4');
+  });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Generator } from '../contracts/generator.js';
-import type { Metric, MetricContext, MetricResult } from '../contracts/metric.js';
+import type { Metric, MetricContext, MetricOutline, MetricParts, MetricResult } from '../contracts/metric.js';
 import type { Rng } from '../contracts/rng.js';
 import { permutation } from '../util/rng.js';
 import { FID_FEATURES, loadFidClassifier, type MnistFeatureNet } from './fid-classifier.js';
@@ -63,54 +63,96 @@ async function generated(ctx: MetricContext, generator: Generator, rng: Rng, n: 
   return processed;
 }
 
+/** A part's partial: one distribution's feature statistics (the real part also says how many real images and the network's accuracy). */
+interface FidPart {
+  readonly mean: Float64Array;
+  readonly covariance: Float64Array;
+  readonly count: number;
+  readonly testAccuracy?: unknown;
+}
+
+function samplesOf(outline: MetricOutline): number {
+  const samples = outline.samples ?? FID_SAMPLES;
+  if (!Number.isInteger(samples) || samples < 2) throw new Error(`fid: sample count must be an integer >= 2, got ${samples}`);
+  return samples;
+}
+
 /**
- * FID on MNIST: the Fréchet distance between Gaussians fitted to the penultimate-layer features
- * (128) of attrib's own MNIST classifier, for real digits and for each generator's samples,
- * the root's included. Summary: `root`, and `mean` / `std` over the keyed generators.
- * A post-process, when given, is applied to generated images (not to the real ones).
+ * FID in parts, one per distribution: part 0 the real digits, part 1 the root, part 2 + i the
+ * keyed generator i (each draws from its own fork of the stream, so the parts are independent).
  */
-export const fid: Metric = {
-  name: 'fid',
-  description: 'Fréchet distance of MNIST-classifier features between real digits and each generator (root included)',
-  async compute(ctx: MetricContext): Promise<MetricResult> {
-    const samples = ctx.samples ?? FID_SAMPLES;
-    if (!Number.isInteger(samples) || samples < 2) throw new Error(`fid: sample count must be an integer >= 2, got ${samples}`);
+const fidParts: MetricParts<FidPart> = {
+  count: (outline) => outline.keys.length + 2,
+  async compute(ctx, index, count) {
+    const samples = samplesOf(ctx);
+    if (count !== ctx.generators.length + 2) throw new Error(`fid: ${count} parts; expected ${ctx.generators.length + 2} (real, root, each generator)`);
     const batchSize = ctx.batchSize ?? DEFAULT_BATCH;
     const { net, meta } = await sharedFidFeatureNet();
     const realCount = Math.min(samples, ctx.data.size);
     const total = realCount + samples * (ctx.generators.length + 1);
+    // Progress in the whole metric's units: this part's images out of every part's.
     let done = 0;
     const tick = (n: number): void => {
       done += n;
       ctx.progress?.(done, total);
     };
-    const realOrder = permutation(ctx.data.size, ctx.rng.fork('fid-real')).slice(0, realCount);
-    let cursor = 0;
-    const real = await featureStatistics(net, realCount, batchSize, async (n) => {
-      const indices = realOrder.slice(cursor, cursor + n);
-      cursor += n;
-      return ctx.data.read(indices);
-    }, tick);
-    const distanceOf = async (generator: Generator, label: string): Promise<number> => {
-      const rng = ctx.rng.fork(`fid-${label}`);
-      const stats = await featureStatistics(net, samples, batchSize, (n) => generated(ctx, generator, rng, n), tick);
-      return frechetDistance(real.mean, real.covariance, stats.mean, stats.covariance, FID_FEATURES);
-    };
-    const root = await distanceOf(ctx.root, 'root');
-    const perKey: number[] = [];
-    for (let i = 0; i < ctx.generators.length; i++) perKey.push(await distanceOf(ctx.generators[i]!, ctx.keys[i]?.id ?? String(i)));
+    if (index === 0) {
+      const realOrder = permutation(ctx.data.size, ctx.rng.fork('fid-real')).slice(0, realCount);
+      let cursor = 0;
+      const stats = await featureStatistics(net, realCount, batchSize, async (n) => {
+        const indices = realOrder.slice(cursor, cursor + n);
+        cursor += n;
+        return ctx.data.read(indices);
+      }, tick);
+      return { ...stats, count: realCount, testAccuracy: meta.testAccuracy ?? null };
+    }
+    const generator = index === 1 ? ctx.root : ctx.generators[index - 2]!;
+    const label = index === 1 ? 'root' : ctx.keys[index - 2]?.id ?? String(index - 2);
+    const rng = ctx.rng.fork(`fid-${label}`);
+    return { ...(await featureStatistics(net, samples, batchSize, (n) => generated(ctx, generator, rng, n), tick)), count: samples };
+  },
+  combine(outline, partials) {
+    if (partials.length !== outline.keys.length + 2) throw new Error(`fid: ${partials.length} parts; expected ${outline.keys.length + 2}`);
+    const [real, root, ...keyed] = partials as [FidPart, FidPart, ...FidPart[]];
+    const distance = (stats: FidPart): number => frechetDistance(real.mean, real.covariance, stats.mean, stats.covariance, FID_FEATURES);
+    const perKey = keyed.map(distance);
     const mean = perKey.length ? perKey.reduce((a, b) => a + b, 0) / perKey.length : Number.NaN;
     const std = perKey.length ? Math.sqrt(perKey.reduce((s, v) => s + (v - mean) ** 2, 0) / perKey.length) : Number.NaN;
     return {
-      summary: { root, mean, std },
+      summary: { root: distance(root), mean, std },
       details: {
-        perKey: perKey.map((value, i) => ({ key: ctx.keys[i]?.id ?? String(i), fid: value })),
-        samples,
-        realSamples: realCount,
-        featureNetwork: { file: 'fid-mnist-classifier.ckpt', testAccuracy: meta.testAccuracy ?? null },
-        postProcess: ctx.postProcess?.name ?? null,
+        perKey: perKey.map((value, i) => ({ key: outline.keys[i]?.id ?? String(i), fid: value })),
+        samples: samplesOf(outline),
+        realSamples: real.count,
+        featureNetwork: { file: 'fid-mnist-classifier.ckpt', testAccuracy: real.testAccuracy ?? null },
+        postProcess: outline.postProcess?.name ?? null,
       },
     };
+  },
+};
+
+/**
+ * FID on MNIST: the Fréchet distance between Gaussians fitted to the penultimate-layer features
+ * (128) of attrib's own MNIST classifier, for real digits and for each generator's samples,
+ * the root's included. Summary: `root`, and `mean` / `std` over the keyed generators.
+ * A post-process, when given, is applied to generated images (not to the real ones).
+ * Computed whole, or in parts (one per distribution) by worker threads.
+ */
+export const fid: Metric = {
+  name: 'fid',
+  description: 'Fréchet distance of MNIST-classifier features between real digits and each generator (root included)',
+  parts: fidParts,
+  async compute(ctx: MetricContext): Promise<MetricResult> {
+    const count = fidParts.count(ctx);
+    const partials: FidPart[] = [];
+    let before = 0;
+    for (let index = 0; index < count; index++) {
+      const progress = (done: number, total: number): void => ctx.progress?.(before + done, total);
+      const partial = await fidParts.compute({ ...ctx, progress }, index, count);
+      partials.push(partial);
+      before += partial.count;
+    }
+    return fidParts.combine(ctx, partials);
   },
 };
 

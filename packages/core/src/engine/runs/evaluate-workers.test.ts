@@ -25,7 +25,7 @@ beforeAll(async () => {
   await trainRobust(host, { dir: run, postProcesses: [{ name: 'test-contrast' }], options: TINY_OPTIONS.robust, workers: 1 });
 });
 
-const METRICS = ['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'psnr', 'ssim'];
+const METRICS = ['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'psnr', 'ssim', 'fid'];
 
 describe('metrics computed in worker threads', () => {
   it('give exactly the results of one thread, in the order asked for, with progress and no tensor left here', async () => {
