@@ -114,6 +114,19 @@ describe('runPipeline', () => {
     expect(result.evaluation.record.results).toEqual((await runPipeline(host, { ...request(sequential), resume: true })).evaluation.record.results);
   });
 
+  it('interrupted in the first stage while a worker makes the keys\' root images, stops it and resumes to the same keys', async () => {
+    const sequential = join(fixture.dir, 'whole');
+    const dir = join(fixture.dir, 'first-interrupted');
+    const crash = (e: TrainingEvent): void => {
+      if (e.type === 'step' && e.unit === 'first' && e.epoch === 1) throw new Error('simulated crash');
+    };
+    await expect(runPipeline(host, { ...request(dir), workers: 2 }, { onEvent: crash })).rejects.toThrow('simulated crash');
+    expect((await manifest(dir)).pending).toMatchObject({ stage: 'first' });
+    const resumed = await runPipeline(host, { ...request(dir), workers: 2, resume: true });
+    expect(resumed.trained).toEqual(['first', 'keys', 'generators']);
+    expect((await keyValues(dir)).map((v) => Array.from(v))).toEqual((await keyValues(sequential)).map((v) => Array.from(v)));
+  });
+
   it('interrupted while keys train alongside their generators, resumes to the same run', async () => {
     const sequential = join(fixture.dir, 'whole');
     const dir = join(fixture.dir, 'fed-interrupted');

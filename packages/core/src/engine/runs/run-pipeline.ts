@@ -81,15 +81,20 @@ export async function runPipeline(services: RunServices, request: RunPipelineReq
     const keyHooks: RunHooks = feed ? { ...hooks, onKeyAdded: (id) => (hooks.onKeyAdded?.(id), feed.add(id)) } : hooks;
     const rootSamples = ahead ? { rootSamples: ahead } : {};
     try {
-      if (pendingKeys) {
-        await addKeys(services, { dir, resume: true, ...rootSamples }, keyHooks);
-        trained.push('keys');
-        folder = await RunFolder.open(dir);
-      }
-      const stillMissing = request.keys - folder.manifest.keys.length;
-      if (stillMissing > 0) {
-        await addKeys(services, { dir, count: stillMissing, ...(request.moreKeys ? { options: request.moreKeys } : {}), ...rootSamples }, keyHooks);
-        if (!trained.includes('keys')) trained.push('keys');
+      try {
+        if (pendingKeys) {
+          await addKeys(services, { dir, resume: true, ...rootSamples }, keyHooks);
+          trained.push('keys');
+          folder = await RunFolder.open(dir);
+        }
+        const stillMissing = request.keys - folder.manifest.keys.length;
+        if (stillMissing > 0) {
+          await addKeys(services, { dir, count: stillMissing, ...(request.moreKeys ? { options: request.moreKeys } : {}), ...rootSamples }, keyHooks);
+          if (!trained.includes('keys')) trained.push('keys');
+        }
+      } finally {
+        // The keys are done (or failed): the worker's thread and images are not needed any more.
+        await ahead?.stop();
       }
     } catch (error) {
       await feed?.abandon();
