@@ -7,9 +7,10 @@
  * Not a test. Flags:
  *   --json         one JSON record per step on stdout: {name, oursSeconds, torchSeconds, ratio, numTensors, peakRssMb}
  *   --quick        1 round, fewer repeats, the epoch capped at 50 steps
- *   --demo         also time the whole `attrib demo` (a child process, in a temporary folder)
+ *   --demo         also time the whole `attrib demo` (a child process, in a temporary folder), with
+ *                  its default threads (demo) and in one thread (demo-1-thread, ATTRIB_WORKERS=1)
  *   --demo-args S  extra arguments of `attrib demo`, space-separated (e.g. "--profile smoke" to check the wiring)
- *   --steps A,B    only these steps (dcgan32-generator-step, dcgan64-generator-step, key-step, evaluate, evaluate-2-threads, generator-epoch, demo)
+ *   --steps A,B    only these steps (dcgan32-generator-step, dcgan64-generator-step, key-step, evaluate, evaluate-2-threads, generator-epoch, demo, demo-1-thread)
  *   --rounds N     rounds of ours/PyTorch alternation (default 2; the epoch and the demo run once)
  *   --epoch-steps N  cap the epoch at N steps (--quick: 50); the record is then named generator-epoch-N-steps
  *   --backend B    the backend of ours (default: attrib's automatic choice; ATTRIB_BACKEND works too)
@@ -28,8 +29,11 @@ const REPO = join(HERE, '..', '..', '..', '..');
 const PYTHON = '/usr/bin/python3';
 /** Debian's pthreads OpenBLAS; without it PyTorch falls back to the reference BLAS, some 20x slower. */
 const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
-const ALL_STEPS = [...(Object.keys(BENCH_SETTINGS.steps) as StepName[]), 'demo'] as const;
+const DEMO_STEPS = ['demo', 'demo-1-thread'] as const;
+const ALL_STEPS = [...(Object.keys(BENCH_SETTINGS.steps) as StepName[]), ...DEMO_STEPS] as const;
 type BenchStep = (typeof ALL_STEPS)[number];
+type DemoStep = (typeof DEMO_STEPS)[number];
+const isDemoStep = (step: BenchStep): step is DemoStep => (DEMO_STEPS as readonly string[]).includes(step);
 
 interface Options {
   json: boolean;
@@ -76,9 +80,9 @@ function parseArgs(argv: readonly string[]): Options {
   }
   out.rounds = rounds ?? (out.quick ? 1 : 2);
   if (out.quick) out.epochSteps ??= 50;
-  // The demo runs only when asked for, even when --steps names it.
-  if (!out.demo) out.steps = out.steps.filter((s) => s !== 'demo');
-  else if (!out.steps.includes('demo')) out.steps = [...out.steps, 'demo'];
+  // The demo runs only when asked for, even when --steps names it; --demo alone runs it both ways.
+  if (!out.demo) out.steps = out.steps.filter((s) => !isDemoStep(s));
+  else if (!out.steps.some(isDemoStep)) out.steps = [...out.steps, ...DEMO_STEPS];
   return out;
 }
 
@@ -167,8 +171,11 @@ async function runTorch(step: StepName, p: ReturnType<typeof plan>, threads: num
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as { times: number[]; blas: string; torch: string };
 }
 
-/** The whole `attrib demo` as a child process, once; null when the command does not exist (yet) or fails. */
-async function timeDemo(extraArgs: readonly string[]): Promise<{ seconds: number; peakRssMb: number | null } | { error: string }> {
+/**
+ * The whole `attrib demo` as a child process, once (`demo-1-thread`: with ATTRIB_WORKERS=1); an
+ * error when the command does not exist (yet) or fails.
+ */
+async function timeDemo(step: DemoStep, extraArgs: readonly string[]): Promise<{ seconds: number; peakRssMb: number | null } | { error: string }> {
   const commands = join(REPO, 'packages', 'cli', 'src', 'commands');
   if (!existsSync(join(commands, 'demo.ts')) && !existsSync(join(commands, 'demo'))) return { error: 'there is no `attrib demo` command yet' };
   const folder = mkdtempSync(join(tmpdir(), 'attrib-bench-demo-'));
@@ -177,6 +184,7 @@ async function timeDemo(extraArgs: readonly string[]): Promise<{ seconds: number
     ...process.env,
     ATTRIB_BENCH_RSS_FILE: rssFile,
     NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${join(HERE, 'rss-report.cjs')}`].filter(Boolean).join(' '),
+    ...(step === 'demo-1-thread' ? { ATTRIB_WORKERS: '1' } : {}),
   };
   delete env.npm_lifecycle_event;
   try {
@@ -201,15 +209,20 @@ async function main(): Promise<void> {
   let backend = '';
   let blas = '';
   for (const step of options.steps) {
-    if (step === 'demo') {
-      log(`demo: running \`attrib demo${options.demoArgs.map((a) => ` ${a}`).join('')}\` once`);
-      const demo = await timeDemo(options.demoArgs);
-      if ('error' in demo) log(`demo: not timed (${demo.error})`);
+    if (isDemoStep(step)) {
+      log(`${step}: running \`${step === 'demo-1-thread' ? 'ATTRIB_WORKERS=1 ' : ''}attrib demo${options.demoArgs.map((a) => ` ${a}`).join('')}\` once`);
+      const demo = await timeDemo(step, options.demoArgs);
+      if ('error' in demo) log(`${step}: not timed (${demo.error})`);
       records.push({
-        name: 'demo', oursSeconds: 'error' in demo ? null : demo.seconds, torchSeconds: null, ratio: null, numTensors: null,
+        name: step, oursSeconds: 'error' in demo ? null : demo.seconds, torchSeconds: null, ratio: null, numTensors: null,
         peakRssMb: 'error' in demo ? null : demo.peakRssMb,
       });
       emit(records.at(-1)!, options);
+      const [threads, one] = DEMO_STEPS.map((name) => records.find((r) => r.name === name)?.oursSeconds);
+      // Once both have run: the speed-up of the default threads.
+      if (typeof threads === 'number' && typeof one === 'number') {
+        log(`demo: ${formatSeconds(one)} in one thread, ${formatSeconds(threads)} with its default threads (${(one / threads).toFixed(2)}x)`);
+      }
       continue;
     }
     const p = plan(step, options);
