@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadCheckpoint } from '../io/checkpoint.js';
-import type { RunManifest } from '../io/run-folder.js';
+import { RunFolder, type RunManifest } from '../io/run-folder.js';
 
 /** The manifest of run `dir`, read from disk as it is now. */
 export async function manifestOf(dir: string): Promise<RunManifest> {
@@ -14,5 +14,17 @@ export async function tensorsOf(file: string): Promise<Record<string, { shape: n
   const { tensors } = await loadCheckpoint(file);
   const out = Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, { shape: t.shape, values: Array.from(t.dataSync()) }]));
   tf.dispose(Object.values(tensors));
+  return out;
+}
+
+/** The values of every key of run `dir`, in the manifest's order (to compare two runs' keys). */
+export async function keyValuesOf(dir: string): Promise<number[][]> {
+  const folder = await RunFolder.open(dir);
+  const out: number[][] = [];
+  for (const id of folder.manifest.keys) {
+    const key = await folder.readKey(id);
+    out.push(Array.from(key.vector.dataSync()));
+    key.dispose();
+  }
   return out;
 }

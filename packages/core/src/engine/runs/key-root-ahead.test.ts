@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RunFolder } from '../../io/run-folder.js';
 import type { PluginHost } from '../../plugins/host.js';
 import { useBackend } from '../../test-support/backend.js';
 import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../test-support/run-fixture.js';
+import { keyValuesOf } from '../../test-support/run-files.js';
 import { copyRun } from '../../test-support/three-key-run.js';
 import { keyRootFeed, type KeyRootSamples } from '../key-stage.js';
 import { resolveOptions } from '../options.js';
@@ -26,17 +26,6 @@ beforeAll(async () => {
   run = join(fixture.dir, 'run');
   await initRun(host, { dir: run, adapter: 'test-dense', root: fixture.rootFile, data: { source: 'test-json', path: fixture.dataFile }, seed: 3, options: TINY_OPTIONS.first });
 });
-
-async function keyValues(dir: string): Promise<number[][]> {
-  const folder = await RunFolder.open(dir);
-  const out: number[][] = [];
-  for (const id of folder.manifest.keys) {
-    const key = await folder.readKey(id);
-    out.push(Array.from(key.vector.dataSync()));
-    key.dispose();
-  }
-  return out;
-}
 
 /** Counts the batches `source` hands over. */
 function counting(source: KeyRootSamples): KeyRootSamples & { served: number } {
@@ -66,9 +55,9 @@ describe('KeyRootAhead', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
     expect(served.served).toBe(2 * OPTIONS.epochs * 3);
-    const keys = await keyValues(ahead);
+    const keys = await keyValuesOf(ahead);
     expect(keys).toHaveLength(3);
-    expect(keys).toEqual(await keyValues(here));
+    expect(keys).toEqual(await keyValuesOf(here));
   });
 
   it("hands over the root's images of the asked step (a key resumed after its first epoch), and nothing outside its plan", async () => {

@@ -1,13 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunManifest } from '../../io/run-folder.js';
-import { RunFolder } from '../../io/run-folder.js';
 import type { PluginHost } from '../../plugins/host.js';
 import { useBackend } from '../../test-support/backend.js';
 import { snapshot, testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../test-support/run-fixture.js';
-import { tensorsOf } from '../../test-support/run-files.js';
+import { keyValuesOf, manifestOf, tensorsOf } from '../../test-support/run-files.js';
 import type { TrainingEvent } from '../context.js';
 import { addKeys } from './add-keys.js';
 import { initRun } from './init-run.js';
@@ -28,21 +25,6 @@ const request = (dir: string) => ({
   metrics: ['distinguishability', 'attributability'], samplesByMetric: { distinguishability: 40, attributability: 30 },
 });
 
-async function manifest(dir: string): Promise<RunManifest> {
-  return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as RunManifest;
-}
-
-async function keyValues(dir: string): Promise<Float32Array[]> {
-  const folder = await RunFolder.open(dir);
-  const out: Float32Array[] = [];
-  for (const id of folder.manifest.keys) {
-    const key = await folder.readKey(id);
-    out.push(key.vector.dataSync() as Float32Array);
-    key.dispose();
-  }
-  return out;
-}
-
 describe('runPipeline', () => {
   it('trains every stage and evaluates, exactly as the stage pipelines one after another would', async () => {
     const before = tf.memory().numTensors;
@@ -50,7 +32,7 @@ describe('runPipeline', () => {
     const result = await runPipeline(host, request(whole));
     expect(result.trained).toEqual(['first', 'keys', 'generators']);
     expect(result.keys).toEqual(['key-1', 'key-2', 'key-3']);
-    const m = await manifest(whole);
+    const m = await manifestOf(whole);
     expect(m.generators).toEqual(['key-1', 'key-2', 'key-3']);
     expect(m.pending).toBeUndefined();
     const results = result.evaluation.record.results;
@@ -65,9 +47,9 @@ describe('runPipeline', () => {
     await initRun(host, { dir: staged, adapter: r.adapter, root: r.root, data: r.data, seed: r.seed, options: r.first });
     await addKeys(host, { dir: staged, count: 2, options: r.moreKeys });
     await trainGenerators(host, { dir: staged, options: r.generators });
-    const [a, b] = [await keyValues(whole), await keyValues(staged)];
-    expect(a).toHaveLength(3);
-    a.forEach((values, i) => expect(Array.from(values)).toEqual(Array.from(b[i]!)));
+    const keys = await keyValuesOf(whole);
+    expect(keys).toHaveLength(3);
+    expect(keys).toEqual(await keyValuesOf(staged));
   });
 
   it('with resume, skips finished stages and adds only the missing keys and generators', async () => {
@@ -101,16 +83,16 @@ describe('runPipeline', () => {
     const result = await runPipeline(host, { ...request(dir), workers: 2 }, { onKeyAdded: (id) => added.push(id) });
     expect(added).toEqual(['key-2', 'key-3']);
     expect(result.trained).toEqual(['first', 'keys', 'generators']);
-    const m = await manifest(dir);
+    const m = await manifestOf(dir);
     expect(m.generators).toEqual(['key-1', 'key-2', 'key-3']);
     expect(m.pending).toBeUndefined();
-    expect(m.config['generators']).toEqual((await manifest(sequential)).config['generators']);
+    expect(m.config['generators']).toEqual((await manifestOf(sequential)).config['generators']);
     expect(m.progress['generators/key-3']).toMatchObject({ stage: 'generators', epochsDone: 2, done: true });
     for (const id of ['key-2', 'key-3']) {
       expect(await tensorsOf(join(dir, 'generators', id, 'generator.ckpt'))).toEqual(await tensorsOf(join(sequential, 'generators', id, 'generator.ckpt')));
     }
     // Keys 2 and 3 trained on root images made ahead in a worker thread: the same keys.
-    expect((await keyValues(dir)).map((v) => Array.from(v))).toEqual((await keyValues(sequential)).map((v) => Array.from(v)));
+    expect(await keyValuesOf(dir)).toEqual(await keyValuesOf(sequential));
     expect(result.evaluation.record.results).toEqual((await runPipeline(host, { ...request(sequential), resume: true })).evaluation.record.results);
   });
 
@@ -121,10 +103,10 @@ describe('runPipeline', () => {
       if (e.type === 'step' && e.unit === 'first' && e.epoch === 1) throw new Error('simulated crash');
     };
     await expect(runPipeline(host, { ...request(dir), workers: 2 }, { onEvent: crash })).rejects.toThrow('simulated crash');
-    expect((await manifest(dir)).pending).toMatchObject({ stage: 'first' });
+    expect((await manifestOf(dir)).pending).toMatchObject({ stage: 'first' });
     const resumed = await runPipeline(host, { ...request(dir), workers: 2, resume: true });
     expect(resumed.trained).toEqual(['first', 'keys', 'generators']);
-    expect((await keyValues(dir)).map((v) => Array.from(v))).toEqual((await keyValues(sequential)).map((v) => Array.from(v)));
+    expect(await keyValuesOf(dir)).toEqual(await keyValuesOf(sequential));
   });
 
   it('interrupted while keys train alongside their generators, resumes to the same run', async () => {
@@ -134,12 +116,12 @@ describe('runPipeline', () => {
       if (e.type === 'step' && e.unit === 'keys/key-3') throw new Error('simulated crash');
     };
     await expect(runPipeline(host, { ...request(dir), workers: 2 }, { onEvent: crash })).rejects.toThrow('simulated crash');
-    const interrupted = await manifest(dir);
+    const interrupted = await manifestOf(dir);
     expect(interrupted.pending).toMatchObject({ stage: 'keys' });
     expect(interrupted.generators).toEqual(['key-1']);
     const resumed = await runPipeline(host, { ...request(dir), workers: 2, resume: true });
     expect(resumed.trained).toEqual(['keys', 'generators']);
-    const m = await manifest(dir);
+    const m = await manifestOf(dir);
     expect(m.generators).toEqual(['key-1', 'key-2', 'key-3']);
     expect(m.pending).toBeUndefined();
     for (const id of ['key-2', 'key-3']) {
