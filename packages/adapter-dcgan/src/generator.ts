@@ -89,8 +89,14 @@ export class DcganGenerator implements Generator {
     return tf.tidy(() => {
       let x = tf.reshape(inputs, [n, 1, 1, nz]) as tf.Tensor4D;
       for (const layer of this.layers) {
+        const { batchNorm } = layer;
+        if (batchNorm !== undefined && !batchStatistics) {
+          // Batch norm with its running statistics is a per-channel map: one kernel with the convolution.
+          x = convTranspose2d(x, layer.filter as tf.Tensor4D, layer.plan, { ...batchNorm.evaluationAffine(), activation: 'relu' });
+          continue;
+        }
         x = convTranspose2d(x, layer.filter as tf.Tensor4D, layer.plan);
-        x = layer.batchNorm ? tf.relu(layer.batchNorm.apply(x, batchStatistics, updateRunningStatistics)) : tf.tanh(x);
+        x = batchNorm ? tf.relu(batchNorm.apply(x, batchStatistics, updateRunningStatistics)) : tf.tanh(x);
       }
       return x;
     });

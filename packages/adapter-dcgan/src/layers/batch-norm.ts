@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { convTranspose2dAffine } from '@attrib/core';
 import { ownedVariable } from './variable-names.js';
 
 /** PyTorch's BatchNorm2d defaults. */
@@ -58,6 +59,18 @@ export class BatchNorm2d {
       }
       const normalised = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BATCH_NORM_EPS)));
       return tf.add(tf.mul(normalised, this.weight), this.bias) as tf.Tensor4D;
+    });
+  }
+
+  /**
+   * Evaluation mode as a per-channel map x * scale + shift: scale = weight / sqrt(running_var +
+   * eps), shift = bias - running_mean * scale (for {@link convTranspose2dAffine}).
+   */
+  evaluationAffine(): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
+    return tf.tidy(() => {
+      const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, BATCH_NORM_EPS))) as tf.Tensor1D;
+      const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale)) as tf.Tensor1D;
+      return { scale, shift };
     });
   }
 

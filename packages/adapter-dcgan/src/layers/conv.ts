@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { convTranspose2dAffine, type AffineActivation } from '@attrib/core';
 
 /**
  * Geometry of a square 2-D convolution or transposed convolution, in PyTorch's terms
@@ -23,25 +24,35 @@ export function convOutputSize(inSize: number, g: ConvGeometry): number {
 }
 
 /**
+ * A per-output-channel map and activation applied to a transposed convolution's output (batch
+ * norm in evaluation mode and ReLU), run as one kernel where the backend has it.
+ */
+export interface ChannelMap {
+  readonly scale: tf.Tensor1D;
+  readonly shift: tf.Tensor1D;
+  readonly activation: AffineActivation;
+}
+
+/**
  * PyTorch's ConvTranspose2d on NHWC input. `filter` is in TensorFlow's conv2dTranspose layout
  * [kh, kw, out, in]. PyTorch's `padding` p removes p rows and columns from each border of the
  * full ("valid") transposed convolution; when 2p = kernel - stride that is exactly TensorFlow's
- * 'same' padding, which avoids the slice.
+ * 'same' padding, which avoids the slice. With `map`, `activation(out * scale + shift)`.
  */
-export function convTranspose2d(x: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+export function convTranspose2d(x: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry, map?: ChannelMap): tf.Tensor4D {
+  const transposed = (outputShape: [number, number, number, number], pad: 'same' | 'valid'): tf.Tensor4D =>
+    map === undefined
+      ? tf.conv2dTranspose(x, filter, outputShape, g.stride, pad)
+      : convTranspose2dAffine(x, filter, outputShape, g.stride, pad, map.scale, map.shift, map.activation);
   return tf.tidy(() => {
     const [n, h, w] = x.shape;
     const outH = convTransposeOutputSize(h, g);
     const outW = convTransposeOutputSize(w, g);
-    if (g.padding === 0) {
-      return tf.conv2dTranspose(x, filter, [n, outH, outW, g.outChannels], g.stride, 'valid');
-    }
+    if (g.padding === 0) return transposed([n, outH, outW, g.outChannels], 'valid');
     if (2 * g.padding === g.kernel - g.stride && outH === h * g.stride && outW === w * g.stride) {
-      return tf.conv2dTranspose(x, filter, [n, outH, outW, g.outChannels], g.stride, 'same');
+      return transposed([n, outH, outW, g.outChannels], 'same');
     }
-    const fullH = outH + 2 * g.padding;
-    const fullW = outW + 2 * g.padding;
-    const full = tf.conv2dTranspose(x, filter, [n, fullH, fullW, g.outChannels], g.stride, 'valid');
+    const full = transposed([n, outH + 2 * g.padding, outW + 2 * g.padding, g.outChannels], 'valid');
     return tf.slice(full, [0, g.padding, g.padding, 0], [n, outH, outW, g.outChannels]);
   });
 }

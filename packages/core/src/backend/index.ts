@@ -8,3 +8,10 @@ export {
   type SelectBackendOptions,
   type BackendReport,
 } from './select.js';
+export {
+  convTranspose2dAffine,
+  ConvTransposeAffine,
+  type AffineActivation,
+  type ConvTransposeAffineAttrs,
+  type TransposedConvPadding,
+} from './conv-transpose-affine.js';

@@ -21,7 +21,9 @@ import {
   UnsortedSegmentSum,
   type KernelConfig,
 } from '@tensorflow/tfjs-core';
+import { ConvTransposeAffine, registerConvTransposeAffineGradient } from './conv-transpose-affine.js';
 import { makeFusedBatchNormKernel } from './wasm-kernels/batch-norm.js';
+import { makeConvTransposeAffineKernel } from './wasm-kernels/conv-transpose-affine.js';
 import { makeConv2DBackpropFilterKernel } from './wasm-kernels/conv2d-backprop-filter.js';
 import { makeConv2DBackpropInputKernel } from './wasm-kernels/conv2d-backprop-input.js';
 import { makeDepthToSpaceKernel } from './wasm-kernels/depth-to-space.js';
@@ -44,12 +46,13 @@ const CPU = 'cpu';
 /**
  * A kernel of ours. `missing`: tfjs-backend-wasm 4.22 lacks it (`make` gets no original).
  * `fix`: it ships one that gives wrong results. `speed`: it ships a slow one. For `fix` and
- * `speed`, `make` gets the shipped kernel, which a wrapper may delegate to.
+ * `speed`, `make` gets the shipped kernel, which a wrapper may delegate to. `fused`: a kernel
+ * of attrib's own ops, which compose tf ops where it is not registered.
  */
 interface WasmKernel {
   kernelName: string;
   backendName?: string; // default 'wasm'
-  role: 'missing' | 'fix' | 'speed';
+  role: 'missing' | 'fix' | 'speed' | 'fused';
   make: (original: KernelConfig | undefined) => KernelConfig;
 }
 
@@ -74,6 +77,8 @@ const WASM_KERNELS: WasmKernel[] = [
     role: 'speed',
     make: (original) => makeFusedBatchNormKernel(shipped(original, FusedBatchNorm), WASM),
   },
+  // A transposed convolution, batch norm in evaluation mode and ReLU in one (conv-transpose-affine.ts).
+  { kernelName: ConvTransposeAffine, role: 'fused', make: () => makeConvTransposeAffineKernel(WASM) },
   { kernelName: Sum, role: 'speed', make: (original) => makeLeadingReductionKernel(shipped(original, Sum), WASM) },
   { kernelName: Mean, role: 'speed', make: (original) => makeLeadingReductionKernel(shipped(original, Mean), WASM) },
   { kernelName: Identity, role: 'speed', make: (original) => makeIdentityKernel(shipped(original, Identity), WASM) },
@@ -107,7 +112,8 @@ const ours = new Map<string, KernelConfig>();
 export interface WasmKernelOptions {
   /**
    * Also register the faster replacements (`Conv2DBackpropInput`, `FusedBatchNorm`, `Sum` and
-   * `Mean` over leading axes, `Identity`, `Transpose`, `Tile`, `DepthToSpace`). Default true;
+   * `Mean` over leading axes, `Identity`, `Transpose`, `Tile`, `DepthToSpace`) and the fused
+   * transposed convolution of `convTranspose2dAffine`. Default true;
    * false is for measuring what they bring.
    */
   fastKernels?: boolean;
@@ -118,7 +124,9 @@ export interface WasmKernelOptions {
  * (`Conv2DBackpropFilter`, `UnsortedSegmentSum`), fixes for those it gets wrong
  * (`ResizeBilinearGrad`, `ResizeNearestNeighborGrad`, `MaxPoolGrad`, `OneHot`), faster
  * `Conv2DBackpropInput` (the transposed convolution), `FusedBatchNorm`, `Sum` and `Mean` over
- * leading axes, `Identity`, `Transpose`, `Tile` and `DepthToSpace`, and the gradients tfjs lacks
+ * leading axes, `Identity`, `Transpose`, `Tile` and `DepthToSpace`, the fused kernel of
+ * `convTranspose2dAffine` (a transposed convolution, a per-channel affine map and ReLU),
+ * and the gradients tfjs lacks
  * on every backend (`DepthToSpace`, comparisons). It also fixes the cpu backend's
  * `ResizeBilinearGrad` and `ResizeNearestNeighborGrad`. Importing this module
  * also registers tfjs's own gradient functions, which tfjs-core alone lacks in Node, and loads
@@ -132,12 +140,12 @@ export interface WasmKernelOptions {
 export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): string[] {
   const registered: string[] = [];
   for (const { kernelName, backendName = WASM, role, make } of WASM_KERNELS) {
-    if (role === 'speed' && options.fastKernels === false) continue;
+    if ((role === 'speed' || role === 'fused') && options.fastKernels === false) continue;
     const key = `${backendName}/${kernelName}`;
     const current = getKernel(kernelName, backendName);
     if (current !== undefined && current.kernelFunc === ours.get(key)?.kernelFunc) continue;
-    if (current !== undefined && role === 'missing') continue;
-    if (current === undefined && role !== 'missing') continue; // that backend's package is not loaded
+    if (current !== undefined && (role === 'missing' || role === 'fused')) continue;
+    if (current === undefined && (role === 'fix' || role === 'speed')) continue; // that backend's package is not loaded
     const config = make(current);
     if (current !== undefined) unregisterKernel(kernelName, backendName);
     registerKernel(config);
@@ -145,5 +153,6 @@ export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): st
     registered.push(backendName === WASM ? kernelName : key);
   }
   for (const name of registerExtraGradients()) registered.push(`${name} gradient`);
+  registerConvTransposeAffineGradient();
   return registered;
 }

@@ -3,6 +3,7 @@ import {
   BatchMatMul,
   Conv2D,
   Conv2DBackpropInput,
+  FusedConv2D,
   Reshape,
   Slice,
   Transpose,
@@ -102,20 +103,50 @@ export function makeConv2DBackpropInputKernel(original: KernelConfig, backendNam
     if (backend_util.convertConv2DDataFormat(dataFormat) !== 'channelsLast') {
       return original.kernelFunc(args as never) as TensorInfo;
     }
-    const filterShape = filter.shape as [number, number, number, number];
-    const info = backend_util.computeConv2DInfo(inputShape, filterShape, strides, 1, pad, dimRoundingMode);
-    const top = info.padInfo.top;
-    const left = info.padInfo.left;
-    return withKernelScope(backend, backendName, (scope) => {
-      const path = transposedConvPath(dy.shape as number[], filterShape, inputShape, [info.strideHeight, info.strideWidth], top, left);
-      if (path.kind === 'one-pixel') return onePixel(scope, dy, filter, inputShape, top, left);
-      if (path.kind === 'columns') return byColumns(scope, dy, filter, inputShape, [info.strideHeight, info.strideWidth], top, left);
-      return byPhases(scope, dy, filter, inputShape, path.rows, path.cols);
-    });
+    return withKernelScope(backend, backendName, (scope) =>
+      transposedConvolution(scope, dy, filter, inputShape, strides, pad, dimRoundingMode));
   };
   const config: KernelConfig = { kernelName: Conv2DBackpropInput, backendName, kernelFunc: kernelFunc as unknown as KernelFunc };
   if (original.setupFunc !== undefined) config.setupFunc = original.setupFunc;
   return config;
+}
+
+/**
+ * A per-output-channel map applied to the transposed convolution's output inside the kernel,
+ * then an activation: `activation(out * scale + shift)`. The scale is folded into the filter
+ * (kept with it, see {@link derivedFilters}), the shift is the convolutions' bias.
+ */
+export interface ChannelAffine {
+  readonly scale: Float32Array;
+  readonly shift: Float32Array;
+  readonly activation: 'linear' | 'relu';
+}
+
+/**
+ * The transposed convolution of `dy` by `filter` into `outShape` (NHWC), by the path
+ * {@link transposedConvPath} picks, optionally followed by `affine`. Intermediates belong to `scope`.
+ */
+export function transposedConvolution(
+  scope: KernelScope,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  outShape: [number, number, number, number],
+  strides: [number, number] | number,
+  pad: 'same' | 'valid' | number | backend_util.ExplicitPadding,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+  affine?: ChannelAffine,
+): TensorInfo {
+  const filterShape = filter.shape as [number, number, number, number];
+  const info = backend_util.computeConv2DInfo(outShape, filterShape, strides, 1, pad, dimRoundingMode);
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const stridePair: [number, number] = [info.strideHeight, info.strideWidth];
+  const path = transposedConvPath(dy.shape as number[], filterShape, outShape, stridePair, top, left);
+  if (path.kind === 'one-pixel') {
+    return affine === undefined ? onePixel(scope, dy, filter, outShape, top, left) : onePixelAffine(scope, dy, filter, outShape, top, left, affine);
+  }
+  if (path.kind === 'columns') return byColumns(scope, dy, filter, outShape, stridePair, top, left, affine);
+  return byPhases(scope, dy, filter, outShape, path.rows, path.cols, affine);
 }
 
 /** How the kernel computes one transposed convolution (see {@link transposedConvPath}). */
@@ -174,6 +205,64 @@ function onePixel(
 }
 
 /**
+ * {@link onePixel} with a channel affine map: every output (oh, ow, c) is a column of one 1x1
+ * convolution over the batch laid out as a row of pixels, whose filter [1, 1, in, (oh, ow, c)]
+ * holds the filter's taps times scale[c] and whose bias is shift[c]; the convolution applies the
+ * activation. Filter and bias are kept with the filter, so XNNPACK packs them once.
+ */
+function onePixelAffine(
+  scope: KernelScope,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  outShape: [number, number, number, number],
+  top: number,
+  left: number,
+  affine: ChannelAffine,
+): TensorInfo {
+  const heap = scope.backend as WasmHeapBackend;
+  const [batch, outHeight, outWidth, outDepth] = outShape;
+  const [, filterWidth, , inDepth] = filter.shape as [number, number, number, number];
+  const outputs = outHeight * outWidth * outDepth;
+  const [matrix, bias] = derivedFilters.get(scope.backend, filter, `one-pixel affine ${[outHeight, outWidth, top, left]}`, () => {
+    const made = [heap.makeOutput([1, 1, inDepth, outputs], 'float32'), heap.makeOutput([outputs], 'float32')];
+    const source = heap.typedArrayFromHeap(filter);
+    const target = heap.typedArrayFromHeap(made[0]!);
+    const shift = heap.typedArrayFromHeap(made[1]!);
+    for (let oh = 0; oh < outHeight; oh++) {
+      for (let ow = 0; ow < outWidth; ow++) {
+        for (let c = 0; c < outDepth; c++) {
+          const column = (oh * outWidth + ow) * outDepth + c;
+          const from = (((oh + top) * filterWidth + ow + left) * outDepth + c) * inDepth;
+          const scale = affine.scale[c]!;
+          for (let i = 0; i < inDepth; i++) target[i * outputs + column] = source[from + i]! * scale;
+          shift[column] = affine.shift[c]!;
+        }
+      }
+    }
+    return made;
+  }, affineVariant(affine));
+  const pixels = scope.run(Reshape, { x: dy }, { shape: [1, 1, batch, inDepth] });
+  const out = scope.run(FusedConv2D, { x: pixels, filter: matrix!, bias: bias! }, {
+    strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], activation: affine.activation,
+  });
+  return scope.run(Reshape, { x: out }, { shape: outShape });
+}
+
+/** The values a filter derived under `affine` depends on besides the filter. */
+function affineVariant(affine: ChannelAffine): Float32Array {
+  const values = new Float32Array(affine.scale.length + affine.shift.length);
+  values.set(affine.scale);
+  values.set(affine.shift, affine.scale.length);
+  return values;
+}
+
+/** `activation(value * scale + shift)` for one output of {@link byColumns}. */
+function mapped(value: number, c: number, affine: ChannelAffine): number {
+  const v = value * affine.scale[c]! + affine.shift[c]!;
+  return affine.activation === 'relu' && !(v > 0) ? 0 : v;
+}
+
+/**
  * Output channels of all phases together (strideH * strideW * outDepth) up to which
  * {@link byColumns} is used. Measured on the DCGAN-32 output layer (4 phases of 1 channel, batch
  * 100): a convolution per phase took 12 ms (products with one column), one convolution for all
@@ -197,6 +286,7 @@ function byColumns(
   strides: [number, number],
   top: number,
   left: number,
+  affine?: ChannelAffine,
 ): TensorInfo {
   const heap = scope.backend as WasmHeapBackend;
   const [batch, outHeight, outWidth, outDepth] = outShape;
@@ -227,7 +317,7 @@ function byColumns(
             const base = image + rows[r]! + c;
             for (let k = 0; k < cols.length; k++) sum += taps[base + cols[k]!]!;
           }
-          out[to] = sum;
+          out[to] = affine === undefined ? sum : mapped(sum, c, affine);
         }
       }
     }
@@ -257,10 +347,20 @@ function byPhases(
   outShape: [number, number, number, number],
   rows: AxisPlan,
   cols: AxisPlan,
+  affine?: ChannelAffine,
 ): TensorInfo {
   const [batch, , , outDepth] = outShape;
   const [, inHeight, inWidth, inDepth] = dy.shape as [number, number, number, number];
-  const subFilters = derivedFilters.get(scope.backend, filter, `phases ${JSON.stringify([rows, cols])}`, () => phaseFilters(scope, filter, rows, cols));
+  const plan = JSON.stringify([rows, cols]);
+  // With an affine map: the sub-filters times the scale, then the shift as the convolutions' bias.
+  const subFilters = affine === undefined
+    ? derivedFilters.get(scope.backend, filter, `phases ${plan}`, () => phaseFilters(scope, filter, rows, cols))
+    : derivedFilters.get(scope.backend, filter, `phases affine ${plan}`, () => {
+      const heap = scope.backend as WasmHeapBackend;
+      const bias = heap.makeOutput([outDepth], 'float32');
+      heap.typedArrayFromHeap(bias).set(affine.shift);
+      return [...phaseFilters(scope, filter, rows, cols, affine.scale), bias];
+    }, affineVariant(affine));
   // Per phase in row-major (rh, rw) order its convolution's output, or undefined where it is zero.
   const outputs: Array<TensorInfo | undefined> = [];
   for (let rh = 0; rh < rows.stride; rh++) {
@@ -286,7 +386,7 @@ function byPhases(
           size: [batch, keptRows, keptCols, inDepth],
         });
       }
-      outputs.push(scope.run(Conv2D, { x: input, filter: subFilters[phase]! }, {
+      const attrs = {
         strides: [1, 1],
         dilations: [1, 1],
         pad: [
@@ -296,40 +396,56 @@ function byPhases(
           [0, 0],
         ],
         dataFormat: 'NHWC',
-      }));
+      };
+      outputs.push(affine === undefined
+        ? scope.run(Conv2D, { x: input, filter: subFilters[phase]! }, attrs as never)
+        : scope.run(FusedConv2D, { x: input, filter: subFilters[phase]!, bias: subFilters[subFilters.length - 1]! }, {
+          ...attrs, dimRoundingMode: undefined, activation: affine.activation,
+        } as never));
     }
   }
-  return interleave(scope, outputs, outShape, rows, cols);
+  const empty = affine === undefined ? undefined : Float32Array.from(affine.shift, (_, c) => mapped(0, c, affine));
+  return interleave(scope, outputs, outShape, rows, cols, empty);
 }
 
 /**
  * The output [b, outH, outW, C] from the phases' outputs [b, Mh, Mw, C] (row-major (rh, rw)
- * order; undefined: zero): phase (rh, rw) goes to rows m*sh + rh and columns n*sw + rw, those
- * past the output cropped. Copied on the heap, pixel by pixel.
+ * order; undefined: zero, or `empty`'s value per channel): phase (rh, rw) goes to rows m*sh + rh
+ * and columns n*sw + rw, those past the output cropped. Copied on the heap, pixel by pixel.
  */
 function interleave(
   scope: KernelScope, phases: Array<TensorInfo | undefined>, outShape: [number, number, number, number], rows: AxisPlan, cols: AxisPlan,
+  empty?: Float32Array,
 ): TensorInfo {
   const heap = scope.backend as WasmHeapBackend;
   const [batch, outHeight, outWidth, depth] = outShape;
   const output = heap.makeOutput(outShape, 'float32');
   scope.adopt(output); // freed if anything below throws; kept as the result otherwise
   const out = heap.typedArrayFromHeap(output);
+  // Pixels are copied within the heap (copyWithin on one view of it: no view per pixel).
+  const whole = new Float32Array(out.buffer);
+  const outBase = out.byteOffset / 4;
   const phaseHeight = rows.phaseLength;
   const phaseWidth = cols.phaseLength;
   for (let rh = 0; rh < rows.stride; rh++) {
     for (let rw = 0; rw < cols.stride; rw++) {
       const phase = phases[rh * cols.stride + rw];
       const source = phase === undefined ? undefined : heap.typedArrayFromHeap(phase);
+      const sourceBase = source === undefined ? 0 : source.byteOffset / 4;
       for (let n = 0; n < batch; n++) {
         for (let m = 0, oy = rh; m < phaseHeight && oy < outHeight; m++, oy += rows.stride) {
           let from = ((n * phaseHeight + m) * phaseWidth) * depth;
           let to = ((n * outHeight + oy) * outWidth + rw) * depth;
           const step = cols.stride * depth;
           for (let k = 0, ox = rw; k < phaseWidth && ox < outWidth; k++, ox += cols.stride, from += depth, to += step) {
-            if (source === undefined) out.fill(0, to, to + depth);
-            else if (depth >= HEAP_COPY_MIN) out.set(source.subarray(from, from + depth), to);
-            else for (let c = 0; c < depth; c++) out[to + c] = source[from + c]!;
+            if (source === undefined) {
+              if (empty === undefined) out.fill(0, to, to + depth);
+              else out.set(empty, to);
+            } else if (depth >= HEAP_COPY_MIN) {
+              whole.copyWithin(outBase + to, sourceBase + from, sourceBase + from + depth);
+            } else {
+              for (let c = 0; c < depth; c++) out[to + c] = source[from + c]!;
+            }
           }
         }
       }
@@ -338,16 +454,17 @@ function interleave(
   return output;
 }
 
-/** Channels from which a pixel is copied with one `set` rather than element by element. */
+/** Channels from which a pixel is copied as a block rather than element by element. */
 const HEAP_COPY_MIN = 16;
 
 /**
- * Each phase's sub-filter [rows.taps, cols.taps, inDepth, outDepth], in phase order, from the
+ * Each phase's sub-filter [rows.taps, cols.taps, inDepth, outDepth] (times `scale` per output
+ * channel when given), in phase order, from the
  * transposed convolution's filter [kh, kw, outDepth, inDepth]: one transpose to [kh, kw, inDepth,
  * outDepth], whose [inDepth, outDepth] blocks are then copied on the heap to their taps (zero where
  * a phase has no tap). Not freed with `scope`: they are kept in {@link derivedFilters}.
  */
-function phaseFilters(scope: KernelScope, filter: TensorInfo, rows: AxisPlan, cols: AxisPlan): TensorInfo[] {
+function phaseFilters(scope: KernelScope, filter: TensorInfo, rows: AxisPlan, cols: AxisPlan, scale?: Float32Array): TensorInfo[] {
   const heap = scope.backend as WasmHeapBackend;
   const [, filterWidth, outDepth, inDepth] = filter.shape as [number, number, number, number];
   const block = inDepth * outDepth;
@@ -369,7 +486,8 @@ function phaseFilters(scope: KernelScope, filter: TensorInfo, rows: AxisPlan, co
             target.fill(0, offset, offset + block);
           } else {
             const start = (kh * filterWidth + kw) * block;
-            target.set(source.subarray(start, start + block), offset);
+            if (scale === undefined) target.set(source.subarray(start, start + block), offset);
+            else for (let i = 0; i < block; i++) target[offset + i] = source[start + i]! * scale[i % outDepth]!;
           }
         }
       }

@@ -1,9 +1,14 @@
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WasmHeapBackend } from './wasm-heap.js';
 
+interface Derived {
+  readonly tensors: TensorInfo[];
+  readonly variant: Float32Array | undefined;
+}
+
 interface Entry {
   readonly backend: WasmHeapBackend;
-  readonly byKey: Map<string, TensorInfo[]>;
+  readonly byKey: Map<string, Derived>;
 }
 
 /**
@@ -18,8 +23,13 @@ interface Entry {
 export class DerivedTensors {
   private readonly entries = new Map<object, Entry>();
 
-  /** The tensors derived from `source` under `key`, made by `make` on first use (not to be freed by the caller). */
-  get(backend: KernelBackend, source: TensorInfo, key: string, make: () => TensorInfo[]): TensorInfo[] {
+  /**
+   * The tensors derived from `source` under `key`, made by `make` on first use (not to be freed by
+   * the caller). `variant`: other values they depend on (say a per-channel scale folded into a
+   * filter); when they differ from the kept tensors', those are freed and made again, so a key
+   * holds one set at a time.
+   */
+  get(backend: KernelBackend, source: TensorInfo, key: string, make: () => TensorInfo[], variant?: Float32Array): TensorInfo[] {
     this.sweep();
     let entry = this.entries.get(source.dataId);
     if (entry !== undefined && entry.backend !== backend) {
@@ -31,12 +41,15 @@ export class DerivedTensors {
       this.entries.set(source.dataId, entry);
     }
     const fullKey = `${source.shape.join('x')}:${key}`;
-    let derived = entry.byKey.get(fullKey);
-    if (derived === undefined) {
-      derived = make();
-      entry.byKey.set(fullKey, derived);
+    const kept = entry.byKey.get(fullKey);
+    if (kept !== undefined && sameValues(kept.variant, variant)) return kept.tensors;
+    if (kept !== undefined) {
+      entry.byKey.delete(fullKey);
+      freeAll(entry.backend, kept.tensors);
     }
-    return derived;
+    const tensors = make();
+    entry.byKey.set(fullKey, { tensors, variant: variant?.slice() });
+    return tensors;
   }
 
   /** Sources alive with derived tensors (for tests). */
@@ -54,6 +67,18 @@ export class DerivedTensors {
   }
 
   private free(entry: Entry): void {
-    for (const derived of entry.byKey.values()) for (const info of derived) entry.backend.disposeData(info.dataId);
+    for (const derived of entry.byKey.values()) freeAll(entry.backend, derived.tensors);
   }
+}
+
+function freeAll(backend: KernelBackend, tensors: readonly TensorInfo[]): void {
+  for (const info of tensors) backend.disposeData(info.dataId);
+}
+
+/** Equal element by element (NaN never equals, so it is always made again); both absent is equal. */
+function sameValues(a: Float32Array | undefined, b: Float32Array | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
