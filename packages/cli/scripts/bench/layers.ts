@@ -8,15 +8,16 @@
  *   npx tsx --conditions=source packages/cli/scripts/bench/layers.ts [--backend B] [--json]
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, LinearKey, selectBackend, trainKeyedGenerator, type StageContext } from '@attrib/core';
+import { ConvTransposeAffine, createRng, LinearKey, selectBackend, trainKeyedGenerator, type StageContext } from '@attrib/core';
 import { dataFor, dcgan, MNIST32 } from './models.js';
 import { BENCH_SETTINGS } from './settings.js';
 
 /** Profiled steps; each kernel's figure is its fastest. */
 const PROFILES = 5;
-const CONVOLUTIONS = new Set(['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']);
+const CONVOLUTIONS = new Set(['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', ConvTransposeAffine]);
 const ROLE: Record<string, string> = {
   Conv2DBackpropInput: 'forward (transposed conv)',
+  [ConvTransposeAffine]: 'forward (transposed conv, eval batch norm, ReLU)',
   Conv2D: 'input gradient',
   Conv2DBackpropFilter: 'filter gradient',
 };

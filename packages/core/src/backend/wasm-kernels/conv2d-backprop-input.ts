@@ -142,9 +142,7 @@ export function transposedConvolution(
   const left = info.padInfo.left;
   const stridePair: [number, number] = [info.strideHeight, info.strideWidth];
   const path = transposedConvPath(dy.shape as number[], filterShape, outShape, stridePair, top, left);
-  if (path.kind === 'one-pixel') {
-    return affine === undefined ? onePixel(scope, dy, filter, outShape, top, left) : onePixelAffine(scope, dy, filter, outShape, top, left, affine);
-  }
+  if (path.kind === 'one-pixel') return onePixel(scope, dy, filter, outShape, top, left, affine);
   if (path.kind === 'columns') return byColumns(scope, dy, filter, outShape, stridePair, top, left, affine);
   return byPhases(scope, dy, filter, outShape, path.rows, path.cols, affine);
 }
@@ -187,7 +185,9 @@ function onePixel(
   outShape: [number, number, number, number],
   top: number,
   left: number,
+  affine?: ChannelAffine,
 ): TensorInfo {
+  if (affine !== undefined) return onePixelAffine(scope, dy, filter, { outShape, top, left }, affine);
   const [batch, outHeight, outWidth, outDepth] = outShape;
   const [filterHeight, filterWidth, , inDepth] = filter.shape as [number, number, number, number];
   const window =
@@ -214,11 +214,10 @@ function onePixelAffine(
   scope: KernelScope,
   dy: TensorInfo,
   filter: TensorInfo,
-  outShape: [number, number, number, number],
-  top: number,
-  left: number,
+  window: { outShape: [number, number, number, number]; top: number; left: number },
   affine: ChannelAffine,
 ): TensorInfo {
+  const { outShape, top, left } = window;
   const heap = scope.backend as WasmHeapBackend;
   const [batch, outHeight, outWidth, outDepth] = outShape;
   const [, filterWidth, , inDepth] = filter.shape as [number, number, number, number];
