@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { convTranspose2dAffine } from '@attrib/core';
 import { ownedVariable } from './variable-names.js';
 
 /** PyTorch's BatchNorm2d defaults. */
@@ -64,7 +63,7 @@ export class BatchNorm2d {
 
   /**
    * Evaluation mode as a per-channel map x * scale + shift: scale = weight / sqrt(running_var +
-   * eps), shift = bias - running_mean * scale (for {@link convTranspose2dAffine}).
+   * eps), shift = bias - running_mean * scale (for core's `convTranspose2dAffine`).
    */
   evaluationAffine(): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
     return tf.tidy(() => {

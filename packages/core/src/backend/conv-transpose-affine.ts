@@ -80,17 +80,18 @@ export function registerConvTransposeAffineGradient(): void {
   if (getGradient(ConvTransposeAffine) !== undefined) return;
   registerGradient({
     kernelName: ConvTransposeAffine,
-    inputsToSave: ['x', 'filter', 'scale', 'shift'],
+    inputsToSave: ['x', 'filter', 'scale'],
     outputsToSave: [true],
     gradFunc: (dy, saved, attrs) => {
-      const [x, filter, scale, , y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor4D];
+      const [x, filter, scale, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.Tensor4D];
       const { inputShape, strides, pad, activation } = attrs as unknown as ConvTransposeAffineAttrs;
       const outputGradient = Array.isArray(dy) ? dy[0]! : dy;
       const g = activation === 'relu' ? tf.mul(outputGradient, tf.step(y)) : outputGradient;
-      const du = (): tf.Tensor4D => tf.mul(g, scale) as tf.Tensor4D;
+      // Made here, not in the closures: tfjs runs each closure in its own tidy.
+      const du = tf.mul(g, scale) as tf.Tensor4D;
       return {
-        x: () => tf.conv2d(du(), filter, strides, pad),
-        filter: () => tf.engine().runKernel(Conv2DBackpropFilter, { x: du(), dy: x }, {
+        x: () => tf.conv2d(du, filter, strides, pad),
+        filter: () => tf.engine().runKernel(Conv2DBackpropFilter, { x: du, dy: x }, {
           strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: filter.shape,
         } as unknown as NamedAttrMap) as tf.Tensor,
         scale: () => tf.sum(tf.mul(g, tf.conv2dTranspose(x, filter, inputShape, strides, pad)), [0, 1, 2]),
