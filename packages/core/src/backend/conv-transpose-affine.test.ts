@@ -2,9 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { maxRelativeError, useBackend, valuesOn } from '../test-support/backend.js';
 import { expectNoGrowth } from '../test-support/no-growth.js';
-import { cases, dcgan32Output, dyShape, hiddenLayer, inputLayer, pathOf, randomArray, type Case } from '../test-support/transposed-conv-cases.js';
+import { cases, conv2dPhaseLayer, dcgan32Output, dyShape, hiddenLayer, inputLayer, pathOf, randomArray, type Case } from '../test-support/transposed-conv-cases.js';
 import { ConvTransposeAffine, convTranspose2dAffine, type AffineActivation } from './conv-transpose-affine.js';
-import { keptFilterCount } from './wasm-kernels/conv2d-backprop-input.js';
+import { keptFilterCount } from './wasm-kernels/kept-filters.js';
 
 interface Inputs {
   x: Float32Array;
@@ -64,7 +64,7 @@ describe('convTranspose2dAffine: a transposed convolution, a per-channel map and
     },
   );
 
-  it.each([['phases', hiddenLayer], ['columns', dcgan32Output], ['one-pixel', inputLayer]] as const)(
+  it.each([['phases-gemm', hiddenLayer], ['phases', conv2dPhaseLayer], ['columns', dcgan32Output], ['one-pixel', inputLayer]] as const)(
     'its gradients for x, filter, scale and shift are those of the separate ops (%s)',
     async (path, c) => {
       expect(pathOf(c)).toBe(path);
@@ -88,7 +88,7 @@ describe('convTranspose2dAffine: a transposed convolution, a per-channel map and
     },
   );
 
-  it.each([['phases', hiddenLayer], ['columns', dcgan32Output], ['one-pixel', inputLayer]] as const)(
+  it.each([['phases-gemm', hiddenLayer], ['phases', conv2dPhaseLayer], ['columns', dcgan32Output], ['one-pixel', inputLayer]] as const)(
     'frees its intermediates over a loop (%s)',
     async (path, c) => {
       await useBackend('wasm');
@@ -101,7 +101,7 @@ describe('convTranspose2dAffine: a transposed convolution, a per-channel map and
   );
 
   it('folds the current scale and shift: new values of them give new results, and one kept set per filter', async () => {
-    for (const c of [hiddenLayer, inputLayer]) {
+    for (const c of [hiddenLayer, conv2dPhaseLayer, inputLayer]) {
       await useBackend('wasm');
       const v = inputsFor(c, 41);
       const other = { ...v, scale: v.scale.map((s) => s * 1.5), shift: v.shift.map((s) => s - 0.25) };

@@ -2,6 +2,7 @@ import './gradients.js';
 // Our replacements wrap or displace kernels the wasm package registers when imported.
 import '@tensorflow/tfjs-backend-wasm';
 import {
+  Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
   DepthToSpace,
@@ -26,6 +27,7 @@ import { makeFusedBatchNormKernel } from './wasm-kernels/batch-norm.js';
 import { makeConvTransposeAffineKernel } from './wasm-kernels/conv-transpose-affine.js';
 import { makeConv2DBackpropFilterKernel } from './wasm-kernels/conv2d-backprop-filter.js';
 import { makeConv2DBackpropInputKernel } from './wasm-kernels/conv2d-backprop-input.js';
+import { makeConv2DKernel } from './wasm-kernels/conv2d-gemm.js';
 import { makeDepthToSpaceKernel } from './wasm-kernels/depth-to-space.js';
 import { makeIdentityKernel } from './wasm-kernels/identity.js';
 import { makeLeadingReductionKernel } from './wasm-kernels/leading-reduction.js';
@@ -67,6 +69,9 @@ const WASM_KERNELS: WasmKernel[] = [
   // The shipped one writes int32 whatever the dtype.
   { kernelName: OneHot, role: 'fix', make: (original) => makeOneHotKernel(shipped(original, OneHot), WASM) },
   // Ours run through XNNPACK's Conv2D, Transpose and Multiply (see each file).
+  // An indirect matrix product with fused multiply-adds (conv2d-gemm.ts); the shipped one is also
+  // wrong for non-square filters with numeric padding.
+  { kernelName: Conv2D, role: 'speed', make: (original) => makeConv2DKernel(shipped(original, Conv2D), WASM) },
   {
     kernelName: Conv2DBackpropInput,
     role: 'speed',
@@ -111,7 +116,7 @@ const ours = new Map<string, KernelConfig>();
 /** Options of {@link registerWasmTrainingKernels}. */
 export interface WasmKernelOptions {
   /**
-   * Also register the faster replacements (`Conv2DBackpropInput`, `FusedBatchNorm`, `Sum` and
+   * Also register the faster replacements (`Conv2D`, `Conv2DBackpropInput`, `FusedBatchNorm`, `Sum` and
    * `Mean` over leading axes, `Identity`, `Transpose`, `Tile`, `DepthToSpace`) and the fused
    * transposed convolution of `convTranspose2dAffine`. Default true;
    * false is for measuring what they bring.
@@ -122,7 +127,8 @@ export interface WasmKernelOptions {
 /**
  * Registers attrib's training kernels for the 'wasm' backend: those tfjs-backend-wasm 4.22 lacks
  * (`Conv2DBackpropFilter`, `UnsortedSegmentSum`), fixes for those it gets wrong
- * (`ResizeBilinearGrad`, `ResizeNearestNeighborGrad`, `MaxPoolGrad`, `OneHot`), faster
+ * (`ResizeBilinearGrad`, `ResizeNearestNeighborGrad`, `MaxPoolGrad`, `OneHot`), faster `Conv2D`
+ * (which also fixes the shipped one's numeric padding of non-square filters) and
  * `Conv2DBackpropInput` (the transposed convolution), `FusedBatchNorm`, `Sum` and `Mean` over
  * leading axes, `Identity`, `Transpose`, `Tile` and `DepthToSpace`, the fused kernel of
  * `convTranspose2dAffine` (a transposed convolution, a per-channel affine map and ReLU),

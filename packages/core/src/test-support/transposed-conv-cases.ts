@@ -32,12 +32,14 @@ export const cases: Case[] = [];
 for (const stride of [1, 2, 3]) {
   for (const pad of ['same', 'valid', 1, 2] as Pad[]) {
     for (const k of [1, 2, 3, 4, 5]) {
-      const i = cases.length / 2;
+      const i = cases.length / 3;
       const size = 5 + (i % 5); // odd and even
       const geometry = { kernel: [k, k] as [number, number], strides: [stride, stride] as [number, number], pad };
-      // Few output channels (one product by tap) and many (a convolution per phase).
+      // Few output channels (one product by tap) and many (a convolution per phase: by attrib's
+      // indirect matrix product for multiples of 8, else by the backend's Conv2D).
       cases.push({ outShape: [1 + (i % 3), size, size + (i % 2), [1, 2, 3, 5][i % 4]!], inDepth: [1, 4, 3, 2][(i + 1) % 4]!, ...geometry });
       cases.push({ outShape: [1 + (i % 2), size, size + (i % 2), 65 + (i % 3)], inDepth: [1, 4, 3, 2][i % 4]!, ...geometry });
+      cases.push({ outShape: [1 + ((i + 1) % 3), size, size + ((i + 1) % 2), 72 + 8 * (i % 3)], inDepth: [1, 5, 8, 11][i % 4]!, ...geometry });
     }
   }
 }
@@ -57,9 +59,13 @@ cases.push({ outShape: [2, 64, 64, 3], inDepth: 8, kernel: [4, 4], strides: [2, 
 cases.push({ outShape: [2, 6, 6, 40], inDepth: 3, kernel: [2, 2], strides: [2, 2], pad: 'same' });
 cases.push({ outShape: [2, 16, 16, 24], inDepth: 8, kernel: [4, 4], strides: [2, 2], pad: 1 });
 
-/** k4 s2 p1 layers: a DCGAN-32 output layer, and one with 24 output channels. */
+/**
+ * k4 s2 p1 layers: a DCGAN-32 output layer, one with 24 output channels (the indirect matrix
+ * product), and one with 65 to 67 (the backend's Conv2D per phase).
+ */
 export const dcgan32Output = cases.find((c) => c.outShape[1] === 32)!;
 export const hiddenLayer = cases.find((c) => c.outShape[1] === 16 && c.outShape[3] === 24)!;
+export const conv2dPhaseLayer = cases.find((c) => c.kernel[0] === 4 && c.strides[0] === 2 && c.pad === 1 && c.outShape[3] % 8 !== 0 && c.outShape[3] > 64)!;
 /** A DCGAN's first layer: a 1x1 input to 4x4. */
 export const inputLayer = cases.find((c) => c.outShape[1] === 4 && c.outShape[0] === 3)!;
 

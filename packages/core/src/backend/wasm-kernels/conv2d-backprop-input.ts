@@ -15,70 +15,19 @@ import {
 } from '@tensorflow/tfjs-core';
 import { withKernelScope, type KernelScope } from './kernel-scope.js';
 import type { WasmHeapBackend } from './wasm-heap.js';
-import { DerivedTensors } from './derived-tensors.js';
-
-/** The phases' sub-filters of each filter seen, while it lives (a frozen model's are made once). */
-const derivedFilters = new DerivedTensors();
-
-/** Filters whose phase sub-filters are kept (for tests). */
-export function keptFilterCount(): number {
-  return derivedFilters.size;
-}
-
-/**
- * Along one spatial axis, how output phase r (outputs o = stride*m + r) of a transposed
- * convolution is a stride-1 correlation of the input.
- *
- * Output o receives input i through filter tap k = stride*(o - ... ) : precisely
- * k = stride*(m - i) + r + pad. With d = m - i in [lowest, highest] (the d giving 0 <= k < K),
- * correlation tap t reads input m - d for d = highest - t, i.e. the input padded by `highest` in
- * front. Every phase gets `taps` taps (the most any phase has; the extra ones are zero).
- */
-interface PhasePlan {
-  /** Input rows to add in front (negative: crop that many). */
-  before: number;
-  /** Input rows to add at the end (negative: crop that many). */
-  after: number;
-  /** filterTap[t]: the original filter tap used by correlation tap t, or -1 for zero. */
-  filterTap: number[];
-}
-
-interface AxisPlan {
-  stride: number;
-  taps: number;
-  /** Outputs per phase; stride * phaseLength >= outSize, the excess is cropped. */
-  phaseLength: number;
-  phases: PhasePlan[];
-}
-
-function planAxis(inSize: number, outSize: number, filterSize: number, stride: number, pad: number): AxisPlan {
-  const ranges = [];
-  for (let r = 0; r < stride; r++) {
-    ranges.push({
-      lowest: Math.ceil((-r - pad) / stride),
-      highest: Math.floor((filterSize - 1 - r - pad) / stride),
-    });
-  }
-  const taps = Math.max(1, ...ranges.map(({ lowest, highest }) => highest - lowest + 1));
-  const phaseLength = Math.ceil(outSize / stride);
-  const phases = ranges.map(({ highest }, r) => {
-    const filterTap: number[] = [];
-    for (let t = 0; t < taps; t++) {
-      const k = stride * (highest - t) + r + pad;
-      filterTap.push(k >= 0 && k < filterSize ? k : -1);
-    }
-    // Correlation output length inSize + before + after - taps + 1 must equal phaseLength.
-    return { before: highest, after: phaseLength - 1 + taps - inSize - highest, filterTap };
-  });
-  return { stride, taps, phaseLength, phases };
-}
+import { affineVariant, mapped, type ChannelAffine } from './channel-affine.js';
+import { keptFilters as derivedFilters } from './kept-filters.js';
+import { planAxis, type AxisPlan, type PhaseProblem } from './phase-plan.js';
+import { TILE_COLUMNS } from './simd/indirect-gemm.js';
+import { gemmPhasesApply, phasesByGemm } from './transposed-conv-gemm.js';
 
 /**
  * `Conv2DBackpropInput` (the transposed convolution `tf.conv2dTranspose`, and the input gradient
- * of a strided `conv2d`) through the backend's fast `Conv2D`: each of the strideH*strideW output
- * phases is a stride-1 convolution of the input by a sub-filter, and the phases are interleaved
- * into the output on the heap. tfjs-backend-wasm 4.22's own kernel runs several times slower
- * than its Conv2D of the same size.
+ * of a strided `conv2d`) as stride-1 convolutions: each of the strideH*strideW output phases is a
+ * convolution of the input by a sub-filter. With output channels a multiple of 8 each phase is one
+ * indirect matrix product written straight into the output's pixels (transposed-conv-gemm.ts);
+ * otherwise each is a `Conv2D` and the phases are interleaved into the output on the heap.
+ * tfjs-backend-wasm 4.22's own kernel runs several times slower than its Conv2D of the same size.
  *
  * The sub-filters are copied from the filter on the heap once per filter tensor and kept while it
  * lives, so a frozen model's (the root's, every model's in evaluation) cost nothing after its first
@@ -112,17 +61,6 @@ export function makeConv2DBackpropInputKernel(original: KernelConfig, backendNam
 }
 
 /**
- * A per-output-channel map applied to the transposed convolution's output inside the kernel,
- * then an activation: `activation(out * scale + shift)`. The scale is folded into the filter
- * (kept with it, see {@link derivedFilters}), the shift is the convolutions' bias.
- */
-export interface ChannelAffine {
-  readonly scale: Float32Array;
-  readonly shift: Float32Array;
-  readonly activation: 'linear' | 'relu';
-}
-
-/**
  * The transposed convolution of `dy` by `filter` into `outShape` (NHWC), by the path
  * {@link transposedConvPath} picks, optionally followed by `affine`. Intermediates belong to `scope`.
  */
@@ -144,14 +82,15 @@ export function transposedConvolution(
   const path = transposedConvPath(dy.shape as number[], filterShape, outShape, stridePair, top, left);
   if (path.kind === 'one-pixel') return onePixel(scope, dy, filter, outShape, top, left, affine);
   if (path.kind === 'columns') return byColumns(scope, dy, filter, outShape, stridePair, top, left, affine);
-  return byPhases(scope, dy, filter, outShape, path.rows, path.cols, affine);
+  const problem = { dy, filter, outShape, rows: path.rows, cols: path.cols, ...(affine !== undefined ? { affine } : {}) };
+  return path.kind === 'phases-gemm' && gemmPhasesApply(scope) ? phasesByGemm(scope, problem) : byPhases(scope, problem);
 }
 
 /** How the kernel computes one transposed convolution (see {@link transposedConvPath}). */
 export type TransposedConvPath =
   | { readonly kind: 'one-pixel' }
   | { readonly kind: 'columns' }
-  | { readonly kind: 'phases'; readonly rows: AxisPlan; readonly cols: AxisPlan };
+  | { readonly kind: 'phases' | 'phases-gemm'; readonly rows: AxisPlan; readonly cols: AxisPlan };
 
 /**
  * How the kernel computes a transposed convolution of input `dyShape` by `filterShape` into
@@ -169,7 +108,7 @@ export function transposedConvPath(
   if (strides[0] * strides[1] * outDepth <= COLUMNS_CHANNELS_MAX) return { kind: 'columns' };
   const rows = planAxis(inHeight, outHeight, filterHeight, strides[0], top);
   const cols = planAxis(inWidth, outWidth, filterWidth, strides[1], left);
-  return { kind: 'phases', rows, cols };
+  return { kind: outDepth % TILE_COLUMNS === 0 ? 'phases-gemm' : 'phases', rows, cols };
 }
 
 /**
@@ -245,20 +184,6 @@ function onePixelAffine(
     strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], activation: affine.activation,
   });
   return scope.run(Reshape, { x: out }, { shape: outShape });
-}
-
-/** The values a filter derived under `affine` depends on besides the filter. */
-function affineVariant(affine: ChannelAffine): Float32Array {
-  const values = new Float32Array(affine.scale.length + affine.shift.length);
-  values.set(affine.scale);
-  values.set(affine.shift, affine.scale.length);
-  return values;
-}
-
-/** `activation(value * scale + shift)` for one output of {@link byColumns}. */
-function mapped(value: number, c: number, affine: ChannelAffine): number {
-  const v = value * affine.scale[c]! + affine.shift[c]!;
-  return affine.activation === 'relu' && !(v > 0) ? 0 : v;
 }
 
 /**
@@ -339,15 +264,8 @@ function axisSources(outSize: number, inSize: number, filterSize: number, stride
   return sources;
 }
 
-function byPhases(
-  scope: KernelScope,
-  dy: TensorInfo,
-  filter: TensorInfo,
-  outShape: [number, number, number, number],
-  rows: AxisPlan,
-  cols: AxisPlan,
-  affine?: ChannelAffine,
-): TensorInfo {
+function byPhases(scope: KernelScope, problem: PhaseProblem): TensorInfo {
+  const { dy, filter, outShape, rows, cols, affine } = problem;
   const [batch, , , outDepth] = outShape;
   const [, inHeight, inWidth, inDepth] = dy.shape as [number, number, number, number];
   const plan = JSON.stringify([rows, cols]);

@@ -1,4 +1,5 @@
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import { webAssembly, type WasmMemory } from './simd/webassembly.js';
 
 /**
  * The parts of the wasm backend our kernels use beyond the KernelBackend interface: tensor data
@@ -12,4 +13,10 @@ export interface WasmHeapBackend extends KernelBackend {
   incRef(dataId: object): void;
   /** 0 once the data is freed. */
   refCount(dataId: object): number;
+}
+
+/** The WebAssembly memory holding the wasm backend's heap, where its module exposes it. */
+export function heapMemory(backend: KernelBackend): WasmMemory | undefined {
+  const memory = (backend as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
+  return memory instanceof webAssembly.Memory ? memory : undefined;
 }
