@@ -10,7 +10,7 @@
  *   --demo         also time the whole `attrib demo` (a child process, in a temporary folder), with
  *                  its default threads (demo) and in one thread (demo-1-thread, ATTRIB_WORKERS=1)
  *   --demo-args S  extra arguments of `attrib demo`, space-separated (e.g. "--profile smoke" to check the wiring)
- *   --steps A,B    only these steps (dcgan32-generator-step, dcgan64-generator-step, key-step, evaluate, evaluate-2-threads, generator-epoch, demo, demo-1-thread)
+ *   --steps A,B    only these steps (dcgan32-generator-step, dcgan64-generator-step, key-step, evaluate, evaluate-2-threads, evaluate-cold, generator-epoch, demo, demo-1-thread)
  *   --rounds N     rounds of ours/PyTorch alternation (default 2; the epoch and the demo run once)
  *   --epoch-steps N  cap the epoch at N steps (--quick: 50); the record is then named generator-epoch-N-steps
  *   --backend B    the backend of ours (default: attrib's automatic choice; ATTRIB_BACKEND works too)
@@ -98,6 +98,7 @@ function plan(step: StepName, options: Options): { warmup: number; repeats: numb
     case 'evaluate':
       return { warmup: 1, repeats: 1, rounds: options.rounds };
     case 'evaluate-2-threads':
+    case 'evaluate-cold':
       return { warmup: 0, repeats: 1, rounds: options.rounds };
     case 'generator-epoch':
       return { warmup: 1, repeats: 1, rounds: 1, ...(options.epochSteps !== undefined ? { epochSteps: options.epochSteps } : {}) };
@@ -132,7 +133,29 @@ interface OursResult {
   backend: string;
 }
 
+/** Whether a step's figure is the wall time of its whole process (see `evaluate-cold`). */
+function isCold(step: StepName): boolean {
+  return 'oursStep' in BENCH_SETTINGS.steps[step];
+}
+
+/** The step ours.ts runs for `step`. */
+function oursStep(step: StepName): string {
+  const settings = BENCH_SETTINGS.steps[step];
+  return 'oursStep' in settings ? settings.oursStep : step;
+}
+
+/** `measure`'s result, with its times replaced by the wall time of the whole call for a cold step. */
+async function timed<R extends { times: number[] }>(step: StepName, measure: () => Promise<R>): Promise<R> {
+  const started = performance.now();
+  const result = await measure();
+  return isCold(step) ? { ...result, times: [(performance.now() - started) / 1000] } : result;
+}
+
 async function runOurs(step: StepName, p: ReturnType<typeof plan>, options: Options): Promise<OursResult> {
+  return timed(step, () => runOursProcess(oursStep(step), p, options));
+}
+
+async function runOursProcess(step: string, p: ReturnType<typeof plan>, options: Options): Promise<OursResult> {
   const args = [...process.execArgv, join(HERE, 'ours.ts'), '--step', step, '--warmup', String(p.warmup), '--repeats', String(p.repeats)];
   if (p.epochSteps !== undefined) args.push('--epoch-steps', String(p.epochSteps));
   if (options.backend !== undefined) args.push('--backend', options.backend);
@@ -158,6 +181,10 @@ function torchStep(step: StepName): string {
 }
 
 async function runTorch(step: StepName, p: ReturnType<typeof plan>, threads: number): Promise<{ times: number[]; blas: string; torch: string }> {
+  return timed(step, () => runTorchProcess(step, p, threads));
+}
+
+async function runTorchProcess(step: StepName, p: ReturnType<typeof plan>, threads: number): Promise<{ times: number[]; blas: string; torch: string }> {
   const s = BENCH_SETTINGS;
   const args = [
     join(HERE, 'torch_steps.py'), '--step', torchStep(step), '--threads', String(threads), '--warmup', String(p.warmup), '--repeats', String(p.repeats),

@@ -208,7 +208,7 @@ async function main(): Promise<void> {
     : args.step === 'dcgan64-generator-step' ? await generatorStep({ height: 64, width: 64, channels: 3 }, args)
     : args.step === 'key-step' ? await keyStep(args)
     : args.step === 'evaluate' ? await evaluation(args)
-    : args.step === 'evaluate-2-threads' ? await evaluationInThreads(args)
+    : args.step === 'evaluate-2-threads' || args.step === 'evaluate-cold' ? await evaluationInThreads(args)
     : await epoch(args);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   console.log(RESULT_MARKER + JSON.stringify({ ...timings, peakRssMb, backend: backend.name, leftOver: tf.memory().numTensors }));

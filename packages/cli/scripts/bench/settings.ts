@@ -23,6 +23,11 @@ export const BENCH_SETTINGS = {
       description: 'the same evaluation with each metric in its own worker thread, as `attrib evaluate` runs it (timed once the threads have built their models)',
       torchStep: 'evaluate',
     },
+    'evaluate-cold': {
+      description: 'the same two-thread evaluation timed as a whole process, from its start to its result (interpreter, imports, threads, models included), against a PyTorch process doing one evaluation the same way',
+      torchStep: 'evaluate',
+      oursStep: 'evaluate-2-threads',
+    },
     'generator-epoch': { description: 'one epoch of a DCGAN-32 keyed generator (625 steps of 16, 2,000-sample check)' },
   },
 } as const;

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { version as tfjsVersion } from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './register-wasm-kernels.js';
 
 /** A TensorFlow.js backend name attrib can run on. */
@@ -178,7 +177,8 @@ export async function describeBackends(): Promise<BackendReport> {
     candidates.push({ ...(await tryCandidate(candidate)), backend: candidate.backend });
   }
   const engine = tf.engine() as unknown as { backendName: string | null | undefined };
-  const versions: Record<string, string> = { ...tfjsVersion };
+  // Imported here, not at the top: the umbrella package loads every tfjs package, for diagnostics only.
+  const versions: Record<string, string> = { ...(await import('@tensorflow/tfjs')).version };
   versions['tfjs-backend-wasm'] = (await import('@tensorflow/tfjs-backend-wasm')).version_wasm;
   return { active: engine.backendName ?? null, candidates, versions };
 }
