@@ -28,9 +28,9 @@ export function makeConv2DKernel(original: KernelConfig, backendName: string): K
     const { x, filter } = inputs;
     if (x === undefined || filter === undefined) throw new Error('Conv2D needs inputs x and filter');
     const memory = heapMemory(backend);
-    const applies = attrs.dataFormat !== 'NCHW' && x.dtype === 'float32' && filter.dtype === 'float32'
-      && memory !== undefined && !(memory.buffer instanceof SharedArrayBuffer);
-    if (!applies) return original.kernelFunc(args as never) as TensorInfo;
+    if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || filter.dtype !== 'float32' || memory === undefined) {
+      return original.kernelFunc(args as never) as TensorInfo;
+    }
     return withKernelScope(backend, backendName, (scope) => {
       const heap = backend as WasmHeapBackend;
       const [, , inDepth, outDepth] = filter.shape as [number, number, number, number];

@@ -32,10 +32,9 @@ function phaseTaps(rows: AxisPlan, cols: AxisPlan): Tap[][] {
   return phases;
 }
 
-/** Whether {@link phasesByGemm} can run on this backend: its heap is a memory of its own. */
+/** Whether {@link phasesByGemm} can run on this backend (see {@link heapMemory}). */
 export function gemmPhasesApply(scope: KernelScope): boolean {
-  const memory = heapMemory(scope.backend);
-  return memory !== undefined && !(memory.buffer instanceof SharedArrayBuffer);
+  return heapMemory(scope.backend) !== undefined;
 }
 
 /**

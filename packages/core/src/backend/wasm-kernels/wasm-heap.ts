@@ -15,8 +15,11 @@ export interface WasmHeapBackend extends KernelBackend {
   refCount(dataId: object): number;
 }
 
-/** The WebAssembly memory holding the wasm backend's heap, where its module exposes it. */
+/**
+ * The WebAssembly memory holding the wasm backend's heap, where its module exposes it and it is
+ * not shared between threads (the threaded build's), which the kernels of simd/ cannot import.
+ */
 export function heapMemory(backend: KernelBackend): WasmMemory | undefined {
   const memory = (backend as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
-  return memory instanceof webAssembly.Memory ? memory : undefined;
+  return memory instanceof webAssembly.Memory && !(memory.buffer instanceof SharedArrayBuffer) ? memory : undefined;
 }
