@@ -108,7 +108,7 @@ export function transposedConvPath(
   if (strides[0] * strides[1] * outDepth <= COLUMNS_CHANNELS_MAX) return { kind: 'columns' };
   const rows = planAxis(inHeight, outHeight, filterHeight, strides[0], top);
   const cols = planAxis(inWidth, outWidth, filterWidth, strides[1], left);
-  return { kind: outDepth % TILE_COLUMNS === 0 ? 'phases-gemm' : 'phases', rows, cols };
+  return { kind: outDepth > 0 && outDepth % TILE_COLUMNS === 0 ? 'phases-gemm' : 'phases', rows, cols };
 }
 
 /**

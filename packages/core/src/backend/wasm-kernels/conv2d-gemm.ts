@@ -28,7 +28,8 @@ export function makeConv2DKernel(original: KernelConfig, backendName: string): K
     const { x, filter } = inputs;
     if (x === undefined || filter === undefined) throw new Error('Conv2D needs inputs x and filter');
     const memory = heapMemory(backend);
-    if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || filter.dtype !== 'float32' || memory === undefined) {
+    const empty = x.shape.some((d) => d === 0) || filter.shape.some((d) => d === 0);
+    if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || filter.dtype !== 'float32' || memory === undefined || empty) {
       return original.kernelFunc(args as never) as TensorInfo;
     }
     return withKernelScope(backend, backendName, (scope) => {

@@ -20,6 +20,7 @@ const UNROLL = 4;
  * - packed: per column tile, taps * depth rows of TILE_COLUMNS floats;
  * - bias: columnTiles * TILE_COLUMNS floats.
  * A row may appear twice (a short last tile repeats its last row): it is written twice, alike.
+ * rowTiles, taps and columnTiles must be at least 1 (those loops test at their end).
  */
 export type IndirectGemm = (
   indirection: number, outRows: number, packed: number, bias: number,
