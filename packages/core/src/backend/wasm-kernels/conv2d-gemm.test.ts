@@ -56,6 +56,18 @@ describe('wasm Conv2D by the indirect matrix product', () => {
     expect(maxRelativeError(actual!, expected!)).toBeLessThan(1e-4);
   });
 
+  it('follows dimRoundingMode: the same input and filter shapes give floor and ceil outputs of different sizes', async () => {
+    const x = randomArray(8 * 8 * 8, 8);
+    const filter = randomArray(3 * 3 * 8 * 8, 9);
+    for (const mode of ['floor', 'ceil', 'floor'] as const) {
+      const run = (): tf.Tensor => tf.conv2d(tf.tensor4d(x, [1, 8, 8, 8]), tf.tensor4d(filter, [3, 3, 8, 8]), 2, 1, 'NHWC', 1, mode);
+      const [expected] = await valuesOn('cpu', run);
+      const [actual] = await valuesOn('wasm', run);
+      expect(actual!.length).toBe(mode === 'floor' ? 4 * 4 * 8 : 5 * 5 * 8);
+      expect(maxRelativeError(actual!, expected!)).toBeLessThan(1e-4);
+    }
+  });
+
   it('frees its intermediates over a loop', async () => {
     await useBackend('wasm');
     const c = cases.at(-2)!;

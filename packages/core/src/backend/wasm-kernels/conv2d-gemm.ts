@@ -49,7 +49,7 @@ export function makeConv2DKernel(original: KernelConfig, backendName: string): K
       if (rowsOut !== output) scope.adopt(rowsOut);
       const zero = heap.makeOutput([inDepth], 'float32');
       scope.adopt(zero);
-      const key = JSON.stringify([x.shape, filter.shape, info.padInfo, attrs.strides, attrs.dilations]);
+      const key = JSON.stringify([x.shape, filter.shape, info.outShape, info.padInfo, attrs.strides, attrs.dilations]);
       const tables = convTableCache.get(key, () => [convTable(info, padded)]);
       const [placed] = placeTables(scope, tables);
       // Views after the last allocation.
