@@ -68,7 +68,6 @@ const WASM_KERNELS: WasmKernel[] = [
   { kernelName: MaxPoolGrad, role: 'fix', make: () => makeMaxPoolGradKernel(WASM) },
   // The shipped one writes int32 whatever the dtype.
   { kernelName: OneHot, role: 'fix', make: (original) => makeOneHotKernel(shipped(original, OneHot), WASM) },
-  // Ours run through XNNPACK's Conv2D, Transpose and Multiply (see each file).
   // An indirect matrix product with fused multiply-adds (conv2d-gemm.ts); the shipped one is also
   // wrong for non-square filters with numeric padding.
   { kernelName: Conv2D, role: 'speed', make: (original) => makeConv2DKernel(shipped(original, Conv2D), WASM) },

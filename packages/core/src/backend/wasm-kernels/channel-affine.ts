@@ -17,6 +17,11 @@ export function affineVariant(affine: ChannelAffine): Float32Array {
   return values;
 }
 
+/** Per channel, what {@link mapped} makes of 0: the value of an output no filter tap reaches. */
+export function mappedZero(affine: ChannelAffine): Float32Array {
+  return Float32Array.from(affine.shift, (_, c) => mapped(0, c, affine));
+}
+
 /** `activation(value * scale + shift)` for one output. */
 export function mapped(value: number, c: number, affine: ChannelAffine): number {
   const v = value * affine.scale[c]! + affine.shift[c]!;

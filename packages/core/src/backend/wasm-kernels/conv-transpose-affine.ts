@@ -6,8 +6,8 @@ import type { WasmHeapBackend } from './wasm-heap.js';
 
 /**
  * {@link ConvTransposeAffine} on the wasm backend: attrib's transposed convolution with the scale
- * folded into its (kept) sub-filters and the shift and activation applied by XNNPACK's
- * convolution, so batch norm in evaluation mode and ReLU cost no pass of their own.
+ * folded into its kept filter panels and the shift and activation applied by the convolution
+ * itself, so batch norm in evaluation mode and ReLU cost no pass of their own.
  */
 export function makeConvTransposeAffineKernel(backendName: string): KernelConfig {
   const kernelFunc = (args: {

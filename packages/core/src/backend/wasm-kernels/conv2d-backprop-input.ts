@@ -15,7 +15,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { withKernelScope, type KernelScope } from './kernel-scope.js';
 import type { WasmHeapBackend } from './wasm-heap.js';
-import { affineVariant, mapped, type ChannelAffine } from './channel-affine.js';
+import { affineVariant, mapped, mappedZero, type ChannelAffine } from './channel-affine.js';
 import { keptFilters as derivedFilters } from './kept-filters.js';
 import { planAxis, type AxisPlan, type PhaseProblem } from './phase-plan.js';
 import { TILE_COLUMNS } from './simd/indirect-gemm.js';
@@ -29,9 +29,9 @@ import { gemmPhasesApply, phasesByGemm } from './transposed-conv-gemm.js';
  * otherwise each is a `Conv2D` and the phases are interleaved into the output on the heap.
  * tfjs-backend-wasm 4.22's own kernel runs several times slower than its Conv2D of the same size.
  *
- * The sub-filters are copied from the filter on the heap once per filter tensor and kept while it
- * lives, so a frozen model's (the root's, every model's in evaluation) cost nothing after its first
- * call and XNNPACK reuses their packed weights. A 1x1 input (a DCGAN's first layer) is a single matrix product. Few output channels (a generator's
+ * The sub-filters (or the product's packed panels) are made from the filter on the heap once per
+ * filter tensor and kept while it lives, so a frozen model's (the root's, every model's in
+ * evaluation) cost nothing after its first call. A 1x1 input (a DCGAN's first layer) is a single matrix product. Few output channels (a generator's
  * last layer) would make each phase's Conv2D a product with a handful of columns, which runs at
  * a fraction of the backend's rate: there every filter tap is one column of a single matrix
  * product, whose results are summed into the output on the heap ({@link byColumns}).
@@ -321,7 +321,7 @@ function byPhases(scope: KernelScope, problem: PhaseProblem): TensorInfo {
         } as never));
     }
   }
-  const empty = affine === undefined ? undefined : Float32Array.from(affine.shift, (_, c) => mapped(0, c, affine));
+  const empty = affine === undefined ? undefined : mappedZero(affine);
   return interleave(scope, outputs, outShape, rows, cols, empty);
 }
 

@@ -41,26 +41,23 @@ export function makeConv2DKernel(original: KernelConfig, backendName: string): K
         attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode);
       const [packed] = keptFilters.get(backend, filter, 'gemm conv', () => [packFilter(heap, filter, padded)]);
       const rows = info.batchSize * info.outHeight * info.outWidth;
-      const bias = heap.makeOutput([padded], 'float32');
-      scope.adopt(bias);
       const output = heap.makeOutput(info.outShape, 'float32');
       scope.adopt(output);
       const rowsOut = padded === outDepth ? output : heap.makeOutput([Math.max(1, rows * padded)], 'float32');
       if (rowsOut !== output) scope.adopt(rowsOut);
-      const zero = heap.makeOutput([inDepth], 'float32');
-      scope.adopt(zero);
+      // Zeros: the padding's input pixel, and the bias.
+      const zeros = heap.makeOutput([Math.max(inDepth, padded)], 'float32');
+      scope.adopt(zeros);
       const key = JSON.stringify([x.shape, filter.shape, info.outShape, info.padInfo, attrs.strides, attrs.dilations]);
       const tables = convTableCache.get(key, () => [convTable(info, padded)]);
       const [placed] = placeTables(scope, tables);
       // Views after the last allocation.
-      const zeroView = heap.typedArrayFromHeap(zero);
+      const zeroView = heap.typedArrayFromHeap(zeros);
       zeroView.fill(0);
-      const biasView = heap.typedArrayFromHeap(bias);
-      biasView.fill(0);
       const target = heap.typedArrayFromHeap(rowsOut);
       const table = tables[0]!;
       if (table.rowTiles > 0) {
-        indirectGemmOn(memory)(placed!.indirection, placed!.outRows, heap.typedArrayFromHeap(packed!).byteOffset, biasView.byteOffset,
+        indirectGemmOn(memory)(placed!.indirection, placed!.outRows, heap.typedArrayFromHeap(packed!).byteOffset, zeroView.byteOffset,
           table.rowTiles, table.taps, inDepth, padded / TILE_COLUMNS, 0, heap.typedArrayFromHeap(x).byteOffset, zeroView.byteOffset, target.byteOffset);
       }
       if (rowsOut !== output) compactRows(target, heap.typedArrayFromHeap(output), rows, padded, outDepth);

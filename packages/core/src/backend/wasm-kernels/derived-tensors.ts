@@ -13,9 +13,8 @@ interface Entry {
 
 /**
  * Tensors a kernel derives from one of its inputs (a convolution's re-arranged filter), kept for
- * as long as that input's data lives, so a frozen model's forward passes derive them once. Worth
- * more than the copy saved: XNNPACK keeps its packed weights per filter tensor, so a filter seen
- * again skips the packing (a 2x2x256x128 phase filter: about a millisecond).
+ * as long as that input's data lives, so a frozen model's forward passes derive them once (a
+ * 2x2x256x128 phase filter's packing: about a millisecond).
  *
  * Sound because tfjs data never changes under a data id: a variable's `assign` gives it a new id.
  * Entries whose source has been freed are freed at the next {@link get}.

@@ -1,5 +1,5 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { affineVariant, mapped, type ChannelAffine } from './channel-affine.js';
+import { affineVariant, mappedZero, type ChannelAffine } from './channel-affine.js';
 import type { AxisPlan, PhaseProblem } from './phase-plan.js';
 import type { KernelScope } from './kernel-scope.js';
 import { keptFilters } from './kept-filters.js';
@@ -67,7 +67,7 @@ export function phasesByGemm(scope: KernelScope, problem: PhaseProblem): TensorI
   const gemm = indirectGemmOn(heapMemory(scope.backend)!);
   const inputBase = heap.typedArrayFromHeap(dy).byteOffset;
   const biasAddress = heap.typedArrayFromHeap(derived[derived.length - 1]!).byteOffset;
-  const empty = affine === undefined ? undefined : Float32Array.from(affine.shift, (_, c) => mapped(0, c, affine));
+  const empty = affine === undefined ? undefined : mappedZero(affine);
   let withTaps = 0;
   taps.forEach((phaseTapList, phase) => {
     if (phaseTapList.length === 0) {

@@ -100,10 +100,9 @@ export class FunctionWriter {
 
   block(body: () => void): this { this.op(0x02, 0x40); body(); return this.op(0x0b); }
   loop(body: () => void): this { this.op(0x03, 0x40); body(); return this.op(0x0b); }
-  ifThen(body: () => void, otherwise?: () => void): this {
+  ifThen(body: () => void): this {
     this.op(0x04, 0x40);
     body();
-    if (otherwise !== undefined) { this.op(0x05); otherwise(); }
     return this.op(0x0b);
   }
   br(depth: number): this { return this.op(0x0c, ...unsigned(depth)); }
