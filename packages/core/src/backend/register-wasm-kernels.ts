@@ -22,6 +22,7 @@ import {
   UnsortedSegmentSum,
   type KernelConfig,
 } from '@tensorflow/tfjs-core';
+import { AdamUpdate } from './adam-update.js';
 import { ConvTransposeAffine, registerConvTransposeAffineGradient } from './conv-transpose-affine.js';
 import { makeFusedBatchNormKernel } from './wasm-kernels/batch-norm.js';
 import { makeConvTransposeAffineKernel } from './wasm-kernels/conv-transpose-affine.js';
@@ -37,6 +38,7 @@ import {
   makeResizeBilinearGradKernel,
   makeResizeNearestNeighborGradKernel,
 } from './wasm-kernels/resize-grad.js';
+import { makeAdamUpdateKernel } from './wasm-kernels/adam-update.js';
 import { makeTileKernel } from './wasm-kernels/tile.js';
 import { makeTransposeKernel } from './wasm-kernels/transpose.js';
 import { makeUnsortedSegmentSumKernel } from './wasm-kernels/unsorted-segment-sum.js';
@@ -83,6 +85,7 @@ const WASM_KERNELS: WasmKernel[] = [
   },
   // A transposed convolution, batch norm in evaluation mode and ReLU in one (conv-transpose-affine.ts).
   { kernelName: ConvTransposeAffine, role: 'fused', make: () => makeConvTransposeAffineKernel(WASM) },
+  { kernelName: AdamUpdate, role: 'fused', make: () => makeAdamUpdateKernel(WASM) },
   { kernelName: Sum, role: 'speed', make: (original) => makeLeadingReductionKernel(shipped(original, Sum), WASM) },
   { kernelName: Mean, role: 'speed', make: (original) => makeLeadingReductionKernel(shipped(original, Mean), WASM) },
   { kernelName: Identity, role: 'speed', make: (original) => makeIdentityKernel(shipped(original, Identity), WASM) },

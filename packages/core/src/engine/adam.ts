@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { adamUpdate } from '../backend/adam-update.js';
 import type { NamedTensors } from '../contracts/generator.js';
 
 /** Settings of {@link Adam}. */
@@ -48,16 +49,15 @@ export class Adam {
     const t = this.steps;
     const stepSize = this.lr / (1 - this.beta1 ** t);
     const correction2 = Math.sqrt(1 - this.beta2 ** t);
+    const constants = { beta1: this.beta1, beta2: this.beta2, correction2, epsilon: this.epsilon, stepSize };
     tf.tidy(() => {
       this.variables.forEach((variable, i) => {
         const g = grads[variable.name];
         if (!g) return;
-        const m = tf.add(tf.mul(this.m[i]!, this.beta1), tf.mul(g, 1 - this.beta1));
-        const v = tf.add(tf.mul(this.v[i]!, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        const [p, m, v] = adamUpdate(variable, this.m[i]!, this.v[i]!, g, constants);
         this.m[i]!.assign(m);
         this.v[i]!.assign(v);
-        const denominator = tf.add(tf.div(tf.sqrt(v), correction2), this.epsilon);
-        variable.assign(tf.sub(variable, tf.mul(tf.div(m, denominator), stepSize)));
+        variable.assign(p);
       });
     });
   }

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { encodeModule, FunctionWriter, type Local } from './wasm-emitter.js';
-import { webAssembly, type WasmMemory } from './webassembly.js';
+import { perMemory, webAssembly, type WasmMemory } from './webassembly.js';
 
 /** Output rows per register tile: 6 rows x 8 columns = 12 accumulators, 15 of the 16 vector registers. */
 export const TILE_ROWS = 6;
@@ -134,7 +134,6 @@ function relaxedSimdAvailable(): boolean {
 }
 
 let compiled: { readonly module: object; readonly fused: boolean } | undefined;
-const instances = new WeakMap<WasmMemory, IndirectGemm>();
 
 function compiledKernel(): { readonly module: object; readonly fused: boolean } {
   if (compiled === undefined) {
@@ -161,11 +160,4 @@ export function indirectGemmIsFused(): boolean {
 }
 
 /** The kernel working on `memory` (the wasm backend's heap), instantiated once per memory. */
-export function indirectGemmOn(memory: WasmMemory): IndirectGemm {
-  let kernel = instances.get(memory);
-  if (kernel === undefined) {
-    kernel = instantiateIndirectGemm(compiledKernel().module, memory);
-    instances.set(memory, kernel);
-  }
-  return kernel;
-}
+export const indirectGemmOn: (memory: WasmMemory) => IndirectGemm = perMemory((memory) => instantiateIndirectGemm(compiledKernel().module, memory));

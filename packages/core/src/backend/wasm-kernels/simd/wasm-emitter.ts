@@ -92,8 +92,11 @@ export class FunctionWriter {
   /** One float at the address on the stack plus `offset`, in all four lanes. */
   load32Splat(offset = 0): this { return this.simd(0x09, 2, ...unsigned(offset)); }
   v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
+  f32x4Sqrt(): this { return this.simd(0xe3); }
   f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }
+  f32x4Div(): this { return this.simd(0xe7); }
   f32x4Max(): this { return this.simd(0xe9); }
   /** Relaxed SIMD's a * b + c (fused where the processor has it). */
   f32x4RelaxedMadd(): this { return this.simd(0x105); }

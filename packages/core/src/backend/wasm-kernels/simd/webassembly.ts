@@ -12,3 +12,16 @@ interface WebAssemblyApi {
 }
 
 export const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+/** `instantiate` called once per memory (the wasm backend's heap), its result kept while the memory lives. */
+export function perMemory<T>(instantiate: (memory: WasmMemory) => T): (memory: WasmMemory) => T {
+  const instances = new WeakMap<WasmMemory, T>();
+  return (memory) => {
+    let made = instances.get(memory);
+    if (made === undefined) {
+      made = instantiate(memory);
+      instances.set(memory, made);
+    }
+    return made;
+  };
+}
