@@ -151,15 +151,27 @@ function packPhases(heap: WasmHeapBackend, filter: TensorInfo, taps: readonly Ta
   for (const list of taps) {
     if (list.length === 0) continue;
     const target = heap.typedArrayFromHeap(made[index++]!);
-    list.forEach(({ kh, kw }, t) => {
-      const tapBase = (kh * filterWidth + kw) * outDepth;
-      for (let o = 0; o < outDepth; o++) {
-        const scale = affine === undefined ? 1 : affine.scale[o]!;
-        const from = (tapBase + o) * inDepth;
-        let to = ((Math.floor(o / TILE_COLUMNS) * list.length + t) * inDepth) * TILE_COLUMNS + (o % TILE_COLUMNS);
-        for (let c = 0; c < inDepth; c++, to += TILE_COLUMNS) target[to] = source[from + c]! * scale;
+    // Panel by panel, so the writes run in order; each panel row gathers one input channel of the
+    // panel's 8 filters (written out for TILE_COLUMNS = 8:
+    // V8 does not unroll a loop over them, which is 4x slower).
+    let to = 0;
+    for (let first = 0; first < outDepth; first += TILE_COLUMNS) {
+      const [s0, s1, s2, s3, s4, s5, s6, s7] = Array.from({ length: TILE_COLUMNS }, (_, k) => (affine === undefined ? 1 : affine.scale[first + k]!)) as
+        [number, number, number, number, number, number, number, number];
+      for (const { kh, kw } of list) {
+        const from = ((kh * filterWidth + kw) * outDepth + first) * inDepth;
+        for (let c = 0, f = from; c < inDepth; c++, f++, to += TILE_COLUMNS) {
+          target[to] = source[f]! * s0;
+          target[to + 1] = source[f + inDepth]! * s1;
+          target[to + 2] = source[f + 2 * inDepth]! * s2;
+          target[to + 3] = source[f + 3 * inDepth]! * s3;
+          target[to + 4] = source[f + 4 * inDepth]! * s4;
+          target[to + 5] = source[f + 5 * inDepth]! * s5;
+          target[to + 6] = source[f + 6 * inDepth]! * s6;
+          target[to + 7] = source[f + 7 * inDepth]! * s7;
+        }
       }
-    });
+    }
   }
   const biasView = heap.typedArrayFromHeap(bias);
   if (affine === undefined) biasView.fill(0);
