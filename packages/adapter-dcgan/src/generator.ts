@@ -96,7 +96,7 @@ export class DcganGenerator implements Generator {
           continue;
         }
         x = convTranspose2d(x, layer.filter as tf.Tensor4D, layer.plan);
-        x = batchNorm ? tf.relu(batchNorm.apply(x, batchStatistics, updateRunningStatistics)) : tf.tanh(x);
+        x = batchNorm ? batchNorm.apply(x, batchStatistics, updateRunningStatistics, 'relu') : tf.tanh(x);
       }
       return x;
     });

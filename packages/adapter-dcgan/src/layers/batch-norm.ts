@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTraining, type NormActivation } from '@attrib/core';
 import { ownedVariable } from './variable-names.js';
 
 /** PyTorch's BatchNorm2d defaults. */
@@ -37,15 +38,17 @@ export class BatchNorm2d {
   }
 
   /**
-   * Normalises `x`. `training` selects batch statistics (and, unless `updateRunningStats` is
-   * false, updates the running ones); otherwise the running statistics are used.
+   * Normalises `x`, then applies `activation`. `training` selects batch statistics (and, unless
+   * `updateRunningStats` is false, updates the running ones); otherwise the running statistics
+   * are used.
    */
-  apply(x: tf.Tensor4D, training: boolean, updateRunningStats = training): tf.Tensor4D {
+  apply(x: tf.Tensor4D, training: boolean, updateRunningStats = training, activation: NormActivation = 'linear'): tf.Tensor4D {
     return tf.tidy(() => {
       if (!training) {
-        return tf.batchNorm(x, this.runningMean, this.runningVar, this.bias, this.weight, BATCH_NORM_EPS) as tf.Tensor4D;
+        const normalised = tf.batchNorm(x, this.runningMean, this.runningVar, this.bias, this.weight, BATCH_NORM_EPS) as tf.Tensor4D;
+        return activation === 'relu' ? tf.relu(normalised) : normalised;
       }
-      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      const { y, mean, variance } = batchNormTraining(x, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, BATCH_NORM_EPS, activation);
       if (updateRunningStats) {
         const [n, h, w] = x.shape;
         const count = n * h * w;
@@ -56,8 +59,7 @@ export class BatchNorm2d {
         this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
         this.numBatchesTracked += 1;
       }
-      const normalised = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BATCH_NORM_EPS)));
-      return tf.add(tf.mul(normalised, this.weight), this.bias) as tf.Tensor4D;
+      return y as tf.Tensor4D;
     });
   }
 

@@ -15,3 +15,11 @@ export {
   type ConvTransposeAffineAttrs,
   type TransposedConvPadding,
 } from './conv-transpose-affine.js';
+export {
+  batchNormTraining,
+  BatchNormTraining,
+  BatchNormTrainingGrad,
+  type BatchNormTrainingAttrs,
+  type BatchNormTrainingResult,
+  type NormActivation,
+} from './batch-norm-training.js';

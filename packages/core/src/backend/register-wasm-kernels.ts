@@ -23,6 +23,7 @@ import {
   type KernelConfig,
 } from '@tensorflow/tfjs-core';
 import { AdamUpdate } from './adam-update.js';
+import { BatchNormTraining, BatchNormTrainingGrad, registerBatchNormTrainingGradient } from './batch-norm-training.js';
 import { ConvTransposeAffine, registerConvTransposeAffineGradient } from './conv-transpose-affine.js';
 import { makeFusedBatchNormKernel } from './wasm-kernels/batch-norm.js';
 import { makeConvTransposeAffineKernel } from './wasm-kernels/conv-transpose-affine.js';
@@ -39,6 +40,7 @@ import {
   makeResizeNearestNeighborGradKernel,
 } from './wasm-kernels/resize-grad.js';
 import { makeAdamUpdateKernel } from './wasm-kernels/adam-update.js';
+import { makeBatchNormTrainingGradKernel, makeBatchNormTrainingKernel } from './wasm-kernels/batch-norm-training.js';
 import { makeTileKernel } from './wasm-kernels/tile.js';
 import { makeTransposeKernel } from './wasm-kernels/transpose.js';
 import { makeUnsortedSegmentSumKernel } from './wasm-kernels/unsorted-segment-sum.js';
@@ -86,6 +88,8 @@ const WASM_KERNELS: WasmKernel[] = [
   // A transposed convolution, batch norm in evaluation mode and ReLU in one (conv-transpose-affine.ts).
   { kernelName: ConvTransposeAffine, role: 'fused', make: () => makeConvTransposeAffineKernel(WASM) },
   { kernelName: AdamUpdate, role: 'fused', make: () => makeAdamUpdateKernel(WASM) },
+  { kernelName: BatchNormTraining, role: 'fused', make: () => makeBatchNormTrainingKernel(WASM) },
+  { kernelName: BatchNormTrainingGrad, role: 'fused', make: () => makeBatchNormTrainingGradKernel(WASM) },
   { kernelName: Sum, role: 'speed', make: (original) => makeLeadingReductionKernel(shipped(original, Sum), WASM) },
   { kernelName: Mean, role: 'speed', make: (original) => makeLeadingReductionKernel(shipped(original, Mean), WASM) },
   { kernelName: Identity, role: 'speed', make: (original) => makeIdentityKernel(shipped(original, Identity), WASM) },
@@ -120,7 +124,7 @@ export interface WasmKernelOptions {
   /**
    * Also register the faster replacements (`Conv2D`, `Conv2DBackpropInput`, `FusedBatchNorm`, `Sum` and
    * `Mean` over leading axes, `Identity`, `Transpose`, `Tile`, `DepthToSpace`) and the fused
-   * transposed convolution of `convTranspose2dAffine`. Default true;
+   * kernels of `convTranspose2dAffine`, `adamUpdate` and `batchNormTraining`. Default true;
    * false is for measuring what they bring.
    */
   fastKernels?: boolean;
@@ -132,7 +136,8 @@ export interface WasmKernelOptions {
  * (`ResizeBilinearGrad`, `ResizeNearestNeighborGrad`, `MaxPoolGrad`, `OneHot`), faster `Conv2D`
  * (which also fixes the shipped one's numeric padding of non-square filters) and
  * `Conv2DBackpropInput` (the transposed convolution), `FusedBatchNorm`, `Sum` and `Mean` over
- * leading axes, `Identity`, `Transpose`, `Tile` and `DepthToSpace`, the fused kernel of
+ * leading axes, `Identity`, `Transpose`, `Tile` and `DepthToSpace`, attrib's fused kernels of
+ * `adamUpdate` and `batchNormTraining` (with its gradient), the fused kernel of
  * `convTranspose2dAffine` (a transposed convolution, a per-channel affine map and ReLU),
  * and the gradients tfjs lacks
  * on every backend (`DepthToSpace`, comparisons). It also fixes the cpu backend's
@@ -162,5 +167,6 @@ export function registerWasmTrainingKernels(options: WasmKernelOptions = {}): st
   }
   for (const name of registerExtraGradients()) registered.push(`${name} gradient`);
   registerConvTransposeAffineGradient();
+  registerBatchNormTrainingGradient();
   return registered;
 }

@@ -92,6 +92,18 @@ export class FunctionWriter {
   /** One float at the address on the stack plus `offset`, in all four lanes. */
   load32Splat(offset = 0): this { return this.simd(0x09, 2, ...unsigned(offset)); }
   v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
+  /** All ones in the lanes where a > b, else zeros. */
+  f32x4Gt(): this { return this.simd(0x44); }
+  v128And(): this { return this.simd(0x4e); }
+  /** Pushes `vector` with its lanes 2 and 3 moved to lanes 0 and 1 (a shuffle of it with itself). */
+  highHalfOf(vector: Local): this {
+    return this.get(vector).get(vector).simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+  }
+  /** Lanes 0 and 1 of an f32x4 as an f64x2. */
+  f64x2PromoteLow(): this { return this.simd(0x5f); }
+  f64x2Add(): this { return this.simd(0xf0); }
+  f64x2Sub(): this { return this.simd(0xf1); }
+  f64x2Mul(): this { return this.simd(0xf2); }
   f32x4Sqrt(): this { return this.simd(0xe3); }
   f32x4Add(): this { return this.simd(0xe4); }
   f32x4Sub(): this { return this.simd(0xe5); }
