@@ -71,6 +71,12 @@ cases.push({ batch: 2, height: 1, width: 3, inChannels: 2, outChannels: 3, kerne
 // DCGAN-like: conv2dTranspose backward uses dW with x = dy of the transposed conv.
 cases.push({ batch: 4, height: 16, width: 16, inChannels: 8, outChannels: 6, kernel: 4, stride: 2, pad: 1 });
 cases.push({ batch: 3, height: 4, width: 4, inChannels: 6, outChannels: 5, kernel: 4, stride: 1, pad: 0 });
+// Output channels in whole panels of 8 (written in place) and past them (padded rows, then copied).
+cases.push({ batch: 4, height: 16, width: 16, inChannels: 8, outChannels: 16, kernel: 4, stride: 2, pad: 1 });
+cases.push({ batch: 2, height: 4, width: 4, inChannels: 16, outChannels: 24, kernel: 4, stride: 1, pad: 0 });
+cases.push({ batch: 3, height: 9, width: 8, inChannels: 5, outChannels: 12, kernel: 3, stride: 2, pad: 'same' });
+cases.push({ batch: 2, height: 7, width: 6, inChannels: 4, outChannels: 8, kernel: 3, stride: 2,
+  pad: [[0, 0], [2, 0], [1, 3], [0, 0]] });
 
 describe('wasm Conv2DBackpropFilter', () => {
   beforeAll(async () => {
@@ -112,13 +118,23 @@ describe('wasm Conv2DBackpropFilter', () => {
     }
   });
 
+  it('names a dy whose shape does not fit x, the filter, the stride and the padding', () => {
+    tf.tidy(() => {
+      expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.zeros([3, 9, 7, 5]), dy: tf.zeros([3, 4, 3, 12]) }, {
+        strides: [2, 2], pad: 1, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [3, 3, 5, 12],
+      } as never)).toThrow('Conv2DBackpropFilter: dy has shape [3, 4, 3, 12]; x [3, 9, 7, 5] with this filter, stride and padding gives [3, 5, 4, 12]');
+    });
+  });
+
   it('frees its intermediates: no tensor or wasm memory growth over a loop', async () => {
     await useBackend('wasm');
-    const c: Case = { batch: 2, height: 9, width: 9, inChannels: 3, outChannels: 4, kernel: 3, stride: 2, pad: 'valid' };
-    const xValues = randomArray(2 * 9 * 9 * 3, 31);
-    const dyValues = randomArray(dyShape(c).reduce((a, b) => a * b, 1), 32);
+    // Padded rows (4 output channels) and rows written in place (16).
+    const loop = [4, 16].map((outChannels) => {
+      const c: Case = { batch: 2, height: 9, width: 9, inChannels: 3, outChannels, kernel: 3, stride: 2, pad: 'valid' };
+      return { c, xValues: randomArray(2 * 9 * 9 * 3, 31), dyValues: randomArray(dyShape(c).reduce((a, b) => a * b, 1), 32) };
+    });
     const step = (): void => {
-      tf.tidy(() => backpropFilter(c, xValues, dyValues).dataSync());
+      for (const { c, xValues, dyValues } of loop) tf.tidy(() => backpropFilter(c, xValues, dyValues).dataSync());
     };
     step();
     const tensorsBefore = tf.memory().numTensors;

@@ -11,10 +11,17 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { withKernelScope } from './kernel-scope.js';
+import { compactRows } from './conv2d-gemm.js';
+import { buildTables, placeTables, TableCache, type GemmTables } from './gemm-tables.js';
+import { withKernelScope, type KernelScope } from './kernel-scope.js';
+import { indirectGemmOn, TILE_COLUMNS } from './simd/indirect-gemm.js';
+import type { WasmMemory } from './simd/webassembly.js';
+import { heapMemory, type WasmHeapBackend } from './wasm-heap.js';
 
 /**
- * `Conv2DBackpropFilter` composed from the backend's own Transpose, Slice, PadV2 and Conv2D.
+ * `Conv2DBackpropFilter`. Where the heap can be imported (float32), one indirect matrix product
+ * (simd/indirect-gemm.ts, see {@link filterGradientByGemm}); otherwise composed from the
+ * backend's own Transpose, Slice, PadV2 and Conv2D, as follows.
  *
  * For a stride-s convolution, dW[i, j, c, o] = sum over (n, y, x) of
  * X[n, y*s + i - padTop, x*s + j - padLeft, c] * dY[n, y, x, o]. With the input channels taken as
@@ -53,6 +60,15 @@ export function makeConv2DBackpropFilterKernel(backendName: string): KernelConfi
     const rows = axisWindow(inHeight, info.padInfo.top, info.filterHeight, info.outHeight, info.strideHeight);
     const cols = axisWindow(inWidth, info.padInfo.left, info.filterWidth, info.outWidth, info.strideWidth);
 
+    const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+    if (dy.shape.join(',') !== expected.join(',')) {
+      throw new Error(`Conv2DBackpropFilter: dy has shape [${dy.shape.join(', ')}]; x [${x.shape.join(', ')}] with this filter, stride and padding gives [${expected.join(', ')}]`);
+    }
+    const memory = heapMemory(backend);
+    const empty = [...x.shape, ...dy.shape].some((d) => d === 0);
+    if (memory !== undefined && x.dtype === 'float32' && dy.dtype === 'float32' && !empty) {
+      return withKernelScope(backend, backendName, (scope) => filterGradientByGemm(scope, memory, x, dy, info));
+    }
     return withKernelScope(backend, backendName, (scope) => {
       if (rows.crop >= inHeight || cols.crop >= inWidth) {
         // The padding alone covers every tap: no input value reaches the filter.
@@ -105,4 +121,88 @@ function axisWindow(
   return excess >= 0
     ? { before: padBefore, after: 0, crop: excess }
     : { before: padBefore, after: -excess, crop: 0 };
+}
+
+const filterTableCache = new TableCache();
+
+/**
+ * dW[i, j, c, o] = sum over taps (y, x) and images n of Xt[c, y*s + i - top, x*s + j - left, n] *
+ * dY[n, y, x, o], Xt the input transposed to [C, H, W, N]: a product whose rows are the filter's
+ * (c, i, j), each written straight to its place in dW, and whose panels are packed from dY
+ * directly. The same sums in the same order as the composed path's Conv2D, without transposing
+ * dY or the result.
+ */
+function filterGradientByGemm(scope: KernelScope, memory: WasmMemory, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const heap = scope.backend as WasmHeapBackend;
+  const { batchSize, inChannels, outChannels, filterHeight, filterWidth } = info;
+  const padded = Math.ceil(outChannels / TILE_COLUMNS) * TILE_COLUMNS;
+  const inputT = scope.run(Transpose, { x }, { perm: [3, 1, 2, 0] });
+  const key = JSON.stringify([x.shape, dy.shape, info.filterShape, info.padInfo, info.strideHeight, info.strideWidth]);
+  const tables = filterTableCache.get(key, () => [filterGradientTable(info, padded)]);
+  const packed = heap.makeOutput([info.outHeight * info.outWidth * batchSize * padded], 'float32');
+  scope.adopt(packed);
+  const output = heap.makeOutput(info.filterShape, 'float32');
+  scope.adopt(output);
+  const rows = filterHeight * filterWidth * inChannels;
+  const rowsOut = padded === outChannels ? output : heap.makeOutput([rows * padded], 'float32');
+  if (rowsOut !== output) scope.adopt(rowsOut);
+  const zeros = heap.makeOutput([Math.max(batchSize, padded)], 'float32');
+  scope.adopt(zeros);
+  const [placed] = placeTables(scope, tables);
+  // Views after the last allocation.
+  const zeroView = heap.typedArrayFromHeap(zeros);
+  zeroView.fill(0);
+  const packedView = heap.typedArrayFromHeap(packed);
+  packPanels(heap.typedArrayFromHeap(dy), packedView, batchSize, info.outHeight * info.outWidth, outChannels, padded);
+  const target = heap.typedArrayFromHeap(rowsOut);
+  indirectGemmOn(memory)(placed!.indirection, placed!.outRows, packedView.byteOffset, zeroView.byteOffset,
+    tables[0]!.rowTiles, tables[0]!.taps, batchSize, padded / TILE_COLUMNS, 0, heap.typedArrayFromHeap(inputT).byteOffset, zeroView.byteOffset, target.byteOffset);
+  if (rowsOut !== output) compactRows(target, heap.typedArrayFromHeap(output), rows, padded, outChannels);
+  return output;
+}
+
+/** Rows are the filter's (c, i, j) in that order (the composed path's), written to [i, j, c] rows of `rowLength`. */
+function filterGradientTable(info: backend_util.Conv2DInfo, rowLength: number): GemmTables {
+  const { inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, batchSize } = info;
+  const { top, left } = info.padInfo;
+  const taps = filterHeight * filterWidth;
+  const where = (row: number): { c: number; i: number; j: number } =>
+    ({ c: Math.floor(row / taps), i: Math.floor(row / filterWidth) % filterHeight, j: row % filterWidth });
+  return buildTables(inChannels * taps, outHeight * outWidth, (row, tap) => {
+    const { c, i, j } = where(row);
+    const iy = Math.floor(tap / outWidth) * strideHeight + i - top;
+    const ix = (tap % outWidth) * strideWidth + j - left;
+    return iy >= 0 && iy < inHeight && ix >= 0 && ix < inWidth ? ((c * inHeight + iy) * inWidth + ix) * batchSize : -1;
+  }, (row) => {
+    const { c, i, j } = where(row);
+    return ((i * filterWidth + j) * inChannels + c) * rowLength;
+  });
+}
+
+/**
+ * dY [N, taps, O] as panels [padded / TILE_COLUMNS][taps][N][TILE_COLUMNS], zero past O: each
+ * panel row is 8 neighbouring values of dY, copied written out (V8 does not unroll a loop over them).
+ */
+function packPanels(dy: Float32Array, packed: Float32Array, batch: number, taps: number, outChannels: number, padded: number): void {
+  if (padded !== outChannels) packed.fill(0);
+  let to = 0;
+  for (let first = 0; first < outChannels; first += TILE_COLUMNS) {
+    const width = Math.min(TILE_COLUMNS, outChannels - first);
+    for (let tap = 0; tap < taps; tap++) {
+      for (let n = 0, f = tap * outChannels + first; n < batch; n++, f += taps * outChannels, to += TILE_COLUMNS) {
+        if (width === TILE_COLUMNS) {
+          packed[to] = dy[f]!;
+          packed[to + 1] = dy[f + 1]!;
+          packed[to + 2] = dy[f + 2]!;
+          packed[to + 3] = dy[f + 3]!;
+          packed[to + 4] = dy[f + 4]!;
+          packed[to + 5] = dy[f + 5]!;
+          packed[to + 6] = dy[f + 6]!;
+          packed[to + 7] = dy[f + 7]!;
+        } else {
+          for (let k = 0; k < width; k++) packed[to + k] = dy[f + k]!;
+        }
+      }
+    }
+  }
 }

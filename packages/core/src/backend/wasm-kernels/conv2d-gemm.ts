@@ -70,7 +70,7 @@ export function makeConv2DKernel(original: KernelConfig, backendName: string): K
 }
 
 /** Copies the first `depth` of every `padded` values of `rows` rows (both views of one heap). */
-function compactRows(source: Float32Array, target: Float32Array, rows: number, padded: number, depth: number): void {
+export function compactRows(source: Float32Array, target: Float32Array, rows: number, padded: number, depth: number): void {
   const heap = new Float32Array(source.buffer);
   const from = source.byteOffset / 4;
   const to = target.byteOffset / 4;
