@@ -14,6 +14,7 @@ import {
 import { compactRows } from './conv2d-gemm.js';
 import { buildTables, placeTables, TableCache, type GemmTables } from './gemm-tables.js';
 import { withKernelScope, type KernelScope } from './kernel-scope.js';
+import { copyPanelRow } from './panel-row.js';
 import { indirectGemmOn, TILE_COLUMNS } from './simd/indirect-gemm.js';
 import type { WasmMemory } from './simd/webassembly.js';
 import { heapMemory, type WasmHeapBackend } from './wasm-heap.js';
@@ -179,29 +180,15 @@ function filterGradientTable(info: backend_util.Conv2DInfo, rowLength: number): 
   });
 }
 
-/**
- * dY [N, taps, O] as panels [padded / TILE_COLUMNS][taps][N][TILE_COLUMNS], zero past O: each
- * panel row is 8 neighbouring values of dY, copied written out (V8 does not unroll a loop over them).
- */
+/** dY [N, taps, O] as panels [padded / TILE_COLUMNS][taps][N][TILE_COLUMNS], zero past O. */
 function packPanels(dy: Float32Array, packed: Float32Array, batch: number, taps: number, outChannels: number, padded: number): void {
   if (padded !== outChannels) packed.fill(0);
   let to = 0;
   for (let first = 0; first < outChannels; first += TILE_COLUMNS) {
     const width = Math.min(TILE_COLUMNS, outChannels - first);
     for (let tap = 0; tap < taps; tap++) {
-      for (let n = 0, f = tap * outChannels + first; n < batch; n++, f += taps * outChannels, to += TILE_COLUMNS) {
-        if (width === TILE_COLUMNS) {
-          packed[to] = dy[f]!;
-          packed[to + 1] = dy[f + 1]!;
-          packed[to + 2] = dy[f + 2]!;
-          packed[to + 3] = dy[f + 3]!;
-          packed[to + 4] = dy[f + 4]!;
-          packed[to + 5] = dy[f + 5]!;
-          packed[to + 6] = dy[f + 6]!;
-          packed[to + 7] = dy[f + 7]!;
-        } else {
-          for (let k = 0; k < width; k++) packed[to + k] = dy[f + k]!;
-        }
+      for (let n = 0, from = tap * outChannels + first; n < batch; n++, from += taps * outChannels, to += TILE_COLUMNS) {
+        copyPanelRow(dy, from, packed, to, width);
       }
     }
   }

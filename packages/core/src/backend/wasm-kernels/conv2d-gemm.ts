@@ -10,6 +10,7 @@ import {
 import { buildTables, placeTables, TableCache, type GemmTables } from './gemm-tables.js';
 import { withKernelScope } from './kernel-scope.js';
 import { keptFilters } from './kept-filters.js';
+import { copyPanelRow } from './panel-row.js';
 import { indirectGemmOn, TILE_COLUMNS } from './simd/indirect-gemm.js';
 import { heapMemory, type WasmHeapBackend } from './wasm-heap.js';
 
@@ -121,25 +122,11 @@ function packFilter(heap: WasmHeapBackend, filter: TensorInfo, padded: number): 
   const target = heap.typedArrayFromHeap(packed);
   if (padded !== outDepth) target.fill(0);
   const rows = taps * inDepth;
-  // Panel by panel, so the writes run in order; a whole panel's row is written out for
-  // TILE_COLUMNS = 8 (V8 does not unroll a loop over it, which is several times slower).
+  // Panel by panel, so the writes run in order.
   let to = 0;
   for (let first = 0; first < outDepth; first += TILE_COLUMNS) {
     const width = Math.min(TILE_COLUMNS, outDepth - first);
-    for (let row = 0, f = first; row < rows; row++, f += outDepth, to += TILE_COLUMNS) {
-      if (width === TILE_COLUMNS) {
-        target[to] = source[f]!;
-        target[to + 1] = source[f + 1]!;
-        target[to + 2] = source[f + 2]!;
-        target[to + 3] = source[f + 3]!;
-        target[to + 4] = source[f + 4]!;
-        target[to + 5] = source[f + 5]!;
-        target[to + 6] = source[f + 6]!;
-        target[to + 7] = source[f + 7]!;
-      } else {
-        for (let k = 0; k < width; k++) target[to + k] = source[f + k]!;
-      }
-    }
+    for (let row = 0, from = first; row < rows; row++, from += outDepth, to += TILE_COLUMNS) copyPanelRow(source, from, target, to, width);
   }
   return packed;
 }
