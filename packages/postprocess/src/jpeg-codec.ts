@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import sharp from 'sharp';
 import type { Params, PostProcess, PostProcessFactory } from '@attrib/core';
 import { choiceParam, integerParam, ParamTable, type ParamValues } from './params.js';
 
@@ -24,6 +23,11 @@ export function fromUint8(value: number): number {
   return value / 127.5 - 1;
 }
 
+/** sharp, loaded on first use rather than with the package: a native library only the codec needs. */
+async function loadSharp(): Promise<typeof import('sharp')> {
+  return (await import('sharp')).default;
+}
+
 /** Encodes 8-bit HWC pixels as JPEG bytes with sharp (libvips): 1 channel as greyscale JPEG, 3 as YCbCr. */
 export async function encodeJpeg(
   pixels: Uint8Array,
@@ -32,6 +36,7 @@ export async function encodeJpeg(
   chromaSubsampling: '4:2:0' | '4:4:4',
 ): Promise<Buffer> {
   const { height, width, channels } = shape;
+  const sharp = await loadSharp();
   const input = sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels } });
   // Without this, sharp writes a grey image as a 3-component (YCbCr) JPEG.
   const coded = channels === 1 ? input.toColourspace('b-w') : input;
@@ -40,6 +45,7 @@ export async function encodeJpeg(
 
 /** Decodes JPEG bytes to 8-bit HWC pixels with `channels` channels. */
 export async function decodeJpeg(bytes: Buffer, channels: 1 | 3): Promise<Uint8Array> {
+  const sharp = await loadSharp();
   const decoder = sharp(bytes);
   const { data, info } = await (channels === 1 ? decoder.extractChannel(0) : decoder.removeAlpha())
     .raw()

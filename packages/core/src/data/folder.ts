@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import fg from 'fast-glob';
-import sharp from 'sharp';
+import type sharp from 'sharp';
+import { glob } from '../util/glob.js';
 import { imageSize, type ImageShape } from '../contracts/image.js';
 import type { ImageSource, ImageSourceFactory, ImageSourceOptions } from '../contracts/image-source.js';
 import { U8ImageSource } from './u8-image-source.js';
@@ -11,7 +11,9 @@ import { U8ImageSource } from './u8-image-source.js';
  * side), then crop the centre. Grey targets get the luminance, RGB targets drop alpha.
  */
 export async function loadImageFile(file: string, shape: ImageShape): Promise<Uint8Array> {
-  let image = sharp(file, { failOn: 'error' })
+  // Loaded here, not with core: a native library that only image folders need.
+  const { default: decode } = await import('sharp');
+  let image = decode(file, { failOn: 'error' })
     .rotate()
     .resize(shape.width, shape.height, { fit: 'cover', position: 'centre', kernel: 'linear' })
     .removeAlpha();
@@ -48,7 +50,7 @@ export const folderImageSource: ImageSourceFactory = {
       if ((error as NodeJS.ErrnoException).code) throw new Error(`${folder}: cannot read folder (${(error as NodeJS.ErrnoException).code})`);
       throw error;
     }
-    let files = (await fg('**/*.{png,jpg,jpeg}', { cwd: folder, absolute: true, caseSensitiveMatch: false, onlyFiles: true })).sort();
+    let files = (await glob('**/*.{png,jpg,jpeg}', { cwd: folder, absolute: true, caseSensitiveMatch: false, onlyFiles: true })).sort();
     if (options.limit !== undefined) {
       const limit = options.limit;
       if (typeof limit !== 'number' || !Number.isInteger(limit) || limit <= 0) {

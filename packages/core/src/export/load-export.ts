@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { EXPORT_FILES } from './export-info.js';
@@ -63,6 +63,8 @@ export function fileModelHandler(modelJson: string): tf.io.IOHandler {
 export async function loadExportedModel(path: string): Promise<LayersModel> {
   const file = modelJsonPath(path);
   try {
+    // Loaded here, not with core: about 80 ms that other commands and worker threads need not pay.
+    const { loadLayersModel } = await import('@tensorflow/tfjs-layers');
     return await loadLayersModel(fileModelHandler(file));
   } catch (error) {
     const message = (error as Error).message;

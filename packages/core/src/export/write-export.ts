@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Generator } from '../contracts/generator.js';
@@ -90,6 +90,7 @@ export async function exportGenerator(
   }
   let model: LayersModel;
   try {
+    const { loadLayersModel } = await import('@tensorflow/tfjs-layers');
     model = await loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (error) {
     throw new Error(`${adapter.name}: exported model does not load in tfjs-layers (${(error as Error).message})`);

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
-import fg from 'fast-glob';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageShape } from '../contracts/image.js';
 import { loadImageFile } from '../data/folder.js';
+import { glob } from '../util/glob.js';
 
 /**
  * The image files named by `paths`: files as given, folders expanded to every PNG and JPEG
@@ -19,7 +19,7 @@ export async function listImageFiles(paths: readonly string[]): Promise<string[]
       files.push(path);
       continue;
     }
-    const found = (await fg('**/*.{png,jpg,jpeg}', { cwd: path, absolute: true, caseSensitiveMatch: false, onlyFiles: true })).sort();
+    const found = (await glob('**/*.{png,jpg,jpeg}', { cwd: path, absolute: true, caseSensitiveMatch: false, onlyFiles: true })).sort();
     if (found.length === 0) throw new Error(`${path}: no PNG or JPEG images found`);
     files.push(...found);
   }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import fg from 'fast-glob';
+import { glob } from '../util/glob.js';
 
 /**
  * Where a plugin was found: the workspace's own packages, an installed package that declares
@@ -201,14 +201,14 @@ export async function discoverPlugins(options: DiscoverOptions): Promise<Discove
   if (options.workspaceFrom !== undefined) {
     const root = findWorkspaceRoot(options.workspaceFrom);
     if (root) {
-      const files = await fg('packages/*/package.json', { cwd: root, absolute: true });
+      const files = await glob('packages/*/package.json', { cwd: root, absolute: true });
       for (const file of files.sort()) addPackage(dirname(file), 'workspace', false);
     }
   }
 
   for (const root of options.nodeModulesRoots ?? []) {
     for (const nodeModules of nodeModulesChain(root)) {
-      const files = await fg(['*/package.json', '@*/*/package.json'], { cwd: nodeModules, absolute: true });
+      const files = await glob(['*/package.json', '@*/*/package.json'], { cwd: nodeModules, absolute: true });
       for (const file of files.sort()) addPackage(dirname(file), 'node_modules', false);
     }
   }
@@ -223,9 +223,9 @@ export async function discoverPlugins(options: DiscoverOptions): Promise<Discove
       addPackage(dir, 'folder', true);
       continue;
     }
-    const packages = await fg('*/package.json', { cwd: dir, absolute: true });
+    const packages = await glob('*/package.json', { cwd: dir, absolute: true });
     for (const file of packages.sort()) addPackage(dirname(file), 'folder', true);
-    const loose = await fg(['*.js', '*.mjs'], { cwd: dir, absolute: true, onlyFiles: true });
+    const loose = await glob(['*.js', '*.mjs'], { cwd: dir, absolute: true, onlyFiles: true });
     for (const file of loose.sort()) add({ name: basename(file), location: file, entry: file, source: 'folder' });
   }
 
