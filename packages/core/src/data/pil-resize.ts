@@ -23,7 +23,20 @@ function triangle(x: number): number {
   return a < 1 ? 1 - a : 0;
 }
 
+const computed = new Map<string, Coefficients>();
+
+/** The coefficients of one axis, computed once per pair of sizes (a data set resizes every image alike). */
 function coefficients(inSize: number, outSize: number): Coefficients {
+  const key = `${inSize}>${outSize}`;
+  let found = computed.get(key);
+  if (found === undefined) {
+    found = computeCoefficients(inSize, outSize);
+    computed.set(key, found);
+  }
+  return found;
+}
+
+function computeCoefficients(inSize: number, outSize: number): Coefficients {
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
   const support = filterScale;
