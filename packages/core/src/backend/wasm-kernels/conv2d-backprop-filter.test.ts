@@ -75,6 +75,8 @@ cases.push({ batch: 3, height: 4, width: 4, inChannels: 6, outChannels: 5, kerne
 cases.push({ batch: 4, height: 16, width: 16, inChannels: 8, outChannels: 16, kernel: 4, stride: 2, pad: 1 });
 cases.push({ batch: 2, height: 4, width: 4, inChannels: 16, outChannels: 24, kernel: 4, stride: 1, pad: 0 });
 cases.push({ batch: 3, height: 9, width: 8, inChannels: 5, outChannels: 12, kernel: 3, stride: 2, pad: 'same' });
+// dY packed in several blocks of taps (256 taps, 32 per block).
+cases.push({ batch: 8, height: 32, width: 32, inChannels: 4, outChannels: 128, kernel: 4, stride: 2, pad: 1 });
 cases.push({ batch: 2, height: 7, width: 6, inChannels: 4, outChannels: 8, kernel: 3, stride: 2,
   pad: [[0, 0], [2, 0], [1, 3], [0, 0]] });
 

@@ -14,7 +14,7 @@ import {
 import { compactRows } from './conv2d-gemm.js';
 import { buildTables, placeTables, TableCache, type GemmTables } from './gemm-tables.js';
 import { withKernelScope, type KernelScope } from './kernel-scope.js';
-import { copyPanelRow } from './panel-row.js';
+import { copyPanelRow, PACK_BLOCK_FLOATS } from './panel-row.js';
 import { indirectGemmOn, TILE_COLUMNS } from './simd/indirect-gemm.js';
 import type { WasmMemory } from './simd/webassembly.js';
 import { heapMemory, type WasmHeapBackend } from './wasm-heap.js';
@@ -183,12 +183,19 @@ function filterGradientTable(info: backend_util.Conv2DInfo, rowLength: number): 
 /** dY [N, taps, O] as panels [padded / TILE_COLUMNS][taps][N][TILE_COLUMNS], zero past O. */
 function packPanels(dy: Float32Array, packed: Float32Array, batch: number, taps: number, outChannels: number, padded: number): void {
   if (padded !== outChannels) packed.fill(0);
-  let to = 0;
-  for (let first = 0; first < outChannels; first += TILE_COLUMNS) {
-    const width = Math.min(TILE_COLUMNS, outChannels - first);
-    for (let tap = 0; tap < taps; tap++) {
-      for (let n = 0, from = tap * outChannels + first; n < batch; n++, from += taps * outChannels, to += TILE_COLUMNS) {
-        copyPanelRow(dy, from, packed, to, width);
+  const panelSize = taps * batch * TILE_COLUMNS;
+  // In blocks of taps (all images' rows of those taps stay in the cache), within a block panel by
+  // panel, each panel's part written in order, as Conv2D packs its filter.
+  const blockTaps = Math.max(1, Math.floor(PACK_BLOCK_FLOATS / (batch * outChannels)));
+  for (let start = 0; start < taps; start += blockTaps) {
+    const end = Math.min(taps, start + blockTaps);
+    for (let first = 0; first < outChannels; first += TILE_COLUMNS) {
+      const width = Math.min(TILE_COLUMNS, outChannels - first);
+      const panel = (first / TILE_COLUMNS) * panelSize;
+      for (let tap = start; tap < end; tap++) {
+        for (let n = 0; n < batch; n++) {
+          copyPanelRow(dy, (n * taps + tap) * outChannels + first, packed, panel + (tap * batch + n) * TILE_COLUMNS, width);
+        }
       }
     }
   }

@@ -10,7 +10,7 @@ import {
 import { buildTables, placeTables, TableCache, type GemmTables } from './gemm-tables.js';
 import { withKernelScope } from './kernel-scope.js';
 import { keptFilters } from './kept-filters.js';
-import { copyPanelRow } from './panel-row.js';
+import { copyPanelRow, PACK_BLOCK_FLOATS } from './panel-row.js';
 import { indirectGemmOn, TILE_COLUMNS } from './simd/indirect-gemm.js';
 import { heapMemory, type WasmHeapBackend } from './wasm-heap.js';
 
@@ -122,11 +122,16 @@ function packFilter(heap: WasmHeapBackend, filter: TensorInfo, padded: number): 
   const target = heap.typedArrayFromHeap(packed);
   if (padded !== outDepth) target.fill(0);
   const rows = taps * inDepth;
-  // Panel by panel, so the writes run in order.
-  let to = 0;
-  for (let first = 0; first < outDepth; first += TILE_COLUMNS) {
-    const width = Math.min(TILE_COLUMNS, outDepth - first);
-    for (let row = 0, from = first; row < rows; row++, from += outDepth, to += TILE_COLUMNS) copyPanelRow(source, from, target, to, width);
+  const panelSize = rows * TILE_COLUMNS;
+  // In blocks of rows (see PACK_BLOCK_FLOATS), within a block panel by panel.
+  const blockRows = Math.max(1, Math.floor(PACK_BLOCK_FLOATS / outDepth));
+  for (let start = 0; start < rows; start += blockRows) {
+    const end = Math.min(rows, start + blockRows);
+    for (let first = 0; first < outDepth; first += TILE_COLUMNS) {
+      const width = Math.min(TILE_COLUMNS, outDepth - first);
+      const panel = (first / TILE_COLUMNS) * panelSize;
+      for (let row = start; row < end; row++) copyPanelRow(source, row * outDepth + first, target, panel + row * TILE_COLUMNS, width);
+    }
   }
   return packed;
 }
