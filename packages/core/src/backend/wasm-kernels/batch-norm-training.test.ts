@@ -108,6 +108,16 @@ describe('batchNormTraining: the wasm kernels, the composed ops elsewhere', () =
     tf.dispose([xt, gt, bt, ...vars]);
   });
 
+  it('gives an empty output for an empty batch, with gradients of its shape', () => {
+    tf.tidy(() => {
+      const x = tf.zeros([0, 2, 2, 8]);
+      const [gamma, beta] = [tf.ones([8]) as tf.Tensor1D, tf.zeros([8]) as tf.Tensor1D];
+      expect(batchNormTraining(x, gamma, beta, EPSILON, 'relu').y.shape).toEqual([0, 2, 2, 8]);
+      const [dx] = tf.grads((xs: tf.Tensor) => tf.sum(batchNormTraining(xs, gamma, beta, EPSILON, 'relu').y))([x]);
+      expect(dx!.shape).toEqual([0, 2, 2, 8]);
+    });
+  });
+
   it('names what is wrong with its inputs', () => {
     tf.tidy(() => {
       expect(() => batchNormTraining(tf.zeros([2, 4]), tf.zeros([3]) as tf.Tensor1D, tf.zeros([4]) as tf.Tensor1D, EPSILON))

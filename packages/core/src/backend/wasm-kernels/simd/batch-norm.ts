@@ -2,8 +2,8 @@ import { encodeModule, FunctionWriter, type Local } from './wasm-emitter.js';
 import { perMemory, webAssembly, type WasmMemory } from './webassembly.js';
 
 /**
- * Batch norm's passes over a [rows, channels] float32 array, channels a multiple of 4, rows at
- * least 1; all addresses are bytes. Per-channel arrays are float32 (`...32`) or float64 (`...64`).
+ * Batch norm's passes over a [rows, channels] float32 array (for the SIMD ones, channels a
+ * multiple of 4 and rows at least 1); all addresses are bytes. Per-channel arrays are float32 (`...32`) or float64 (`...64`).
  * Sums are float64: each group of 4 floats is promoted to two f64x2 before it is added.
  */
 export interface BatchNormPasses {
