@@ -9,7 +9,7 @@ import {
 } from '@attrib/core';
 import { cycleganAdapter } from './adapter.js';
 import { unalignedImageSource } from './unaligned-source.js';
-import { useBackend } from './test-support.js';
+import { useBackend } from '@attrib/testing/backend';
 
 // The method end to end on a CycleGAN at a CPU-sized resolution. Domain A (the generator's
 // inputs) is synthetic: 16x16 RGB pictures of a coloured rectangle on a coloured background.

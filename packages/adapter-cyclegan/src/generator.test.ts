@@ -8,7 +8,7 @@ import { cycleganAdapter } from './adapter.js';
 import { CycleganGenerator } from './generator.js';
 import plugin from './plugin.js';
 import { resolveCycleganConfig } from './config.js';
-import { maxAbsDiff, useBackend } from './test-support.js';
+import { maxAbsDiff, useBackend } from '@attrib/testing/backend';
 
 /** An image source over a fixed table of images: image i has every value equal to i / size - 0.5 plus a ramp. */
 function tableSource(size: number, height: number, width: number, channels: number): ImageSource & { dispose(): void } {

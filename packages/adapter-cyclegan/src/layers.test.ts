@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@attrib/core';
 import { instanceNorm, reflectionPad } from './layers.js';
-import { maxAbsDiff, useBackend } from './test-support.js';
+import { maxAbsDiff, useBackend } from '@attrib/testing/backend';
 
 /** PyTorch's reflection index: -i maps to i, n-1+i maps to n-1-i. */
 function reflectIndex(i: number, n: number): number {

@@ -4,7 +4,8 @@ import { readNpy, readTorchFile, stateDictTensors } from '@attrib/core';
 import { cycleganAdapter } from './adapter.js';
 import type { CycleganGenerator } from './generator.js';
 import { filterToTorch } from './layers.js';
-import { fixture, maxAbs, maxAbsDiff, useBackend } from './test-support.js';
+import { fixture } from '@attrib/testing/cyclegan';
+import { maxAbs, maxAbsDiff, useBackend } from '@attrib/testing/backend';
 
 /** An NCHW fixture array as an NHWC tensor. */
 async function nhwc(name: string): Promise<tf.Tensor4D> {

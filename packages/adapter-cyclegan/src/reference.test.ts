@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readNpy, type ImageSource } from '@attrib/core';
 import { cycleganAdapter } from './adapter.js';
-import { fixture, maxAbsDiff, useBackend } from './test-support.js';
+import { fixture } from '@attrib/testing/cyclegan';
+import { maxAbsDiff, useBackend } from '@attrib/testing/backend';
 
 describe('importReference', () => {
   beforeAll(() => useBackend('cpu'));

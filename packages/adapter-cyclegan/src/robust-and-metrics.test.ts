@@ -6,7 +6,7 @@ import {
 } from '@attrib/core';
 import { cycleganAdapter } from './adapter.js';
 import type { CycleganGenerator } from './generator.js';
-import { maxAbsDiff, useBackend } from './test-support.js';
+import { maxAbsDiff, useBackend } from '@attrib/testing/backend';
 
 // Robust training and the shared-input metrics go through Generator.sampleInputs and generate
 // only, so they take an image-to-image generator unchanged. With a single source image every

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePng } from '@attrib/core';
 import { unalignedImageSource } from './unaligned-source.js';
-import { useBackend } from './test-support.js';
+import { useBackend } from '@attrib/testing/backend';
 
 describe('unaligned image source', () => {
   let root: string;

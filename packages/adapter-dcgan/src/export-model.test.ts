@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveDcganConfig } from './config.js';
 import { DcganGenerator } from './generator.js';
 import plugin from './plugin.js';
-import { useBackend } from './test-support/backend.js';
+import { useBackend } from '@attrib/testing/backend';
 
 let host: PluginHost;
 let tmp: string;

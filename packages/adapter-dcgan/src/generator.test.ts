@@ -3,8 +3,9 @@ import { createRng, type NamedTensors } from '@attrib/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveDcganConfig } from './config.js';
 import { DcganGenerator } from './generator.js';
-import { dcganGeneratorRef, fromNhwc, maxAbsDiff } from './test-support/reference-ops.js';
-import { useBackend } from './test-support/backend.js';
+import { dcganGeneratorRef, fromNhwc } from '@attrib/testing/dcgan-reference-ops';
+import { maxAbsDiff } from '@attrib/testing/backend';
+import { useBackend } from '@attrib/testing/backend';
 
 beforeAll(async () => {
   await useBackend('cpu');

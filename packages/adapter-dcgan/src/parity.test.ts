@@ -6,19 +6,13 @@ import { readNpy } from '@attrib/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDcganReference } from './reference-import.js';
-import { useBackend } from './test-support/backend.js';
+import { maxAbsDiff, useBackend } from '@attrib/testing/backend';
 
 // scripts/make_parity_fixtures.py built the reference DCGAN generators in PyTorch (nz 16, ngf 3),
 // saved their state dicts and recorded eval-mode outputs for given latents.
 const FIXTURES = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'fixtures');
 const fixture = (name: string): string => join(FIXTURES, name);
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-  return max;
-}
 
 /** Runs the imported generator on the fixture's latents; returns max |ours - PyTorch| over NCHW outputs. */
 async function parity(file: string, variant: string): Promise<number> {

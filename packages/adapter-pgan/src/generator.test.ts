@@ -8,7 +8,7 @@ import { pganAdapter } from './adapter.js';
 import { resolvePganConfig } from './config.js';
 import { PganGenerator } from './generator.js';
 import { formatBiasFromTorch, formatWeightFromTorch, upscale2x } from './layers.js';
-import { maxAbsDiff, useBackend } from './test-support.js';
+import { maxAbsDiff, useBackend } from '@attrib/testing/backend';
 
 beforeAll(async () => {
   await useBackend('cpu');

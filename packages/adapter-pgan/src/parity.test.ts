@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pganAdapter } from './adapter.js';
 import { PganGenerator } from './generator.js';
 import { importPganReference } from './reference.js';
-import { fixture, maxAbsDiff, useBackend } from './test-support.js';
+import { fixture } from '@attrib/testing/pgan';
+import { maxAbsDiff, useBackend } from '@attrib/testing/backend';
 
 // scripts/make_parity_fixtures.py built a 3-scale (4, 8, 16 px) generator of the GAN zoo's
 // definition in PyTorch, saved it in the zoo's checkpoint layout and recorded its outputs.

@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng, evaluateRun, runPipeline, trainRobust, writePng, type PluginHost, type RunManifest } from '@attrib/core';
-import { testHost, TINY_OPTIONS } from '../../core/src/test-support/run-fixture.js';
+import { testHost, TINY_OPTIONS } from '@attrib/testing/run-fixture';
 import pganPlugin from './plugin.js';
-import { fixture, useBackend } from './test-support.js';
+import { fixture } from '@attrib/testing/pgan';
+import { useBackend } from '@attrib/testing/backend';
 
 // Every stage of the method over one run folder with a PGAN root: the reduced-width zoo
 // checkpoint of the parity fixtures (16x16 RGB, latent 12), taken as the reference file itself.

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI_ROOT } from './test-support/run-command.js';
-import { writeThirdPartyPlugin } from './test-support/third-party-plugin.js';
+import { CLI_ROOT } from '@attrib/testing/cli/run-command';
+import { writeThirdPartyPlugin } from '@attrib/testing/cli/third-party-plugin';
 
 const run = promisify(execFile);
 

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../src/backend/register-wasm-kernels.js';
+import { registerWasmTrainingKernels } from '../src/backend/index.js';
 import { selectBackend } from '../src/backend/select.js';
 
 interface Layer {

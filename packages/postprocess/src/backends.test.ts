@@ -3,7 +3,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { postProcessFactories } from './plugin.js';
-import { maxAbsDiff, randomImages, seededContext } from './test-support.js';
+import { randomImages, seededContext } from '@attrib/testing/postprocess';
+import { maxAbsDiff } from '@attrib/testing/backend';
 
 /** Output and gradient of sum(T(x)^2) of every differentiable post-process on one backend. */
 async function valuesOn(backend: 'cpu' | 'wasm'): Promise<Map<string, { out: Float32Array; grad: Float32Array }>> {

@@ -2,14 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { blurFactory, gaussianBlur } from './blur.js';
 import { gaussianKernel } from './gaussian.js';
-import {
-  fixtureTensor, gradientCheck, maxAbsDiff, randomImages, readFixture, seededContext, useCpu, type FixtureArray,
-} from './test-support.js';
+import { fixtureTensor, gradientCheck, randomImages, readFixture, seededContext, type FixtureArray } from '@attrib/testing/postprocess';
+import { maxAbsDiff, useBackend } from '@attrib/testing/backend';
 
 interface BlurCase { kernelSize: number; sigma: number; kernel: number[]; input: FixtureArray; expected: FixtureArray }
 const fixture = readFixture<{ cases: BlurCase[] }>('blur.json');
 
-beforeAll(useCpu);
+beforeAll(() => useBackend('cpu'));
 
 describe('gaussianKernel', () => {
   it('equals the closed form exp(-x^2 / (2 sigma^2)) / sum, taps centred on the middle', () => {

@@ -5,14 +5,13 @@ import { applyChain, combinationFactory } from './combination.js';
 import { centreCropResize } from './crop.js';
 import { jpegApproximation } from './jpeg.js';
 import { addClampedNoise } from './noise.js';
-import {
-  fixtureTensor, gradientCheck, maxAbsDiff, randomImages, readFixture, seededContext, useCpu, type FixtureArray,
-} from './test-support.js';
+import { fixtureTensor, gradientCheck, randomImages, readFixture, seededContext, type FixtureArray } from '@attrib/testing/postprocess';
+import { maxAbsDiff, useBackend } from '@attrib/testing/backend';
 
 interface CombinationCase { params: Record<string, number>; input: FixtureArray; expected: FixtureArray }
 const fixture = readFixture<{ cases: CombinationCase[] }>('combination.json');
 
-beforeAll(useCpu);
+beforeAll(() => useBackend('cpu'));
 
 describe('combination post-process', () => {
   it('has the reference defaults: each part its own, noise std 0.1, probability 0.5', () => {

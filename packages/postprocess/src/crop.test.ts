@@ -2,14 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { centreCropWindow, linearResizeMatrix } from './bilinear.js';
 import { centreCropResize, cropFactory } from './crop.js';
-import {
-  fixtureTensor, gradientCheck, maxAbsDiff, randomImages, readFixture, seededContext, useCpu, type FixtureArray,
-} from './test-support.js';
+import { fixtureTensor, gradientCheck, randomImages, readFixture, seededContext, type FixtureArray } from '@attrib/testing/postprocess';
+import { maxAbsDiff, useBackend } from '@attrib/testing/backend';
 
 interface CropCase { ratio: number; input: FixtureArray; expected: FixtureArray }
 const fixture = readFixture<{ cases: CropCase[] }>('crop.json');
 
-beforeAll(useCpu);
+beforeAll(() => useBackend('cpu'));
 
 describe('centre crop window', () => {
   it('truncates ratio * side like int() and centres like side // 2 - crop // 2', () => {

@@ -8,7 +8,8 @@ import { BlurPostProcess, blurParams } from './blur.js';
 import { CropPostProcess, cropParams } from './crop.js';
 import { NoisePostProcess, noiseParams } from './noise.js';
 import { encodeJpeg, fromUint8, jpegCodecFactory, jpegRoundTrip, toUint8 } from './jpeg-codec.js';
-import { fixturePath, maxAbsDiff, randomImages, readFixture, seededContext, useCpu } from './test-support.js';
+import { fixturePath, randomImages, readFixture, seededContext } from '@attrib/testing/postprocess';
+import { maxAbsDiff, useBackend } from '@attrib/testing/backend';
 
 interface PsnrTable {
   photos: Record<string, { channels: 1 | 3; subsampling420: Record<string, number>; subsampling444: Record<string, number> }>;
@@ -16,7 +17,7 @@ interface PsnrTable {
 const pillow = readFixture<PsnrTable>('jpeg-psnr.json');
 const QUALITIES = [10, 30, 50, 75, 90, 100];
 
-beforeAll(useCpu);
+beforeAll(() => useBackend('cpu'));
 
 async function photo(name: string, channels: 1 | 3): Promise<{ tensor: tf.Tensor4D; pixels: Uint8Array }> {
   const image = await readPng(fixturePath(`photos/${name}.png`), channels);

@@ -2,14 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dctBasis, zigzagOrder } from './dct.js';
 import { jpegApproximation, jpegFactory } from './jpeg.js';
-import {
-  fixtureTensor, gradientCheck, maxAbsDiff, randomImages, readFixture, seededContext, useCpu, type FixtureArray,
-} from './test-support.js';
+import { fixtureTensor, gradientCheck, randomImages, readFixture, seededContext, type FixtureArray } from '@attrib/testing/postprocess';
+import { maxAbsDiff, useBackend } from '@attrib/testing/backend';
 
 interface JpegCase { coefficients: number[]; input: FixtureArray; expected: FixtureArray }
 const fixture = readFixture<{ cases: JpegCase[] }>('jpeg.json');
 
-beforeAll(useCpu);
+beforeAll(() => useBackend('cpu'));
 
 describe('DCT pieces', () => {
   it('walks the zig-zag order of the JPEG standard', () => {

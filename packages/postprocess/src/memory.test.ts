@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { postProcessFactories } from './plugin.js';
-import { randomImages, seededContext, useCpu } from './test-support.js';
+import { randomImages, seededContext } from '@attrib/testing/postprocess';
+import { useBackend } from '@attrib/testing/backend';
 
-beforeAll(useCpu);
+beforeAll(() => useBackend('cpu'));
 
 describe('tensor bookkeeping', () => {
   for (const factory of postProcessFactories) {

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addClampedNoise, noiseFactory } from './noise.js';
-import { gradientCheck, randomImages, seededContext, useCpu } from './test-support.js';
+import { gradientCheck, randomImages, seededContext } from '@attrib/testing/postprocess';
+import { useBackend } from '@attrib/testing/backend';
 
-beforeAll(useCpu);
+beforeAll(() => useBackend('cpu'));
 
 /** Mean and standard deviation of `values`. */
 function moments(values: ArrayLike<number>): { mean: number; std: number } {

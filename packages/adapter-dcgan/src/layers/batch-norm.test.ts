@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '../test-support/backend.js';
+import { useBackend } from '@attrib/testing/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BatchNorm2d } from './batch-norm.js';
 

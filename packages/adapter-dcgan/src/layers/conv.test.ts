@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '../test-support/backend.js';
+import { useBackend } from '@attrib/testing/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convRef, convTransposeRef, fromNhwc, maxAbsDiff } from '../test-support/reference-ops.js';
+import { convRef, convTransposeRef, fromNhwc } from '@attrib/testing/dcgan-reference-ops';
+import { maxAbsDiff } from '@attrib/testing/backend';
 import { conv2d, convTranspose2d, convTransposeWeightFromTorch, convTransposeWeightToTorch, convWeightFromTorch, convWeightToTorch } from './conv.js';
 
 beforeAll(async () => {

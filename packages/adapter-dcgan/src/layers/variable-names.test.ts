@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveDcganConfig } from '../config.js';
 import { DcganDiscriminator } from '../discriminator.js';
 import { DcganGenerator } from '../generator.js';
-import { useBackend } from '../test-support/backend.js';
+import { useBackend } from '@attrib/testing/backend';
 import { ownedVariable } from './variable-names.js';
 
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import { dcganAdapter } from '../adapter.js';
 import { resolveDcganConfig } from '../config.js';
 import { DcganDiscriminator } from '../discriminator.js';
 import { DcganGenerator } from '../generator.js';
-import { useBackend } from '../test-support/backend.js';
+import { useBackend } from '@attrib/testing/backend';
 import { bceWithLogits } from './losses.js';
 import { trainDcganRoot, trainStep } from './trainer.js';
 

@@ -8,8 +8,8 @@
  *   npx tsx --conditions=source packages/cli/scripts/bench/product-ceiling.ts
  */
 // The kernel is core's internal module (not part of its API), imported from its source.
-import { compileIndirectGemm, indirectGemmIsFused, instantiateIndirectGemm, TILE_COLUMNS, TILE_ROWS } from '../../../core/src/backend/wasm-kernels/simd/indirect-gemm.js';
-import { webAssembly } from '../../../core/src/backend/wasm-kernels/simd/webassembly.js';
+import { compileIndirectGemm, indirectGemmIsFused, instantiateIndirectGemm, TILE_COLUMNS, TILE_ROWS } from '@attrib/tfjs-wasm-kernels';
+import { webAssembly } from '@attrib/tfjs-wasm-kernels';
 
 const DEPTH = 256;
 const COLUMN_TILES = 2;

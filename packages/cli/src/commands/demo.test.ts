@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EvaluationRecord, RunManifest } from '@attrib/core';
 import { describe, expect, it } from 'vitest';
-import { snapshot } from '../../../core/src/test-support/run-fixture.js';
+import { snapshot } from '@attrib/testing/run-fixture';
 import { keyCosines, maxAbsOffDiagonal } from '../demo/key-angles.js';
-import { runCommand } from '../test-support/run-command.js';
+import { runCommand } from '@attrib/testing/cli/run-command';
 import Demo, { type DemoResult } from './demo.js';
 
 describe('attrib demo', () => {

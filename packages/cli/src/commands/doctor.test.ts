@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { runCommand } from '../test-support/run-command.js';
+import { runCommand } from '@attrib/testing/cli/run-command';
 import Doctor, { GPU_HELP, type DoctorResult } from './doctor.js';
 
 describe('attrib doctor', () => {

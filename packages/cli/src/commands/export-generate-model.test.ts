@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../../../core/src/test-support/backend.js';
-import { DenseGenerator } from '../../../core/src/test-support/dense-generator.js';
-import { runCommand } from '../test-support/run-command.js';
+import { useBackend } from '@attrib/testing/backend';
+import { DenseGenerator } from '@attrib/testing/dense-generator';
+import { runCommand } from '@attrib/testing/cli/run-command';
 import Export, { type ExportCommandResult } from './export.js';
 import Generate, { type GenerateImagesCommandResult } from './generate.js';
+import { testingFile } from '@attrib/testing/files';
 
-const TEST_PLUGIN = join(dirname(fileURLToPath(import.meta.url)), '../../../core/src/test-support/test-plugin.ts');
+const TEST_PLUGIN = testingFile('test-plugin.ts');
 
 /** A plugin folder holding core's test doubles (adapter test-dense, which cannot export), as a user's plugin would be. */
 function writeTestPluginFolder(root: string): string {

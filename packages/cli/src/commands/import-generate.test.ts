@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_ROOT, runCommand } from '../test-support/run-command.js';
+import { CLI_ROOT, runCommand } from '@attrib/testing/cli/run-command';
 import Generate, { type GenerateResult } from './generate.js';
 import Import, { type ImportResult } from './import.js';
 

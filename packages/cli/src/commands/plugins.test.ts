@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../test-support/run-command.js';
-import { writeThirdPartyPlugin } from '../test-support/third-party-plugin.js';
+import { runCommand } from '@attrib/testing/cli/run-command';
+import { writeThirdPartyPlugin } from '@attrib/testing/cli/third-party-plugin';
 import Plugins, { type PluginsResult } from './plugins.js';
 
 describe('attrib plugins', () => {

@@ -5,10 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   addKeys, evaluateRun, initRun, readPng, STUDY_FORMAT, trainGenerators, trainRobust, type EvaluationRecord, type StudyFile, type StudyRow,
 } from '@attrib/core';
-import { useBackend } from '../../../core/src/test-support/backend.js';
-import { snapshot, testHost, TINY_OPTIONS, writeRunFixture } from '../../../core/src/test-support/run-fixture.js';
-import { chromiumAvailable, dumpDom, screenshot } from '../test-support/chromium.js';
-import { runCommand } from '../test-support/run-command.js';
+import { useBackend } from '@attrib/testing/backend';
+import { snapshot, testHost, TINY_OPTIONS, writeRunFixture } from '@attrib/testing/run-fixture';
+import { chromiumAvailable, dumpDom, screenshot } from '@attrib/testing/cli/chromium';
+import { runCommand } from '@attrib/testing/cli/run-command';
 import type { RunReportResult } from '../report/index.js';
 import { perKeyTable, summaryTable } from '../report/metric-tables.js';
 import Report from './report.js';

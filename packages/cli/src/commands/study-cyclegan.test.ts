@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePng, type RunManifest, type StudyResult } from '@attrib/core';
-import { CLI_ROOT, runCommand } from '../test-support/run-command.js';
+import { CLI_ROOT, runCommand } from '@attrib/testing/cli/run-command';
 import GeneratorsTrain from './generators/train.js';
 import Import from './import.js';
 import KeysAdd from './keys/add.js';

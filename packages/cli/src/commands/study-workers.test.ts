@@ -2,10 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addKeys, initRun, trainGenerators } from '@attrib/core';
-import { useBackend } from '../../../core/src/test-support/backend.js';
-import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../../core/src/test-support/run-fixture.js';
-import { runCommand } from '../test-support/run-command.js';
-import { writeTestDoublesFolder } from '../test-support/test-doubles-folder.js';
+import { useBackend } from '@attrib/testing/backend';
+import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '@attrib/testing/run-fixture';
+import { runCommand } from '@attrib/testing/cli/run-command';
+import { writeTestDoublesFolder } from '@attrib/testing/cli/test-doubles-folder';
 import Study from './study.js';
 
 let fixture: RunFixture;

@@ -5,11 +5,11 @@ import {
   addKeys, createLoadedPluginHost, initRun, parseStudyConfig, planCells, trainGenerators, type BaseInfo, type RunManifest, type StudyResult,
 } from '@attrib/core';
 import { readConfigFile } from '../config-file.js';
-import { useBackend } from '../../../core/src/test-support/backend.js';
-import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../../core/src/test-support/run-fixture.js';
-import { CLI_ROOT, runCommand } from '../test-support/run-command.js';
-import { writeTestDoublesFolder } from '../test-support/test-doubles-folder.js';
-import { writeThirdPartyPlugin } from '../test-support/third-party-plugin.js';
+import { useBackend } from '@attrib/testing/backend';
+import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '@attrib/testing/run-fixture';
+import { CLI_ROOT, runCommand } from '@attrib/testing/cli/run-command';
+import { writeTestDoublesFolder } from '@attrib/testing/cli/test-doubles-folder';
+import { writeThirdPartyPlugin } from '@attrib/testing/cli/third-party-plugin';
 import Study from './study.js';
 
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePng, type EvaluateRunResult, type RunManifest } from '@attrib/core';
-import { CLI_ROOT, runCommand } from '../test-support/run-command.js';
+import { CLI_ROOT, runCommand } from '@attrib/testing/cli/run-command';
 import Evaluate from '../commands/evaluate.js';
 import Import from '../commands/import.js';
 import KeysInit from '../commands/keys/init.js';

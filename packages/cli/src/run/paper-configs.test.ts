@@ -6,7 +6,7 @@ import { cycleganAdapter, cycleganPaperProfile } from '@attrib/adapter-cyclegan'
 import { pganAdapter } from '@attrib/adapter-pgan';
 import { writePng, type RunManifest } from '@attrib/core';
 import { parse } from 'yaml';
-import { CLI_ROOT, runCommand } from '../test-support/run-command.js';
+import { CLI_ROOT, runCommand } from '@attrib/testing/cli/run-command';
 import GeneratorsTrain from '../commands/generators/train.js';
 import Import from '../commands/import.js';
 import KeysAdd from '../commands/keys/add.js';

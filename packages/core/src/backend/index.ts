@@ -1,4 +1,5 @@
-export { registerWasmTrainingKernels, type WasmKernelOptions } from './register-wasm-kernels.js';
+import './gradients.js';
+export { registerWasmTrainingKernels, type WasmKernelOptions } from '@attrib/tfjs-wasm-kernels';
 export {
   selectBackend,
   describeBackends,
@@ -14,7 +15,7 @@ export {
   type AffineActivation,
   type ConvTransposeAffineAttrs,
   type TransposedConvPadding,
-} from './conv-transpose-affine.js';
+} from '@attrib/tfjs-wasm-kernels';
 export {
   batchNormTraining,
   BatchNormTraining,
@@ -22,4 +23,4 @@ export {
   type BatchNormTrainingAttrs,
   type BatchNormTrainingResult,
   type NormActivation,
-} from './batch-norm-training.js';
+} from '@attrib/tfjs-wasm-kernels';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { registerWasmTrainingKernels } from './register-wasm-kernels.js';
+import './gradients.js';
+import { registerWasmTrainingKernels } from '@attrib/tfjs-wasm-kernels';
 
 /** A TensorFlow.js backend name attrib can run on. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../test-support/backend.js';
-import { expectNoGrowth } from '../test-support/no-growth.js';
+import { useBackend } from '@attrib/testing/backend';
+import { expectNoGrowth } from '@attrib/testing/no-growth';
 import { createRng } from '../util/rng.js';
 import { Adam } from './adam.js';
 

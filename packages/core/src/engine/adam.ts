@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { adamUpdate } from '../backend/adam-update.js';
+import { adamUpdate } from '@attrib/tfjs-wasm-kernels';
 import type { NamedTensors } from '../contracts/generator.js';
 
 /** Settings of {@link Adam}. */

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LinearKey } from '../keys/linear-key.js';
-import { useBackend } from '../test-support/backend.js';
-import { crashAt, weights } from '../test-support/stage-helpers.js';
-import { syntheticSetup, type SyntheticSetup } from '../test-support/synthetic.js';
+import { useBackend } from '@attrib/testing/backend';
+import { crashAt, weights } from '@attrib/testing/stage-helpers';
+import { syntheticSetup, type SyntheticSetup } from '@attrib/testing/synthetic';
 import { createRng } from '../util/rng.js';
 import { BestEpoch } from './best-epoch.js';
 import type { EpochRecord } from './context.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../test-support/backend.js';
+import { useBackend } from '@attrib/testing/backend';
 import {
   authenticHinge, cosineTargetPenalty, meanAuthenticHinge, keyedHinge, lpDistance, orthogonalityPenalty, shiftRegression, unitNormPenalty,
 } from './losses.js';

@@ -8,10 +8,10 @@ import type { Key } from '../contracts/key.js';
 import { encodePng } from '../io/png.js';
 import { RunFolder } from '../io/run-folder.js';
 import { loadKey } from '../keys/key-file.js';
-import { useBackend } from '../test-support/backend.js';
+import { useBackend } from '@attrib/testing/backend';
 import { createRng } from '../util/rng.js';
 import { identifyFiles, loadRunKeys } from './identify.js';
-import { writeSmallRun } from './small-run.js';
+import { writeSmallRun } from '@attrib/testing/small-run';
 import { verdictOf } from './verdict.js';
 
 let run: string;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../test-support/backend.js';
+import { useBackend } from '@attrib/testing/backend';
 import { U8ImageSource } from '../data/u8-image-source.js';
 import { fitGreyImages } from '../data/fit-grey.js';
 import { loadMnistDigits } from '../data/mnist.js';

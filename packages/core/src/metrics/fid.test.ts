@@ -4,7 +4,7 @@ import type { Generator } from '../contracts/generator.js';
 import type { ImageSource } from '../contracts/image-source.js';
 import type { Key } from '../contracts/key.js';
 import { mnistImageSource } from '../data/mnist.js';
-import { useBackend } from '../test-support/backend.js';
+import { useBackend } from '@attrib/testing/backend';
 import { createRng } from '../util/rng.js';
 import { loadFidClassifier } from './fid-classifier.js';
 import { classifierAccuracy } from './fid-classifier-training.js';

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Metric, MetricContext, MetricParts, MetricResult } from '../contracts/metric.js';
 import type { PostProcess } from '../contracts/post-process.js';
 import { LinearKey } from '../keys/linear-key.js';
-import { useBackend } from '../test-support/backend.js';
-import { DenseGenerator } from '../test-support/dense-generator.js';
-import { MemoryImageSource } from '../test-support/memory-source.js';
+import { useBackend } from '@attrib/testing/backend';
+import { DenseGenerator } from '@attrib/testing/dense-generator';
+import { MemoryImageSource } from '@attrib/testing/memory-source';
 import { createRng } from '../util/rng.js';
 import { psnr, quality, ssim } from './quality.js';
 

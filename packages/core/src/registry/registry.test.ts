@@ -9,9 +9,9 @@ import { loadKey, saveKey } from '../keys/key-file.js';
 import { LinearKey } from '../keys/linear-key.js';
 import { createRng } from '../util/rng.js';
 import type { PluginHost } from '../plugins/host.js';
-import { useBackend } from '../test-support/backend.js';
-import { snapshot, type RunFixture } from '../test-support/run-fixture.js';
-import { expectRejectsUnchanged } from '../test-support/disk-unchanged.js';
+import { useBackend } from '@attrib/testing/backend';
+import { snapshot, type RunFixture } from '@attrib/testing/run-fixture';
+import { expectRejectsUnchanged } from '@attrib/testing/disk-unchanged';
 import { addUser } from './add-user.js';
 import { exportUserKey } from './export-key.js';
 import { initRegistry } from './init-registry.js';
@@ -19,7 +19,8 @@ import { listRegistry } from './list-users.js';
 import { withFileLock } from './lock.js';
 import { readRegistryIndex, updateRegistryIndex } from './registry-folder.js';
 import { removeUser } from './remove-user.js';
-import { TINY_REGISTRY_OPTIONS, writeSmallRegistry } from './small-registry.js';
+import { TINY_REGISTRY_OPTIONS, writeSmallRegistry } from '@attrib/testing/small-registry';
+import { testingFile } from '@attrib/testing/files';
 
 let host: PluginHost;
 let fixture: RunFixture;
@@ -218,7 +219,7 @@ describe('the registry lock', () => {
   });
 });
 
-const CHILD = join(dirname(fileURLToPath(import.meta.url)), '../test-support/registry-child.ts');
+const CHILD = testingFile('registry-child.ts');
 const CORE = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Runs registry-child.ts to completion. */

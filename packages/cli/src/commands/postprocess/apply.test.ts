@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_ROOT, runCommand } from '../../test-support/run-command.js';
-import { writeThirdPartyPlugin } from '../../test-support/third-party-plugin.js';
+import { CLI_ROOT, runCommand } from '@attrib/testing/cli/run-command';
+import { writeThirdPartyPlugin } from '@attrib/testing/cli/third-party-plugin';
 import PostprocessApply, { type ApplyResult } from './apply.js';
 
 function testImage(width: number, height: number, channels: 1 | 3): Image8 {

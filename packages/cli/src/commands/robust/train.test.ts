@@ -2,12 +2,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunManifest } from '@attrib/core';
-import { useBackend } from '../../../../core/src/test-support/backend.js';
-import { snapshot, type RunFixture } from '../../../../core/src/test-support/run-fixture.js';
-import { runCommand } from '../../test-support/run-command.js';
-import { writeTinyRun } from '../../test-support/tiny-run.js';
-import { writeTestDoublesFolder } from '../../test-support/test-doubles-folder.js';
-import { writeThirdPartyPlugin } from '../../test-support/third-party-plugin.js';
+import { useBackend } from '@attrib/testing/backend';
+import { snapshot, type RunFixture } from '@attrib/testing/run-fixture';
+import { runCommand } from '@attrib/testing/cli/run-command';
+import { writeTinyRun } from '@attrib/testing/cli/tiny-run';
+import { writeTestDoublesFolder } from '@attrib/testing/cli/test-doubles-folder';
+import { writeThirdPartyPlugin } from '@attrib/testing/cli/third-party-plugin';
 import RobustTrain from './train.js';
 
 let fixture: RunFixture;

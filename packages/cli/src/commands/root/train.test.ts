@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../../test-support/run-command.js';
+import { runCommand } from '@attrib/testing/cli/run-command';
 import RootTrain, { parseDataSpec, type RootTrainOutput } from './train.js';
 
 /** An IDX file of 16 grey 32x32 images: a bright bar at one of four heights. */

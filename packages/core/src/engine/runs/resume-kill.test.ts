@@ -9,11 +9,12 @@ import { readPng } from '../../io/png.js';
 import type { RunManifest } from '../../io/run-folder.js';
 import { loadKey } from '../../keys/key-file.js';
 import type { PluginHost } from '../../plugins/host.js';
-import { useBackend } from '../../test-support/backend.js';
-import { CHILD_RUN_OPTIONS, snapshot, testHost, writeRunFixture, type RunFixture } from '../../test-support/run-fixture.js';
+import { useBackend } from '@attrib/testing/backend';
+import { CHILD_RUN_OPTIONS, snapshot, testHost, writeRunFixture, type RunFixture } from '@attrib/testing/run-fixture';
 import { initRun } from './init-run.js';
+import { testingFile } from '@attrib/testing/files';
 
-const CHILD = join(dirname(fileURLToPath(import.meta.url)), '../../test-support/run-child.ts');
+const CHILD = testingFile('run-child.ts');
 const CORE = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** Starts run-child.ts; `until(line)` returning true kills it with SIGKILL. Resolves with its stdout lines and exit signal. */

@@ -4,10 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AttribPlugin } from '../../plugins/plugin.js';
 import type { PluginHost } from '../../plugins/host.js';
-import { useBackend } from '../../test-support/backend.js';
-import { manifestOf, tensorsOf } from '../../test-support/run-files.js';
-import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../test-support/run-fixture.js';
-import { copyRun, writeThreeKeyRun } from '../../test-support/three-key-run.js';
+import { useBackend } from '@attrib/testing/backend';
+import { manifestOf, tensorsOf } from '@attrib/testing/run-files';
+import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '@attrib/testing/run-fixture';
+import { copyRun, writeThreeKeyRun } from '@attrib/testing/three-key-run';
 import type { TrainingEvent } from '../context.js';
 import { trainRobust, type PostProcessRequest } from './train-robust.js';
 

@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { PostProcess, PostProcessFactory } from '@attrib/core';
+
+/**
+ * A differentiable post-process for tests: multiplies images by a contrast factor, drawn uniformly
+ * in [min, 1] per call in `train` mode and equal to `min` in `eval` mode.
+ */
+export function contrastPostProcess(min = 0.5): PostProcess {
+  return {
+    name: 'test-contrast',
+    params: { min },
+    differentiable: true,
+    apply(images, ctx) {
+      const factor = ctx.mode === 'eval' ? min : min + (1 - min) * ctx.rng.uniform();
+      return tf.mul(images, factor) as tf.Tensor4D;
+    },
+  };
+}
+
+/** A non-differentiable, asynchronous post-process for tests (rounds to 4 grey levels). */
+export function posterizePostProcess(): PostProcess {
+  return {
+    name: 'test-posterize',
+    params: {},
+    differentiable: false,
+    async apply(images) {
+      return tf.tidy(() => tf.sub(tf.div(tf.round(tf.mul(tf.add(images, 1), 1.5)), 1.5), 1) as tf.Tensor4D);
+    },
+  };
+}
+
+/** Factories of the two test post-processes, for plugin-host tests. */
+export const testPostProcessFactories: readonly PostProcessFactory[] = [
+  {
+    name: 'test-contrast', description: 'multiplies by a contrast factor in [min, 1]', defaults: { min: 0.5 },
+    create: (params = {}) => contrastPostProcess(typeof params.min === 'number' ? params.min : 0.5),
+  },
+  { name: 'test-posterize', description: 'rounds to 4 grey levels (not differentiable)', defaults: {}, create: () => posterizePostProcess() },
+];

@@ -1,0 +1,2 @@
+// The kernels package must not depend on core; its tests take core's seeded generator from here.
+export { createRng } from '@attrib/core';
