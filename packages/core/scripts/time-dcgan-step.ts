@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../src/backend/index.js';
+import { registerWasmTrainingKernels } from '../src/index.js';
 import { selectBackend } from '../src/backend/select.js';
 
 interface Layer {

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { loadMnistDigits, mnistImageSource, mnistSplitIndices } from '../src/data/mnist.js';
-import { registerWasmTrainingKernels } from '../src/backend/index.js';
+import { registerWasmTrainingKernels } from '../src/index.js';
 import { saveCheckpoint } from '../src/io/checkpoint.js';
 import { FID_CLASSIFIER_FILE, FID_CLASSIFIER_SHAPE } from '../src/metrics/fid-classifier.js';
 import { classifierAccuracy, trainFidClassifier } from '../src/metrics/fid-classifier-training.js';

@@ -1,14 +1,225 @@
-export * from './contracts/index.js';
-export * from './plugins/index.js';
-export * from './backend/index.js';
-export * from './engine/index.js';
-export * from './metrics/index.js';
-export * from './data/index.js';
-export * from './io/index.js';
-export * from './keys/index.js';
-export * from './torch/index.js';
+// The public API of @attrib/core, by name. Anything not listed here is internal to core.
+
+// Contracts: what a plugin implements and what the engine hands it
+export { imageSize, formatShape, sameShape, type ImageShape, type FlattenOrder } from './contracts/image.js';
+export { type Rng } from './contracts/rng.js';
+export {
+  type GeneratorMode,
+  type GeneratorInputKind,
+  type NamedTensors,
+  type Generator,
+} from './contracts/generator.js';
+export { type Key } from './contracts/key.js';
+export {
+  type ParamValue,
+  type Params,
+  type PostProcessContext,
+  type PostProcess,
+  type PostProcessFactory,
+} from './contracts/post-process.js';
+export {
+  type ImageSource,
+  type ImageSourceOptions,
+  type ImageSourceFactory,
+} from './contracts/image-source.js';
+export {
+  type AdapterContext,
+  type PretrainedGeneratorInfo,
+  type AdapterProfile,
+  type GeneratorAdapter,
+} from './contracts/adapter.js';
+export {
+  type RootTrainingOptions,
+  type RootTrainingEvent,
+  type RootTrainingResult,
+} from './contracts/root-training.js';
+export {
+  type MetricContext,
+  type MetricResult,
+  type MetricOutline,
+  type MetricParts,
+  type Metric,
+} from './contracts/metric.js';
+
+export { type StateStore, type TrainingState } from './contracts/training-state.js';
+
+// Plugins: defining them and the host that discovers and registers them
+export { TOKENS, type PluginKind } from './plugins/tokens.js';
+export { definePlugin, type AttribPlugin, type PluginRegistrar } from './plugins/plugin.js';
+export {
+  createPluginHost,
+  type ContributionRecord,
+  type ContributionTypes,
+  type PluginHost,
+  type PluginModule,
+  type PluginOrigin,
+} from './plugins/host.js';
+export { createLoadedPluginHost, type LoadedPluginHost, type LoadReport } from './plugins/load.js';
+
+// Backends: picking one; the fused ops of the wasm kernels package
+export {
+  registerWasmTrainingKernels,
+  type WasmKernelOptions,
+  convTranspose2dAffine,
+  ConvTransposeAffine,
+  type AffineActivation,
+  type ConvTransposeAffineAttrs,
+  type TransposedConvPadding,
+  batchNormTraining,
+  type BatchNormTrainingResult,
+  type NormActivation,
+} from '@attrib/tfjs-wasm-kernels';
+export {
+  selectBackend,
+  describeBackends,
+  type BackendName,
+  type BackendAttempt,
+  type BackendSelection,
+  type SelectBackendOptions,
+  type BackendReport,
+} from './backend/select.js';
+
+// Engine: stage options, the training stages and the run jobs over a run folder
+export { type StageContext, type TrainingEvent } from './engine/context.js';
+export {
+  DEFAULT_OPTIONS,
+  resolveOptions,
+  type AngleTerm,
+  type EpochOptions,
+  type FirstStageOptions,
+  type GeneratorObjective,
+  type GeneratorOptimizerOptions,
+  type GeneratorStageOptions,
+  type KeyStageOptions,
+  type LpNorm,
+  type OptionsInput,
+  type RobustStageOptions,
+  type ShiftOptions,
+  type StageName,
+  type StageOptions,
+} from './contracts/stage-options.js';
+export { MemoryStateStore } from './engine/state.js';
+export { trainFirstStage, type FirstStageResult } from './engine/first-stage.js';
+export { trainKey, trainKeys, type KeyResult } from './engine/key-stage.js';
+export { trainKeyedGenerator, type KeyedGeneratorResult } from './engine/generator-stage.js';
+export { trainRobustGenerator, type RobustResult } from './engine/robust-stage.js';
+export { type RunHooks, type RunServices } from './engine/runs/services.js';
+export { initRun, type InitRunRequest, type InitRunResult } from './engine/runs/init-run.js';
+export { addKeys, type AddKeysRequest, type AddKeysResult } from './engine/runs/add-keys.js';
+export { importKeys, type ImportKeysRequest, type ImportKeysResult } from './engine/runs/import-keys.js';
+export {
+  trainGenerators,
+  type TrainGeneratorsRequest,
+  type TrainGeneratorsResult,
+} from './engine/runs/train-generators.js';
+export {
+  trainRobust,
+  type PostProcessRequest,
+  type TrainRobustRequest,
+  type TrainRobustResult,
+} from './engine/runs/train-robust.js';
+export {
+  DEFAULT_EVALUATION_METRICS,
+  evaluateRun,
+  type EvaluateRunRequest,
+  type EvaluateRunResult,
+  type GeneratorVariant,
+} from './engine/runs/evaluate-run.js';
+export { runPipeline, type RunPipelineRequest, type RunPipelineResult } from './engine/runs/run-pipeline.js';
+
+// Metrics
+export { distinguishability } from './metrics/distinguishability.js';
+export { attributability } from './metrics/attributability.js';
+export { psnr, quality, ssim } from './metrics/quality.js';
+
+// Data sources
+export { U8ImageSource } from './data/u8-image-source.js';
+export { mnistImageSource } from './data/mnist.js';
+export { folderImageSource } from './data/folder.js';
+
+// Files: atomic writes, PNG, checkpoints, generator files, run folders
+export { writeFileAtomic, writeJsonAtomic } from './util/atomic-write.js';
+export { encodePng, decodePng, readPng, writePng, type Image8 } from './io/png.js';
+export {
+  CHECKPOINT_FORMAT,
+  loadCheckpoint,
+  saveCheckpoint,
+  type Checkpoint,
+  type CheckpointHeader,
+  type TensorEntry,
+} from './io/checkpoint.js';
+export { loadGenerator, saveGenerator } from './io/generator-file.js';
+export {
+  RUN_FORMAT,
+  RunFolder,
+  type DataSpec,
+  type EvaluationRecord,
+  type PendingJob,
+  type RootReference,
+  type RunManifest,
+  type UnitProgress,
+} from './io/run-folder.js';
+
+// Keys
+export { LinearKey } from './keys/linear-key.js';
+export { KEY_FORMAT, loadKey, saveKey, type KeyFile } from './keys/key-file.js';
+
+// Reading PyTorch files (no code runs from them) and NumPy arrays
+export { readTorchFile } from './torch/torch-file.js';
+export { describePyValue, type PyDict, type PyKey, type PyValue } from './torch/py-values.js';
+export { TorchTensor, type TorchDtype, type TorchValues } from './torch/torch-tensor.js';
+export {
+  objectFields,
+  stateDictTensors,
+  stripDataParallelPrefix,
+  toNamedTensors,
+} from './torch/state-dict.js';
+export { readNpy, writeNpy, type NpyArray } from './torch/npy.js';
+
+// Seeded randomness
 export { createRng, permutation } from './util/rng.js';
-export * from './identify/index.js';
-export * from './export/index.js';
-export * from './registry/index.js';
-export * from './study/index.js';
+
+// Identify: which key claims an image
+export { type KeyScore, type Verdict, type VerdictKind } from './identify/verdict.js';
+export { listImageFiles } from './identify/image-files.js';
+export { identifyFiles, loadRunKeys, type FileVerdict, type IdentifyOptions } from './identify/identify.js';
+
+// Export to TensorFlow.js models and image generation
+export { EXPORT_FILES, EXPORT_FORMAT, type ExportInfo } from './export/export-info.js';
+export { exportGenerator, type ExportResult } from './export/write-export.js';
+export { loadExportedModel } from './export/load-export.js';
+export {
+  generateImages,
+  type GenerateImagesOptions,
+  type GenerateImagesResult,
+} from './export/generate-images.js';
+
+// Registry: users and their keys
+export {
+  REGISTRY_FORMAT,
+  type RegistryIndex,
+  type RegistryUser,
+  type RemovedUser,
+  type UserStatus,
+} from './registry/registry-folder.js';
+export { initRegistry, type InitRegistryRequest, type InitRegistryResult } from './registry/init-registry.js';
+export { addUser, type AddUserRequest, type AddUserResult } from './registry/add-user.js';
+export { removeUser, type RemoveUserResult } from './registry/remove-user.js';
+export { exportUserKey, type ExportUserKeyResult } from './registry/export-key.js';
+export { listRegistry, type RegistryListing, type UserListing } from './registry/list-users.js';
+export { openRegistryKeys, type LabelledKeys } from './registry/open-keys.js';
+
+// Studies: grids of runs, their table and plots
+export {
+  parseStudyConfig,
+  type StudyAngle,
+  type StudyBase,
+  type StudyConfig,
+  type StudyEvaluation,
+  type StudyPostProcess,
+  type StudyTraining,
+} from './study/config.js';
+export { planCells, type BaseInfo, type StudyCell } from './study/plan.js';
+export { runStudy, type StudyHooks, type StudyResult, type StudyRunOptions } from './study/run-study.js';
+export { STUDY_FORMAT, type StudyFile, type StudyRow } from './study/study-file.js';
+export { svgPlot, type PlotSeries } from './study/svg-plot.js';

@@ -143,7 +143,7 @@ async function evaluation(args: Args): Promise<Timings> {
  * (threads, modules, backends, models) is printed on stderr.
  */
 async function evaluationInThreads(args: Args): Promise<Timings> {
-  const loader = new URL('../../../core/src/engine/runs/worker-loader.mjs', import.meta.url);
+  const loader = new URL('../../../core/src/engine/runs/workers/thread-loader.mjs', import.meta.url);
   const entry = new URL('./evaluate-thread.ts', import.meta.url).href;
   const times: number[] = [];
   for (let i = 0; i < args.repeats; i++) {

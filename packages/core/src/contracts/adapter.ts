@@ -3,7 +3,7 @@ import type { Generator, GeneratorInputKind } from './generator.js';
 import type { ImageShape } from './image.js';
 import type { ImageSource } from './image-source.js';
 import type { RootTrainingOptions, RootTrainingResult } from './root-training.js';
-import type { OptionsInput, StageName, StageOptions } from '../engine/options.js';
+import type { OptionsInput, StageName, StageOptions } from './stage-options.js';
 
 /** What an adapter may need besides its own config to build a generator. */
 export interface AdapterContext {

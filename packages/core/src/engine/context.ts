@@ -1,7 +1,7 @@
 import type { Generator } from '../contracts/generator.js';
 import type { ImageSource } from '../contracts/image-source.js';
 import type { Rng } from '../contracts/rng.js';
-import type { StateStore } from './state.js';
+import type { StateStore } from '../contracts/training-state.js';
 
 /** What every training stage works with. */
 export interface StageContext {

@@ -6,7 +6,7 @@ import { BestEpoch } from './best-epoch.js';
 import { generatedScores, realScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
 import { authenticHinge, keyedHinge, lpDistance, unitNormPenalty } from './losses.js';
-import { resolveOptions, type FirstStageOptions, type OptionsInput } from './options.js';
+import { resolveOptions, type FirstStageOptions, type OptionsInput } from '../contracts/stage-options.js';
 import { epochBatches } from './batches.js';
 import { minimize, prefixed, unprefixed } from './step.js';
 import { runUnit, startOf, type UnitLoop } from './unit-loop.js';

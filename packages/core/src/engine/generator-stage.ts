@@ -9,7 +9,7 @@ import { epochBatchSizes } from './batches.js';
 import { generatedScoresByKey, realScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
 import { keyedHinge, lpDistance, shiftRegression } from './losses.js';
-import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from './options.js';
+import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../contracts/stage-options.js';
 import { minimize, prefixed, unprefixed } from './step.js';
 import { runUnit, startOf, type UnitLoop } from './unit-loop.js';
 

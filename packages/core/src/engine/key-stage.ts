@@ -7,7 +7,7 @@ import { Adam } from './adam.js';
 import { realScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
 import { authenticHinge, cosineTargetPenalty, orthogonalityPenalty, unitNormPenalty } from './losses.js';
-import { resolveOptions, type KeyStageOptions, type OptionsInput } from './options.js';
+import { resolveOptions, type KeyStageOptions, type OptionsInput } from '../contracts/stage-options.js';
 import { epochBatches, epochBatchSizes } from './batches.js';
 import { minimize } from './step.js';
 import { epochStreams, runUnit, startOf, type UnitLoop } from './unit-loop.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { LpNorm } from './options.js';
+import type { LpNorm } from '../contracts/stage-options.js';
 
 /**
  * Every loss of the method, in one place (method.md). Scores are phi . vec(x). Following the

@@ -9,7 +9,7 @@ import { epochBatchSizes } from './batches.js';
 import { generatedScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
 import { keyedHinge, lpDistance, meanAuthenticHinge } from './losses.js';
-import { resolveOptions, type OptionsInput, type RobustStageOptions } from './options.js';
+import { resolveOptions, type OptionsInput, type RobustStageOptions } from '../contracts/stage-options.js';
 import { minimize, prefixed, unprefixed } from './step.js';
 import { runUnit, startOf, type UnitLoop } from './unit-loop.js';
 

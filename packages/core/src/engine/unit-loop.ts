@@ -3,7 +3,7 @@ import type { NamedTensors } from '../contracts/generator.js';
 import type { Rng } from '../contracts/rng.js';
 import type { EpochRecord, StageContext } from './context.js';
 import { LossAverager } from './step.js';
-import type { TrainingState } from './state.js';
+import type { TrainingState } from '../contracts/training-state.js';
 
 /** The random streams of one epoch, all derived from the unit's stream and the epoch number. */
 export interface EpochStreams {

@@ -3,7 +3,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageShape } from '../contracts/image.js';
-import { writeJsonAtomic } from '../io/atomic-write.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
 import { writePng } from '../io/png.js';
 import { createRng } from '../util/rng.js';
 

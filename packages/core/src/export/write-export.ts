@@ -3,7 +3,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Generator } from '../contracts/generator.js';
-import { writeFileAtomic, writeJsonAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 import type { PluginHost } from '../plugins/host.js';
 import { createRng } from '../util/rng.js';
 import { EXPORT_FILES, EXPORT_FORMAT, type ExportInfo } from './export-info.js';

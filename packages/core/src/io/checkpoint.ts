@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensors } from '../contracts/generator.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 /**
  * attrib's checkpoint file (`*.ckpt`): one file, so one atomic rename makes it appear whole.

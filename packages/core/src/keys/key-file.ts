@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FlattenOrder, ImageShape } from '../contracts/image.js';
 import type { Key } from '../contracts/key.js';
-import { writeJsonAtomic } from '../io/atomic-write.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
 import { LinearKey } from './linear-key.js';
 
 export const KEY_FORMAT = 'attrib-key/1';

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { registryPaths, updateRegistryIndex } from './registry-folder.js';
 
 export interface ExportUserKeyResult {

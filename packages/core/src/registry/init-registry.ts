@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { writeJsonAtomic } from '../io/atomic-write.js';
-import { resolveOptions, type FirstStageOptions, type GeneratorStageOptions, type KeyStageOptions, type OptionsInput } from '../engine/options.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
+import { resolveOptions, type FirstStageOptions, type GeneratorStageOptions, type KeyStageOptions, type OptionsInput } from '../contracts/stage-options.js';
 import { initRun, type InitRunRequest } from '../engine/runs/init-run.js';
 import type { RunHooks, RunServices } from '../engine/runs/services.js';
 import { REGISTRY_FORMAT, registryPaths, type RegistryIndex } from './registry-folder.js';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { readFolderIndex } from '../io/folder-index.js';
-import { writeJsonAtomic } from '../io/atomic-write.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
 import { checkName } from '../io/run-folder.js';
-import type { GeneratorStageOptions, KeyStageOptions } from '../engine/options.js';
+import type { GeneratorStageOptions, KeyStageOptions } from '../contracts/stage-options.js';
 import { processAlive, withFileLock, type FileLockOptions } from './lock.js';
 
 /**

@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import type { ParamValue } from '../contracts/post-process.js';
-import { resolveOptions, type GeneratorStageOptions, type KeyStageOptions, type OptionsInput, type RobustStageOptions } from '../engine/options.js';
+import { resolveOptions, type GeneratorStageOptions, type KeyStageOptions, type OptionsInput, type RobustStageOptions } from '../contracts/stage-options.js';
 
 /** The post-process name of cells measured without any post-process. */
 export const NO_POST_PROCESS = 'none';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { writeJsonAtomic } from '../io/atomic-write.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
 import { RunFolder, type RunManifest } from '../io/run-folder.js';
 
 const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);

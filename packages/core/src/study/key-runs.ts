@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { OptionsInput } from '../engine/options.js';
-import type { GeneratorStageOptions, KeyStageOptions } from '../engine/options.js';
+import type { OptionsInput } from '../contracts/stage-options.js';
+import type { GeneratorStageOptions, KeyStageOptions } from '../contracts/stage-options.js';
 import { addKeys } from '../engine/runs/add-keys.js';
 import type { RunHooks, RunServices } from '../engine/runs/services.js';
 import { trainGenerators } from '../engine/runs/train-generators.js';

@@ -1,5 +1,5 @@
 import type { ParamValue } from '../contracts/post-process.js';
-import { resolveOptions } from '../engine/options.js';
+import { resolveOptions } from '../contracts/stage-options.js';
 import type { RunServices } from '../engine/runs/services.js';
 import { RunFolder } from '../io/run-folder.js';
 import { NO_POST_PROCESS, type StudyAngle, type StudyBase, type StudyConfig } from './config.js';

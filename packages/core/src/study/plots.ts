@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { NO_POST_PROCESS } from './config.js';
 import type { StudyRow } from './study-file.js';
 import { svgPlot, type PlotSeries } from './svg-plot.js';

@@ -6,7 +6,7 @@ import { RunFolder } from '../io/run-folder.js';
 import { evaluateRun } from '../engine/runs/evaluate-run.js';
 import type { RunHooks, RunServices } from '../engine/runs/services.js';
 import { trainRobust } from '../engine/runs/train-robust.js';
-import { workerCount } from '../engine/runs/worker-count.js';
+import { workerCount } from '../engine/runs/workers/thread-count.js';
 import { sharedFidFeatureNet } from '../metrics/fid.js';
 import { NO_POST_PROCESS, type StudyConfig } from './config.js';
 import { forkRun } from './fork-run.js';

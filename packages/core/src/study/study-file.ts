@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 
 export const STUDY_FORMAT = 'attrib-study/1';
 

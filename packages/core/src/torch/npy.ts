@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { halfToFloat } from './torch-tensor.js';
 
 /**

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { LinearKey } from '../../keys/linear-key.js';
 import { trainKey, type KeyRootSamples } from '../key-stage.js';
-import { resolveOptions, type KeyStageOptions, type OptionsInput } from '../options.js';
+import { resolveOptions, type KeyStageOptions, type OptionsInput } from '../../contracts/stage-options.js';
 import type { RunHooks, RunServices } from './services.js';
 import { finishJob, openRunSession, startJob } from './session.js';
 

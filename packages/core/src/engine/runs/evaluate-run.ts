@@ -4,11 +4,11 @@ import type { MetricResult } from '../../contracts/metric.js';
 import type { PostProcess } from '../../contracts/post-process.js';
 import type { EvaluationRecord } from '../../io/run-folder.js';
 import { loadSubjects, metricContext, metricOutline, type EvaluationPlan } from './evaluation-subjects.js';
-import { computeMetricsInWorkers, metricWorkerData, metricTasks, type MetricRequest } from './metric-workers.js';
+import { computeMetricsInWorkers, metricWorkerData, metricTasks, type MetricRequest } from './workers/metric-threads.js';
 import type { PostProcessRequest } from './train-robust.js';
 import type { RunHooks, RunServices } from './services.js';
 import { openRunSession } from './session.js';
-import { workerCount } from './worker-count.js';
+import { workerCount } from './workers/thread-count.js';
 
 /** Metrics `evaluate` computes unless told otherwise (all of core's built-in ones). */
 export const DEFAULT_EVALUATION_METRICS = ['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'psnr', 'ssim'] as const;

@@ -2,14 +2,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { distinguishability, psnr, quality, ssim } from '../../metrics/index.js';
+import { distinguishability } from '../../metrics/distinguishability.js';
+import { psnr, quality, ssim } from '../../metrics/quality.js';
 import type { PluginHost } from '../../plugins/host.js';
 import { useBackend } from '@attrib/testing/backend';
 import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '@attrib/testing/run-fixture';
 import { copyRun, writeThreeKeyRun } from '@attrib/testing/three-key-run';
 import { evaluateRun } from './evaluate-run.js';
 import { metricOutline } from './evaluation-subjects.js';
-import { metricTasks } from './metric-workers.js';
+import { metricTasks } from './workers/metric-threads.js';
 import { trainRobust } from './train-robust.js';
 
 let host: PluginHost;

@@ -1,11 +1,11 @@
 import type { UnitProgress } from '../../io/run-folder.js';
 import { RunFolder } from '../../io/run-folder.js';
 import type { PluginModule } from '../../plugins/host.js';
-import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../options.js';
+import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../../contracts/stage-options.js';
 import { generatorWrittenMessage, recordGenerator, type GeneratorOutcome } from './generator-unit.js';
 import type { RunHooks } from './services.js';
-import { trainInWorkers, unitWorkerData, type WorkUnit } from './unit-workers.js';
-import { TaskQueue } from './worker-pool.js';
+import { trainInWorkers, unitWorkerData, type WorkUnit } from './workers/training-threads.js';
+import { TaskQueue } from './workers/thread-pool.js';
 
 /** Keyed generators trained in worker threads while their keys are still being added. */
 export interface GeneratorFeed {

@@ -2,7 +2,7 @@ import type { Generator } from '../../contracts/generator.js';
 import { RunFolder } from '../../io/run-folder.js';
 import type { StageContext } from '../context.js';
 import { trainKeyedGenerator } from '../generator-stage.js';
-import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../options.js';
+import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../../contracts/stage-options.js';
 import type { RunSession } from './session.js';
 import { writeSampleGrid } from './write-products.js';
 

@@ -2,10 +2,10 @@ import type { Generator } from '../../contracts/generator.js';
 import type { PostProcess } from '../../contracts/post-process.js';
 import type { RunFolder } from '../../io/run-folder.js';
 import type { StageContext } from '../context.js';
-import { resolveOptions, type OptionsInput, type RobustStageOptions } from '../options.js';
+import { resolveOptions, type OptionsInput, type RobustStageOptions } from '../../contracts/stage-options.js';
 import { trainRobustGenerator } from '../robust-stage.js';
 import type { RunSession } from './session.js';
-import type { UnitOutcome } from './unit-workers.js';
+import type { UnitOutcome } from './workers/training-threads.js';
 import { writeSampleGrid } from './write-products.js';
 
 /** What making one key's generator robust gives the job: its last end-of-epoch report. */

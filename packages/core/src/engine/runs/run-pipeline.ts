@@ -1,18 +1,18 @@
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { RunFolder } from '../../io/run-folder.js';
-import { resolveOptions, type FirstStageOptions, type GeneratorStageOptions, type KeyStageOptions, type OptionsInput } from '../options.js';
+import { resolveOptions, type FirstStageOptions, type GeneratorStageOptions, type KeyStageOptions, type OptionsInput } from '../../contracts/stage-options.js';
 import type { PluginModule } from '../../plugins/host.js';
 import { addKeys, nextKeyIds } from './add-keys.js';
 import { evaluateRun, type EvaluateRunResult } from './evaluate-run.js';
 import { feedGenerators, type GeneratorFeed } from './generator-feed.js';
 import type { GeneratorOutcome } from './generator-unit.js';
-import { KeyRootAhead, keyRootPlan, type KeyStart } from './key-root-ahead.js';
+import { KeyRootAhead, keyRootPlan, type KeyStart } from './workers/root-images-ahead.js';
 import { keyUnit } from '../key-stage.js';
 import { createRun, initRun, type InitRunRequest } from './init-run.js';
 import type { RunHooks, RunServices } from './services.js';
 import { trainGenerators } from './train-generators.js';
-import { workerCount } from './worker-count.js';
+import { workerCount } from './workers/thread-count.js';
 
 /** One whole run: the first key and generator, more keys, their generators, an evaluation. */
 export interface RunPipelineRequest extends Omit<InitRunRequest, 'options' | 'resume'> {

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import type { PendingJob } from '../../io/run-folder.js';
-import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../options.js';
+import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../../contracts/stage-options.js';
 import { generatorWrittenMessage, recordGenerator, trainAndWriteGenerator, type GeneratorOutcome } from './generator-unit.js';
-import { trainInWorkers, unitWorkerData } from './unit-workers.js';
+import { trainInWorkers, unitWorkerData } from './workers/training-threads.js';
 import type { RunHooks, RunServices } from './services.js';
 import { finishJob, openRunSession, startJob, type RunSession } from './session.js';
-import { workerCount } from './worker-count.js';
+import { workerCount } from './workers/thread-count.js';
 
 export interface TrainGeneratorsRequest {
   readonly dir: string;

@@ -2,12 +2,12 @@ import { resolve } from 'node:path';
 import { loadCheckpoint } from '../../io/checkpoint.js';
 import type { PostProcess } from '../../contracts/post-process.js';
 import { checkName, type PendingJob, type RunFolder } from '../../io/run-folder.js';
-import { resolveOptions, type OptionsInput, type RobustStageOptions } from '../options.js';
+import { resolveOptions, type OptionsInput, type RobustStageOptions } from '../../contracts/stage-options.js';
 import { recordRobust, trainAndWriteRobust, type RobustOutcome } from './robust-unit.js';
 import type { RunHooks, RunServices } from './services.js';
 import { finishJob, openRunSession, startJob, type RunSession } from './session.js';
-import { trainInWorkers, unitWorkerData } from './unit-workers.js';
-import { workerCount } from './worker-count.js';
+import { trainInWorkers, unitWorkerData } from './workers/training-threads.js';
+import { workerCount } from './workers/thread-count.js';
 
 /** A post-process by registered name, with parameters (defaults when omitted). */
 export interface PostProcessRequest {

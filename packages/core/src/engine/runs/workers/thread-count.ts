@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import type { PluginModule } from '../../plugins/host.js';
+import type { PluginModule } from '../../../plugins/host.js';
 
 /** Backends that compute on the calling thread alone, so that more threads use more cores. */
 const ONE_THREAD_BACKENDS: readonly string[] = ['wasm', 'cpu'];

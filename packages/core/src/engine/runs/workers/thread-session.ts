@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '../../backend/select.js';
-import { createPluginHost, type PluginHost, type PluginModule } from '../../plugins/host.js';
-import { registerPluginModules } from '../../plugins/load.js';
-import { openRunSession, type RunSession } from './session.js';
+import { selectBackend } from '../../../backend/select.js';
+import { createPluginHost, type PluginHost, type PluginModule } from '../../../plugins/host.js';
+import { registerPluginModules } from '../../../plugins/load.js';
+import { openRunSession, type RunSession } from '../session.js';
 
 /** What every worker thread of a run starts with. */
 export interface WorkerStart {

@@ -1,8 +1,8 @@
-import type { PendingJob, UnitProgress } from '../../io/run-folder.js';
-import type { PluginModule } from '../../plugins/host.js';
-import type { TrainingEvent } from '../context.js';
-import { runInWorkers, type TaskQueue } from './worker-pool.js';
-import { workerStart, type WorkerStart } from './worker-session.js';
+import type { PendingJob, UnitProgress } from '../../../io/run-folder.js';
+import type { PluginModule } from '../../../plugins/host.js';
+import type { TrainingEvent } from '../../context.js';
+import { runInWorkers, type TaskQueue } from './thread-pool.js';
+import { workerStart, type WorkerStart } from './thread-session.js';
 
 /** What every worker thread of a training job starts with. */
 export interface UnitWorkerData extends WorkerStart {
@@ -44,7 +44,7 @@ export interface UnitWorkerHandlers<O extends UnitOutcome> {
 }
 
 /**
- * Trains the job's units in `data` in `count` worker threads (unit-worker.ts), each with its own
+ * Trains the job's units in `data` in `count` worker threads (training-thread.ts), each with its own
  * backend and run session; a worker takes the next unit when it finishes one. `units` is a list,
  * or a TaskQueue that may still grow. Reports are handled one at a time, in arrival
  * order. The first failure stops every worker and rejects with a one-line error naming its unit;
@@ -53,7 +53,7 @@ export interface UnitWorkerHandlers<O extends UnitOutcome> {
 export async function trainInWorkers<O extends UnitOutcome>(
   data: UnitWorkerData, units: readonly WorkUnit[] | TaskQueue<WorkUnit>, count: number, handlers: UnitWorkerHandlers<O>,
 ): Promise<void> {
-  await runInWorkers<WorkUnit, UnitNote, O>('unit-worker', data, units, count, describeUnit, {
+  await runInWorkers<WorkUnit, UnitNote, O>('training-thread', data, units, count, describeUnit, {
     onNote: async (note) => {
       if (note.type === 'event') handlers.onEvent?.(note.event);
       else await handlers.onProgress(note.unit, note.progress);

@@ -1,17 +1,17 @@
 /**
- * Entry of a metric worker thread (see metric-workers.ts): selects the parent's backend, loads
+ * Entry of a metric worker thread (see metric-threads.ts): selects the parent's backend, loads
  * the parent's plugins, opens the run and the generators being measured once, then computes the
  * metrics (or parts of metrics) it is handed, one at a time, exactly as evaluateRun computes them
  * in its own thread.
  */
 import { workerData } from 'node:worker_threads';
-import type { PostProcess } from '../../contracts/post-process.js';
-import type { PluginHost } from '../../plugins/host.js';
-import { loadSubjects, metricContext, type EvaluationSubjects } from './evaluation-subjects.js';
-import type { MetricNote, MetricTask, MetricWorkerData } from './metric-workers.js';
-import { serveTasks } from './worker-pool.js';
-import type { RunSession } from './session.js';
-import { openWorkerSession } from './worker-session.js';
+import type { PostProcess } from '../../../contracts/post-process.js';
+import type { PluginHost } from '../../../plugins/host.js';
+import { loadSubjects, metricContext, type EvaluationSubjects } from '../evaluation-subjects.js';
+import type { MetricNote, MetricTask, MetricWorkerData } from './metric-threads.js';
+import { serveTasks } from './thread-pool.js';
+import type { RunSession } from '../session.js';
+import { openWorkerSession } from './thread-session.js';
 
 const data = workerData as MetricWorkerData;
 

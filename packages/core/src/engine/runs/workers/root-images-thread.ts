@@ -1,16 +1,16 @@
 /**
  * Entry of the worker thread that makes the key stage's root images ahead of time (see
- * key-root-ahead.ts): selects the parent's backend, loads its plugins, opens the run and, for each
+ * root-images-ahead.ts): selects the parent's backend, loads its plugins, opens the run and, for each
  * epoch it is handed, runs the frozen root on that epoch's latents step by step, sending each
  * batch of images to the parent as it is made.
  */
 import { workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { keyRootFeed } from '../key-stage.js';
-import type { KeyRootBatch, KeyRootEpoch, KeyRootWorkerData } from './key-root-ahead.js';
-import type { RunSession } from './session.js';
-import { serveTasks } from './worker-pool.js';
-import { openWorkerSession } from './worker-session.js';
+import { keyRootFeed } from '../../key-stage.js';
+import type { KeyRootBatch, KeyRootEpoch, KeyRootWorkerData } from './root-images-ahead.js';
+import type { RunSession } from '../session.js';
+import { serveTasks } from './thread-pool.js';
+import { openWorkerSession } from './thread-session.js';
 
 const data = workerData as KeyRootWorkerData;
 

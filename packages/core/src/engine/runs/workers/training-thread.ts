@@ -1,22 +1,22 @@
 /**
- * Entry of a worker thread of a training job (see unit-workers.ts): selects the parent's backend,
+ * Entry of a worker thread of a training job (see training-threads.ts): selects the parent's backend,
  * loads the parent's plugins, opens the run and trains the units it is handed, one at a time:
  * keyed generators (stage "generators") or robust ones (stage "robust", each post-process built
  * here from the plugins by name and parameters). It writes only its units' files; the parent
  * records them in the manifest.
  */
 import { workerData } from 'node:worker_threads';
-import type { PostProcess } from '../../contracts/post-process.js';
-import { unitProgress } from '../../io/run-folder.js';
-import type { PluginHost } from '../../plugins/host.js';
-import type { StageContext } from '../context.js';
-import type { GeneratorStageOptions, OptionsInput, RobustStageOptions } from '../options.js';
-import { trainAndWriteGenerator } from './generator-unit.js';
-import { trainAndWriteRobust } from './robust-unit.js';
-import type { RunSession } from './session.js';
-import type { UnitNote, UnitOutcome, UnitWorkerData, WorkUnit } from './unit-workers.js';
-import { serveTasks } from './worker-pool.js';
-import { openWorkerSession } from './worker-session.js';
+import type { PostProcess } from '../../../contracts/post-process.js';
+import { unitProgress } from '../../../io/run-folder.js';
+import type { PluginHost } from '../../../plugins/host.js';
+import type { StageContext } from '../../context.js';
+import type { GeneratorStageOptions, OptionsInput, RobustStageOptions } from '../../../contracts/stage-options.js';
+import { trainAndWriteGenerator } from '../generator-unit.js';
+import { trainAndWriteRobust } from '../robust-unit.js';
+import type { RunSession } from '../session.js';
+import type { UnitNote, UnitOutcome, UnitWorkerData, WorkUnit } from './training-threads.js';
+import { serveTasks } from './thread-pool.js';
+import { openWorkerSession } from './thread-session.js';
 
 const data = workerData as UnitWorkerData;
 const { job } = data;

@@ -1,17 +1,17 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PluginHost } from '../../plugins/host.js';
+import type { PluginHost } from '../../../plugins/host.js';
 import { useBackend } from '@attrib/testing/backend';
 import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '@attrib/testing/run-fixture';
 import { keyValuesOf } from '@attrib/testing/run-files';
 import { copyRun } from '@attrib/testing/three-key-run';
-import { keyRootFeed, type KeyRootSamples } from '../key-stage.js';
-import { resolveOptions } from '../options.js';
-import { addKeys } from './add-keys.js';
-import { initRun } from './init-run.js';
-import { KeyRootAhead, keyRootPlan } from './key-root-ahead.js';
-import { openRunSession } from './session.js';
+import { keyRootFeed, type KeyRootSamples } from '../../key-stage.js';
+import { resolveOptions } from '../../../contracts/stage-options.js';
+import { addKeys } from '../add-keys.js';
+import { initRun } from '../init-run.js';
+import { KeyRootAhead, keyRootPlan } from './root-images-ahead.js';
+import { openRunSession } from '../session.js';
 
 let host: PluginHost;
 let fixture: RunFixture;

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { PluginModule } from '../../plugins/host.js';
-import type { KeyRootSamples } from '../key-stage.js';
-import type { KeyStageOptions } from '../options.js';
-import { runInWorkers, TaskQueue } from './worker-pool.js';
-import { workerStart, type WorkerStart } from './worker-session.js';
+import type { PluginModule } from '../../../plugins/host.js';
+import type { KeyRootSamples } from '../../key-stage.js';
+import type { KeyStageOptions } from '../../../contracts/stage-options.js';
+import { runInWorkers, TaskQueue } from './thread-pool.js';
+import { workerStart, type WorkerStart } from './thread-session.js';
 
-/** What the worker thread (key-root-worker.ts) starts with. */
+/** What the worker thread (root-images-thread.ts) starts with. */
 export interface KeyRootWorkerData extends WorkerStart {
   readonly options: Pick<KeyStageOptions, 'batchSize' | 'stepsPerEpoch'>;
 }
@@ -75,7 +75,7 @@ export class KeyRootAhead implements KeyRootSamples {
   ) {
     const data: KeyRootWorkerData = { ...workerStart(dir, plugins), options: { batchSize: options.batchSize, stepsPerEpoch: options.stepsPerEpoch } };
     const describe = (task: KeyRootEpoch): string => `root images of ${task.keyId} epoch ${task.epoch + 1}`;
-    this.working = runInWorkers<KeyRootEpoch, KeyRootBatch, number>('key-root-worker', data, this.queue, 1, describe, {
+    this.working = runInWorkers<KeyRootEpoch, KeyRootBatch, number>('root-images-thread', data, this.queue, 1, describe, {
       onNote: (batch, task) => this.received(task, batch),
       onDone: async (_steps, task) => this.finished(task),
       signal: this.abort.signal,

@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parentPort, Worker } from 'node:worker_threads';
-import { oneLine } from '../../util/one-line.js';
+import { oneLine } from '../../../util/one-line.js';
 
 /** Parent to worker: do one task. */
 export interface ToPoolWorker<T> {
@@ -58,14 +58,14 @@ export interface PoolHandlers<T, N, R> {
 const EXTENSION = extname(fileURLToPath(import.meta.url));
 
 /**
- * Starts a worker thread on `module` of this folder (unit-worker, metric-worker). From the built
- * .js files Node runs it as it is; from the TypeScript sources (tsx, vitest) worker-loader.mjs
+ * Starts a worker thread on `module` of this folder (training-thread, metric-thread). From the built
+ * .js files Node runs it as it is; from the TypeScript sources (tsx, vitest) thread-loader.mjs
  * first registers tsx and the "source" export condition in the new thread, which inherits neither.
  */
 function startWorker(module: string, data: object): Worker {
   const entry = new URL(`./${module}${EXTENSION}`, import.meta.url);
   if (EXTENSION === '.js') return new Worker(entry, { workerData: data });
-  return new Worker(new URL('./worker-loader.mjs', import.meta.url), { workerData: { ...data, entry: entry.href } });
+  return new Worker(new URL('./thread-loader.mjs', import.meta.url), { workerData: { ...data, entry: entry.href } });
 }
 
 /**

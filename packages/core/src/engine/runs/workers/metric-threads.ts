@@ -1,10 +1,10 @@
-import type { Metric, MetricOutline, MetricResult } from '../../contracts/metric.js';
-import type { PluginModule } from '../../plugins/host.js';
-import { oneLine } from '../../util/one-line.js';
-import type { EvaluationPlan } from './evaluation-subjects.js';
-import type { PostProcessRequest } from './train-robust.js';
-import { runInWorkers } from './worker-pool.js';
-import { workerStart, type WorkerStart } from './worker-session.js';
+import type { Metric, MetricOutline, MetricResult } from '../../../contracts/metric.js';
+import type { PluginModule } from '../../../plugins/host.js';
+import { oneLine } from '../../../util/one-line.js';
+import type { EvaluationPlan } from '../evaluation-subjects.js';
+import type { PostProcessRequest } from '../train-robust.js';
+import { runInWorkers } from './thread-pool.js';
+import { workerStart, type WorkerStart } from './thread-session.js';
 
 /** What every metric worker thread starts with. */
 export interface MetricWorkerData extends WorkerStart {
@@ -61,7 +61,7 @@ export function metricTasks(requests: readonly MetricRequest[]): MetricTask[] {
 }
 
 /**
- * Computes `requests` in `count` worker threads (metric-worker.ts), each with its own backend and
+ * Computes `requests` in `count` worker threads (metric-thread.ts), each with its own backend and
  * its own copy of the run's generators; a thread takes the next task (a whole metric or a part of
  * one, see {@link metricTasks}) when it finishes one. The parts' partials are combined here, in
  * index order, and a metric's progress is the sum over its parts. Returns the results by metric
@@ -81,7 +81,7 @@ export async function computeMetricsInWorkers(
     done[part.index] = note.done;
     onProgress?.(metric, done.reduce((a, b) => a + b), note.total);
   };
-  await runInWorkers<MetricTask, MetricNote, unknown>('metric-worker', data, metricTasks(requests), count, (task) => `metric ${task.metric}`, {
+  await runInWorkers<MetricTask, MetricNote, unknown>('metric-thread', data, metricTasks(requests), count, (task) => `metric ${task.metric}`, {
     onNote: noteProgress,
     onDone: async (result, { metric, part }) => {
       if (!part) results[metric] = result as MetricResult;
