@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkGeneratorMode, createRng, formatShape, sameShape } from '@attrib/core';
 import type { Generator, GeneratorMode, ImageShape, ImageSource, NamedTensors, Rng } from '@attrib/core';
-import { createRng, formatShape, sameShape } from '@attrib/core';
 import { inputShapeOf, outputShapeOf, type CycleganConfig } from './config.js';
 import {
   convStride2, convTransposeUp2, convValid, filterFromTorch, filterToTorch, instanceNorm, reflectionPad,
@@ -80,8 +80,7 @@ export class CycleganGenerator implements Generator {
   }
 
   setMode(mode: GeneratorMode): void {
-    if (mode !== 'train' && mode !== 'eval') throw new Error(`cyclegan: mode must be 'train' or 'eval', got ${String(mode)}`);
-    this.currentMode = mode;
+    this.currentMode = checkGeneratorMode('cyclegan', mode);
   }
 
   /** `count` source-domain images drawn uniformly at random (with replacement) from the input source. */

@@ -1,6 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSource } from '@attrib/core';
-import { readTorchFile, stateDictTensors, stripDataParallelPrefix, toNamedTensors, type TorchTensor } from '@attrib/core';
+import { readTorchFile, stateDictTensors, stripDataParallelPrefix, generatorFromStateDict, type TorchTensor } from '@attrib/core';
 import { CYCLEGAN_DEFAULTS, resolveCycleganConfig, type CycleganConfig } from './config.js';
 import { CycleganGenerator } from './generator.js';
 
@@ -46,23 +45,7 @@ export async function importCycleganReference(
     throw new Error(`${(error as Error).message} (a CycleGAN generator file holds its state dict, as latest_net_G_A.pth)`);
   }
   const config = inferCycleganConfig(tensors, file, imageSize(file, inputs, options));
-  let generator: CycleganGenerator;
-  try {
-    generator = new CycleganGenerator(config, inputs);
-  } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`);
-  }
-  const named = toNamedTensors(tensors);
-  try {
-    generator.loadState(named);
-  } catch (error) {
-    generator.dispose();
-    throw new Error(`${file}: ${(error as Error).message}`);
-  } finally {
-    tf.dispose(Object.values(named));
-  }
-  generator.setMode('eval');
-  return generator;
+  return generatorFromStateDict(file, tensors, () => new CycleganGenerator(config, inputs));
 }
 
 function imageSize(file: string, inputs: ImageSource | undefined, options: CycleganImportOptions): { height: number; width: number } {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkGeneratorMode, createRng, normalLatents } from '@attrib/core';
 import type { Generator, GeneratorMode, ImageShape, NamedTensors, Rng } from '@attrib/core';
-import { createRng } from '@attrib/core';
 import { generatorPlan, type GeneratorLayerPlan } from './architecture.js';
 import type { DcganConfig } from './config.js';
 import { BatchNorm2d } from './layers/batch-norm.js';
@@ -60,13 +60,11 @@ export class DcganGenerator implements Generator {
   }
 
   setMode(mode: GeneratorMode): void {
-    if (mode !== 'train' && mode !== 'eval') throw new Error(`dcgan: mode must be 'train' or 'eval', got ${String(mode)}`);
-    this.currentMode = mode;
+    this.currentMode = checkGeneratorMode('dcgan', mode);
   }
 
   sampleInputs(count: number, rng: Rng): tf.Tensor2D {
-    if (!Number.isInteger(count) || count <= 0) throw new Error(`dcgan: sample count must be a positive integer, got ${count}`);
-    return tf.randomNormal([count, this.settings.nz], 0, 1, 'float32', rng.seed()) as tf.Tensor2D;
+    return normalLatents('dcgan', count, this.settings.nz, rng);
   }
 
   generate(inputs: tf.Tensor): tf.Tensor4D {

@@ -1,6 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import {
-  describePyValue, readTorchFile, stateDictTensors, stripDataParallelPrefix, toNamedTensors, TorchTensor,
+  describePyValue, readTorchFile, stateDictTensors, stripDataParallelPrefix, generatorFromStateDict, TorchTensor,
   type PyValue,
 } from '@attrib/core';
 import { resolveDcganConfig, type DcganConfig } from './config.js';
@@ -18,23 +17,7 @@ export async function importDcganReference(file: string, overrides: Partial<Dcga
   const root = await readTorchFile(file);
   const tensors = stripDataParallelPrefix(stateDictTensors(unwrap(root, file), file));
   const inferred = inferDcganConfig(tensors, file);
-  let generator: DcganGenerator;
-  try {
-    generator = new DcganGenerator(resolveDcganConfig({ ...inferred, ...overrides }));
-  } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`);
-  }
-  const named = toNamedTensors(tensors);
-  try {
-    generator.loadState(named);
-  } catch (error) {
-    generator.dispose();
-    throw new Error(`${file}: ${(error as Error).message}`);
-  } finally {
-    tf.dispose(Object.values(named));
-  }
-  generator.setMode('eval');
-  return generator;
+  return generatorFromStateDict(file, tensors, () => new DcganGenerator(resolveDcganConfig({ ...inferred, ...overrides })));
 }
 
 /** A checkpoint dict holding the generator under a conventional key, else the value itself. */

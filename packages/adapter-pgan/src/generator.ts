@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkGeneratorMode, createRng, normalLatents } from '@attrib/core';
 import type { Generator, GeneratorMode, ImageShape, NamedTensors, Rng } from '@attrib/core';
-import { createRng } from '@attrib/core';
 import { pganImageSide, type PganConfig } from './config.js';
 import {
   convWeightFromTorch, convWeightToTorch, equalizedConv, equalizedLinear, formatBiasFromTorch, formatBiasToTorch,
@@ -88,13 +88,11 @@ export class PganGenerator implements Generator {
   }
 
   setMode(mode: GeneratorMode): void {
-    if (mode !== 'train' && mode !== 'eval') throw new Error(`pgan: mode must be 'train' or 'eval', got ${String(mode)}`);
-    this.currentMode = mode;
+    this.currentMode = checkGeneratorMode('pgan', mode);
   }
 
   sampleInputs(count: number, rng: Rng): tf.Tensor2D {
-    if (!Number.isInteger(count) || count <= 0) throw new Error(`pgan: sample count must be a positive integer, got ${count}`);
-    return tf.randomNormal([count, this.settings.dimLatent], 0, 1, 'float32', rng.seed()) as tf.Tensor2D;
+    return normalLatents('pgan', count, this.settings.dimLatent, rng);
   }
 
   generate(inputs: tf.Tensor): tf.Tensor4D {

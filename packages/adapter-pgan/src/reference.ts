@@ -1,6 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import {
-  describePyValue, objectFields, readTorchFile, stateDictTensors, stripDataParallelPrefix, toNamedTensors, TorchTensor,
+  describePyValue, objectFields, readTorchFile, stateDictTensors, stripDataParallelPrefix, generatorFromStateDict, TorchTensor,
   type PyDict, type PyValue,
 } from '@attrib/core';
 import { PGAN_DEFAULTS, resolvePganConfig, type PganConfig } from './config.js';
@@ -47,23 +46,7 @@ export async function importPganReference(file: string, options: PganImportOptio
   } else {
     throw new Error(`${file}: holds a ${describePyValue(root)}, expected a GAN zoo checkpoint (a dict with netG and config) or a generator state dict`);
   }
-  let generator: PganGenerator;
-  try {
-    generator = new PganGenerator(config);
-  } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`);
-  }
-  const named = toNamedTensors(tensors);
-  try {
-    generator.loadState(named);
-  } catch (error) {
-    generator.dispose();
-    throw new Error(`${file}: ${(error as Error).message}`);
-  } finally {
-    tf.dispose(Object.values(named));
-  }
-  generator.setMode('eval');
-  return generator;
+  return generatorFromStateDict(file, tensors, () => new PganGenerator(config));
 }
 
 /** `formatLayer.weight` to `formatLayer.module.weight`, as the zoo's loadStateDictCompatible renames. */

@@ -84,6 +84,8 @@ export { type StageContext, type TrainingEvent } from './engine/context.js';
 export {
   DEFAULT_OPTIONS,
   resolveOptions,
+  STAGE_OPTION_INFO,
+  type StageOptionInfo,
   type AngleTerm,
   type EpochOptions,
   type FirstStageOptions,
@@ -143,12 +145,19 @@ export { encodePng, decodePng, readPng, writePng, type Image8 } from './io/png.j
 export {
   CHECKPOINT_FORMAT,
   loadCheckpoint,
+  isAttribCheckpoint,
   saveCheckpoint,
   type Checkpoint,
   type CheckpointHeader,
   type TensorEntry,
 } from './io/checkpoint.js';
-export { loadGenerator, saveGenerator } from './io/generator-file.js';
+export {
+  loadGenerator,
+  saveGenerator,
+  openGeneratorFile,
+  type GeneratorFileFormat,
+  type OpenGeneratorOptions,
+} from './io/generator-file.js';
 export {
   RUN_FORMAT,
   RunFolder,
@@ -174,10 +183,12 @@ export {
   stripDataParallelPrefix,
   toNamedTensors,
 } from './torch/state-dict.js';
+export { generatorFromStateDict } from './torch/reference-generator.js';
 export { readNpy, writeNpy, type NpyArray } from './torch/npy.js';
 
 // Seeded randomness
 export { createRng, permutation } from './util/rng.js';
+export { checkGeneratorMode, normalLatents } from './util/generator-kit.js';
 
 // Identify: which key claims an image
 export { type KeyScore, type Verdict, type VerdictKind } from './identify/verdict.js';

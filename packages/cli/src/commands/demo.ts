@@ -26,7 +26,7 @@ digits of the mnist package. Stage "first" (key-1 with its generator), more keys
 every earlier one, a keyed generator per key, then the evaluation: distinguishability per key,
 attributability, the N x N attribution matrix, the L2 distance to the root and the FID of the root
 and of every keyed generator. Interrupted? Run it again with --resume.
-Profiles: ${Object.values(DEMO_PROFILES).map((p) => `${p.name}: ${p.summary}`).join('; ')}.`;
+Profiles: ${Object.values(DEMO_PROFILES).map((p) => `${p.name}: ${p.description}`).join('; ')}.`;
 
   static override examples = [
     '<%= config.bin %> demo',
@@ -59,7 +59,7 @@ Profiles: ${Object.values(DEMO_PROFILES).map((p) => `${p.name}: ${p.summary}`).j
     const started = Date.now();
     const result = await runPipeline(await this.plugins(), {
       dir, adapter: 'dcgan', root: 'pretrained:mnist32', data: { source: 'mnist' }, seed: s.seed, keys: s.keys, resume: s.resume,
-      first: profile.first, moreKeys: profile.keys, generators: profile.generators,
+      first: profile.stages.first, moreKeys: profile.stages.keys, generators: profile.stages.generators,
       metrics: ['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'fid'],
       ...(profile.samplesByMetric ? { samplesByMetric: profile.samplesByMetric } : {}),
     }, trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));

@@ -1,9 +1,8 @@
 import {
-  generateImages, loadExportedModel, loadGenerator, readNpy, writeNpy, type Generator, type ImageShape, type ImageSource, type PluginHost,
+  generateImages, loadExportedModel, openGeneratorFile, readNpy, writeNpy, type GeneratorFileFormat, type ImageShape, type ImageSource,
 } from '@attrib/core';
 import { Flags } from '@oclif/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AttribCommand } from '../base-command.js';
 import type { Progress } from '../progress.js';
@@ -13,7 +12,7 @@ export interface GenerateResult {
   adapter: string;
   checkpoint: string;
   /** `attrib` for our checkpoints, `reference` for the release's own format. */
-  checkpointFormat: 'attrib' | 'reference';
+  checkpointFormat: GeneratorFileFormat;
   inputs: string;
   inputShape: number[];
   out: string;
@@ -33,23 +32,6 @@ export interface GenerateImagesCommandResult {
   imageShape: ImageShape;
 }
 
-/** Whether a file starts with the attrib checkpoint signature. */
-async function isAttribCheckpoint(file: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw new Error(`${file}: cannot read checkpoint (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  try {
-    const head = Buffer.alloc(8);
-    const { bytesRead } = await handle.read(head, 0, 8, 0);
-    return bytesRead === 8 && head.toString('latin1') === 'ATTRIBCK';
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * The .npy inputs (NCHW) as source-domain images, so that an image-to-image adapter reading a
  * reference checkpoint (which does not record the image size) takes its size from them.
@@ -63,25 +45,6 @@ function npyImageSource(file: string, npy: { shape: readonly number[]; values: F
     size: count,
     read: (indices) => tf.tidy(() => tf.transpose(tf.gather(tf.tensor4d(npy.values, [count, channels, height, width]), [...indices], 0), [0, 2, 3, 1])),
   };
-}
-
-/** A generator from an attrib checkpoint or, through its adapter, from a reference checkpoint. */
-async function openGenerator(
-  file: string, adapterName: string, options: Record<string, unknown>, host: PluginHost, inputs?: ImageSource,
-): Promise<{ generator: Generator; format: GenerateResult['checkpointFormat'] }> {
-  if (await isAttribCheckpoint(file)) {
-    if (Object.keys(options).length > 0) throw new Error(`--option applies to reference checkpoints; ${file} is an attrib checkpoint`);
-    const { generator } = await loadGenerator(file, (stored) => {
-      if (adapterName !== '' && stored !== adapterName) throw new Error(`${file}: holds a ${stored} generator, not ${adapterName}`);
-      return host.adapter(stored);
-    });
-    return { generator, format: 'attrib' };
-  }
-  if (adapterName === '') throw new Error(`--adapter is required to read ${file}, which is not an attrib checkpoint`);
-  const adapter = host.adapter(adapterName);
-  if (!adapter.importReference) throw new Error(`${file} is not an attrib checkpoint, and adapter ${adapter.name} reads no reference format`);
-  const ctx = adapter.inputKind === 'image' && inputs ? { inputs } : undefined;
-  return { generator: await adapter.importReference(file, ctx, options), format: 'reference' };
 }
 
 export default class Generate extends AttribCommand<typeof Generate> {
@@ -167,7 +130,9 @@ for dcgan) or, for image-to-image adapters, images NCHW in [-1, 1]; outputs are 
     const host = await this.plugins();
     await this.backend();
     const source = npyImageSource(inputsFile, { shape: inputs.shape, values: inputs.values as Float32Array });
-    const { generator, format } = await openGenerator(checkpoint, settings.adapter, settings.options, host, source);
+    const adapter = settings.adapter === '' ? undefined : host.adapter(settings.adapter);
+    const context = adapter?.inputKind === 'image' && source ? { inputs: source } : undefined;
+    const { generator, format } = await openGeneratorFile(checkpoint, (name) => host.adapter(name), { adapter: settings.adapter, context, options: settings.options });
     try {
       generator.setMode('eval');
       const images = tf.tensor(inputs.values, [...inputs.shape]);

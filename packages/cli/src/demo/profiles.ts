@@ -1,12 +1,11 @@
-import type { FirstStageOptions, GeneratorStageOptions, KeyStageOptions, OptionsInput } from '@attrib/core';
+import type { AdapterProfile } from '@attrib/core';
 
-/** The stage settings of one `attrib demo` profile; whatever a stage leaves out is the release's default. */
-export interface DemoProfile {
+/**
+ * One `attrib demo` profile: a profile as adapters define them (stage settings in the engine's
+ * names; whatever a stage leaves out is the release's default) with the metrics' sample counts.
+ */
+export interface DemoProfile extends AdapterProfile {
   readonly name: string;
-  readonly summary: string;
-  readonly first: OptionsInput<FirstStageOptions>;
-  readonly keys: OptionsInput<KeyStageOptions>;
-  readonly generators: OptionsInput<GeneratorStageOptions>;
   /** Sample counts of the named metrics where they differ from the reference's. */
   readonly samplesByMetric?: Readonly<Record<string, number>>;
 }
@@ -34,25 +33,31 @@ export interface DemoProfile {
 export const DEMO_PROFILES: Readonly<Record<string, DemoProfile>> = {
   fast: {
     name: 'fast',
-    summary: "the release's losses and rates on a short schedule that fits 15 minutes on 2 CPU cores",
-    first: { epochs: 5, stepsPerEpoch: 100, lrKey: 1e-2, lrDecay: 0.8, keepBest: true },
-    keys: { epochs: 2, stepsPerEpoch: 60, lrKey: 1e-2 },
-    generators: { epochs: 6, stepsPerEpoch: 50, lrDecay: 0.9, keepBest: true },
+    description: "the release's losses and rates on a short schedule that fits 15 minutes on 2 CPU cores",
+    stages: {
+      first: { epochs: 5, stepsPerEpoch: 100, lrKey: 1e-2, lrDecay: 0.8, keepBest: true },
+      keys: { epochs: 2, stepsPerEpoch: 60, lrKey: 1e-2 },
+      generators: { epochs: 6, stepsPerEpoch: 50, lrDecay: 0.9, keepBest: true },
+    },
     samplesByMetric: { fid: 2000 },
   },
   paper: {
     name: 'paper',
-    summary: "the release's DCGAN-MNIST scripts: 10 epochs per stage, batch 16 (generators) and 128 (keys)",
-    first: {},
-    keys: {},
-    generators: {},
+    description: "the release's DCGAN-MNIST scripts: 10 epochs per stage, batch 16 (generators) and 128 (keys)",
+    stages: {
+      first: {},
+      keys: {},
+      generators: {},
+    },
   },
   smoke: {
     name: 'smoke',
-    summary: 'a few steps of every stage and small samples: checks the wiring in seconds, its numbers mean nothing',
-    first: { epochs: 1, stepsPerEpoch: 2, checkSamples: 16 },
-    keys: { epochs: 1, stepsPerEpoch: 2, batchSize: 16 },
-    generators: { epochs: 1, stepsPerEpoch: 2, checkSamples: 16 },
+    description: 'a few steps of every stage and small samples: checks the wiring in seconds, its numbers mean nothing',
+    stages: {
+      first: { epochs: 1, stepsPerEpoch: 2, checkSamples: 16 },
+      keys: { epochs: 1, stepsPerEpoch: 2, batchSize: 16 },
+      generators: { epochs: 1, stepsPerEpoch: 2, checkSamples: 16 },
+    },
     samplesByMetric: { distinguishability: 32, attributability: 32, 'attribution-matrix': 32, quality: 32, fid: 32 },
   },
 };

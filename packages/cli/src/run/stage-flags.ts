@@ -1,41 +1,35 @@
-import { DEFAULT_OPTIONS, RunFolder, type GeneratorAdapter, type PluginHost, type OptionsInput, type StageName, type StageOptions } from '@attrib/core';
+import { DEFAULT_OPTIONS, RunFolder, STAGE_OPTION_INFO, type GeneratorAdapter, type PluginHost, type OptionsInput, type StageName, type StageOptions } from '@attrib/core';
 import { Flags, type Interfaces } from '@oclif/core';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFlag = Interfaces.Flag<any>;
 
-/** How one hyper-parameter flag maps to a stage option. */
+/** How one hyper-parameter flag maps to a stage option (its kind and summary: core's STAGE_OPTION_INFO). */
 interface OptionFlag {
   /** Engine option name (also the config file key). */
   readonly option: string;
   readonly flag: string;
-  readonly kind: 'number' | 'integer' | 'boolean' | 'string';
-  readonly summary: string;
-  readonly choices?: readonly string[];
   /** For the generators stage: the option lives in `shift`. */
   readonly shift?: boolean;
 }
 
 const COMMON: OptionFlag[] = [
-  { option: 'epochs', flag: 'epochs', kind: 'integer', summary: 'Epochs of training (a pass over the data each).' },
-  { option: 'batchSize', flag: 'batch-size', kind: 'integer', summary: 'Batch size.' },
-  { option: 'stepsPerEpoch', flag: 'steps-per-epoch', kind: 'integer', summary: 'Caps the steps of an epoch (default: a whole pass over the data).' },
-  { option: 'lrDecay', flag: 'lr-decay', kind: 'number', summary: 'Learning rates are multiplied by this after every epoch.' },
+  { option: 'epochs', flag: 'epochs' },
+  { option: 'batchSize', flag: 'batch-size' },
+  { option: 'stepsPerEpoch', flag: 'steps-per-epoch' },
+  { option: 'lrDecay', flag: 'lr-decay' },
 ];
 const GENERATOR: OptionFlag[] = [
-  { option: 'lr', flag: 'lr', kind: 'number', summary: 'Adam learning rate of the generator.' },
-  { option: 'beta1', flag: 'beta1', kind: 'number', summary: "Adam beta1 of the generator (beta2 is the release's 0.99)." },
-  { option: 'alpha', flag: 'alpha', kind: 'number', summary: 'Weight of the distance to the root in the generator loss.' },
-  { option: 'lp', flag: 'lp', kind: 'integer', summary: 'Distance to the root: 2 = MSE, 1 = L1.' },
-  { option: 'checkSamples', flag: 'check-samples', kind: 'integer', summary: 'Samples of the end-of-epoch check.' },
+  { option: 'lr', flag: 'lr' },
+  { option: 'beta1', flag: 'beta1' },
+  { option: 'alpha', flag: 'alpha' },
+  { option: 'lp', flag: 'lp' },
+  { option: 'checkSamples', flag: 'check-samples' },
 ];
-const KEEP_BEST: OptionFlag = {
-  option: 'keepBest', flag: 'keep-best', kind: 'boolean',
-  summary: "Not in the release: end at the weights of the epoch whose check had the highest distinguishability (--no-keep-best: the last epoch's).",
-};
+const KEEP_BEST: OptionFlag = { option: 'keepBest', flag: 'keep-best' };
 const KEY: OptionFlag[] = [
-  { option: 'lrKey', flag: 'lr-key', kind: 'number', summary: 'Adam learning rate of the key.' },
-  { option: 'theory', flag: 'theory', kind: 'boolean', summary: 'Theory mode: unit-norm key term; keys start at unit norm.' },
+  { option: 'lrKey', flag: 'lr-key' },
+  { option: 'theory', flag: 'theory' },
 ];
 
 /** The flags of each stage, beyond the command's own. */
@@ -43,24 +37,24 @@ export const STAGE_FLAGS: Record<StageName, readonly OptionFlag[]> = {
   first: [...COMMON, ...GENERATOR, ...KEY, KEEP_BEST],
   keys: [
     ...COMMON, ...KEY,
-    { option: 'angleTerm', flag: 'angle', kind: 'string', choices: ['orthogonal', 'cosine'], summary: 'orthogonal: sum |phi_j.phi|; cosine: 20 |c - cos(phi_j, phi)|.' },
-    { option: 'cosineTarget', flag: 'cosine-target', kind: 'number', summary: 'Target cosine c of --angle cosine (0.7 in the release).' },
-    { option: 'cosineWeight', flag: 'cosine-weight', kind: 'number', summary: 'Weight of --angle cosine (20 in the release).' },
-    { option: 'normLimit', flag: 'norm-limit', kind: 'number', summary: 'Theory mode: keys with a final norm >= this are trained again.' },
-    { option: 'maxAttempts', flag: 'max-attempts', kind: 'integer', summary: 'Theory mode: trainings of one key before giving up.' },
+    { option: 'angleTerm', flag: 'angle' },
+    { option: 'cosineTarget', flag: 'cosine-target' },
+    { option: 'cosineWeight', flag: 'cosine-weight' },
+    { option: 'normLimit', flag: 'norm-limit' },
+    { option: 'maxAttempts', flag: 'max-attempts' },
   ],
   generators: [
     ...COMMON, ...GENERATOR, KEEP_BEST,
-    { option: 'objective', flag: 'objective', kind: 'string', choices: ['hinge', 'shift'], summary: "hinge (the release) or shift (the paper's regression onto G0(z) - gamma u)." },
-    { option: 'delta', flag: 'delta', kind: 'number', shift: true, summary: 'shift: target distinguishability is 1 - delta.' },
-    { option: 'growth', flag: 'growth', kind: 'number', shift: true, summary: 'shift: gamma is multiplied by this after an epoch that missed the target.' },
-    { option: 'dmaxSamples', flag: 'dmax-samples', kind: 'integer', shift: true, summary: 'shift: real images d_max is taken over (default all).' },
-    { option: 'stopWhenDistinguishable', flag: 'early-stop', kind: 'boolean', shift: true, summary: 'shift: end at the first epoch reaching 1 - delta (--no-early-stop to train every epoch).' },
+    { option: 'objective', flag: 'objective' },
+    { option: 'delta', flag: 'delta', shift: true },
+    { option: 'growth', flag: 'growth', shift: true },
+    { option: 'dmaxSamples', flag: 'dmax-samples', shift: true },
+    { option: 'stopWhenDistinguishable', flag: 'early-stop', shift: true },
   ],
   robust: [
     ...COMMON, ...GENERATOR,
-    { option: 'probability', flag: 'probability', kind: 'number', summary: 'Probability that a step applies the post-process.' },
-    { option: 'othersWeight', flag: 'others-weight', kind: 'number', summary: 'Not in the release: weight of mean_j h(1 - phi_j.T(G_i(z))) over the other keys, keeping samples authentic under them.' },
+    { option: 'probability', flag: 'probability' },
+    { option: 'othersWeight', flag: 'others-weight' },
   ],
 };
 
@@ -71,10 +65,11 @@ export function stageFlags(stage: StageName): Record<string, AnyFlag> {
   const out: Record<string, AnyFlag> = {};
   for (const spec of STAGE_FLAGS[stage]) {
     const fallback = spec.shift ? shiftDefaults[spec.option] : defaults[spec.option];
-    const summary = `${spec.summary} Default: ${fallback === undefined ? 'none' : JSON.stringify(fallback)}.`;
-    out[spec.flag] = spec.kind === 'boolean'
+    const info = STAGE_OPTION_INFO[spec.option]!;
+    const summary = `${info.summary} Default: ${fallback === undefined ? 'none' : JSON.stringify(fallback)}.`;
+    out[spec.flag] = info.kind === 'boolean'
       ? Flags.boolean({ summary, helpGroup: 'TRAINING', allowNo: true })
-      : Flags.string({ summary, helpGroup: 'TRAINING', ...(spec.choices ? { options: [...spec.choices] } : {}) });
+      : Flags.string({ summary, helpGroup: 'TRAINING', ...(info.choices ? { options: [...info.choices] } : {}) });
   }
   return out;
 }
@@ -133,7 +128,8 @@ export function stageOptions<S extends StageName>(
     const raw = flags[spec.flag];
     defaults[spec.option] = undefined;
     if (raw === undefined) continue;
-    given[spec.option] = spec.kind === 'number' || spec.kind === 'integer' ? parseNumberFlag(spec.flag, String(raw), spec.kind === 'integer') : raw;
+    const { kind } = STAGE_OPTION_INFO[spec.option]!;
+    given[spec.option] = kind === 'number' || kind === 'integer' ? parseNumberFlag(spec.flag, String(raw), kind === 'integer') : raw;
   }
   // Every option of the stage may come from the config file (camelCase keys), flags or not.
   for (const name of Object.keys(DEFAULT_OPTIONS[stage])) if (!(name in defaults)) defaults[name] = undefined;

@@ -157,6 +157,44 @@ export interface StageOptions {
   robust: RobustStageOptions;
 }
 
+/** What a user is told of one stage option: its kind of value, a one-line summary and its choices. */
+export interface StageOptionInfo {
+  readonly kind: 'number' | 'integer' | 'boolean' | 'string';
+  readonly summary: string;
+  readonly choices?: readonly string[];
+}
+
+/**
+ * Every stage option in one line each (the options of `shift` by their own names), for help
+ * texts: the CLI's training flags are written from these.
+ */
+export const STAGE_OPTION_INFO: Readonly<Record<string, StageOptionInfo>> = {
+  epochs: { kind: 'integer', summary: 'Epochs of training (a pass over the data each).' },
+  batchSize: { kind: 'integer', summary: 'Batch size.' },
+  stepsPerEpoch: { kind: 'integer', summary: 'Caps the steps of an epoch (default: a whole pass over the data).' },
+  lrDecay: { kind: 'number', summary: 'Learning rates are multiplied by this after every epoch.' },
+  lr: { kind: 'number', summary: 'Adam learning rate of the generator.' },
+  beta1: { kind: 'number', summary: "Adam beta1 of the generator (beta2 is the release's 0.99)." },
+  alpha: { kind: 'number', summary: 'Weight of the distance to the root in the generator loss.' },
+  lp: { kind: 'integer', summary: 'Distance to the root: 2 = MSE, 1 = L1.' },
+  checkSamples: { kind: 'integer', summary: 'Samples of the end-of-epoch check.' },
+  keepBest: { kind: 'boolean', summary: "Not in the release: end at the weights of the epoch whose check had the highest distinguishability (--no-keep-best: the last epoch's)." },
+  lrKey: { kind: 'number', summary: 'Adam learning rate of the key.' },
+  theory: { kind: 'boolean', summary: 'Theory mode: unit-norm key term; keys start at unit norm.' },
+  angleTerm: { kind: 'string', choices: ['orthogonal', 'cosine'], summary: 'orthogonal: sum |phi_j.phi|; cosine: 20 |c - cos(phi_j, phi)|.' },
+  cosineTarget: { kind: 'number', summary: 'Target cosine c of --angle cosine (0.7 in the release).' },
+  cosineWeight: { kind: 'number', summary: 'Weight of --angle cosine (20 in the release).' },
+  normLimit: { kind: 'number', summary: 'Theory mode: keys with a final norm >= this are trained again.' },
+  maxAttempts: { kind: 'integer', summary: 'Theory mode: trainings of one key before giving up.' },
+  objective: { kind: 'string', choices: ['hinge', 'shift'], summary: "hinge (the release) or shift (the paper's regression onto G0(z) - gamma u)." },
+  delta: { kind: 'number', summary: 'shift: target distinguishability is 1 - delta.' },
+  growth: { kind: 'number', summary: 'shift: gamma is multiplied by this after an epoch that missed the target.' },
+  dmaxSamples: { kind: 'integer', summary: 'shift: real images d_max is taken over (default all).' },
+  stopWhenDistinguishable: { kind: 'boolean', summary: 'shift: end at the first epoch reaching 1 - delta (--no-early-stop to train every epoch).' },
+  probability: { kind: 'number', summary: 'Probability that a step applies the post-process.' },
+  othersWeight: { kind: 'number', summary: 'Not in the release: weight of mean_j h(1 - phi_j.T(G_i(z))) over the other keys, keeping samples authentic under them.' },
+};
+
 /** Deep-partial options as a caller gives them. */
 export type OptionsInput<T> = { readonly [K in keyof T]?: T[K] extends object ? Partial<T[K]> : T[K] };
 

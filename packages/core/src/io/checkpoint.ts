@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensors } from '../contracts/generator.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -14,6 +14,23 @@ import { writeFileAtomic } from '../util/atomic-write.js';
  */
 const MAGIC = 'ATTRIBCK';
 export const CHECKPOINT_FORMAT = 'attrib-checkpoint/1';
+
+/** Whether `file` starts with the attrib checkpoint signature (any other file is some reference format). */
+export async function isAttribCheckpoint(file: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw new Error(`${file}: cannot read checkpoint (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    const head = Buffer.alloc(MAGIC.length);
+    const { bytesRead } = await handle.read(head, 0, MAGIC.length, 0);
+    return bytesRead === MAGIC.length && head.toString('latin1') === MAGIC;
+  } finally {
+    await handle.close();
+  }
+}
 
 export interface TensorEntry {
   readonly name: string;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { AdapterContext } from '../../contracts/adapter.js';
 import type { Generator } from '../../contracts/generator.js';
 import type { ImageShape } from '../../contracts/image.js';
 import type { ImageSource } from '../../contracts/image-source.js';
-import { loadCheckpoint } from '../../io/checkpoint.js';
+import { isAttribCheckpoint, loadCheckpoint } from '../../io/checkpoint.js';
 import { loadGenerator } from '../../io/generator-file.js';
 import type { DataSpec } from '../../io/run-folder.js';
 import type { RunServices } from './services.js';
@@ -18,23 +18,6 @@ export async function fingerprint(file: string): Promise<{ sha256: string; bytes
     throw new Error(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   return { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength };
-}
-
-/** Whether `file` starts with the attrib checkpoint signature. */
-async function isAttribCheckpoint(file: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw new Error(`${file}: cannot read checkpoint (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  try {
-    const head = Buffer.alloc(8);
-    await handle.read(head, 0, 8, 0);
-    return head.toString('latin1') === 'ATTRIBCK';
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Opens a {@link DataSpec} through the services with the given image shape. */
