@@ -7,7 +7,7 @@ import { batchNormEntries } from './generator.js';
 import { BatchNorm2d } from './layers/batch-norm.js';
 import { conv2d, convWeightFromTorch, convWeightToTorch } from './layers/conv.js';
 import { ownedVariable } from './layers/variable-names.js';
-import { assignState, type StateEntry } from './state.js';
+import { assignState, disposeLayers, readState, type StateEntry } from './state.js';
 
 interface DiscriminatorLayer {
   readonly plan: DiscriminatorLayerPlan;
@@ -70,9 +70,7 @@ export class DcganDiscriminator {
 
   /** Weights under PyTorch-style names and layouts (conv1.weight [out, in, kh, kw], batch2.*, ...). */
   state(): NamedTensors {
-    const out: NamedTensors = {};
-    for (const entry of this.entries()) out[entry.name] = tf.tidy(entry.read);
-    return out;
+    return readState(this.entries());
   }
 
   loadState(state: NamedTensors): void {
@@ -80,9 +78,6 @@ export class DcganDiscriminator {
   }
 
   dispose(): void {
-    for (const layer of this.layers) {
-      layer.filter.dispose();
-      layer.batchNorm?.dispose();
-    }
+    disposeLayers(this.layers);
   }
 }

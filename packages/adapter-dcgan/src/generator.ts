@@ -5,7 +5,7 @@ import { generatorPlan, type GeneratorLayerPlan } from './architecture.js';
 import type { DcganConfig } from './config.js';
 import { BatchNorm2d } from './layers/batch-norm.js';
 import { convTranspose2d, convTransposeWeightFromTorch, convTransposeWeightToTorch } from './layers/conv.js';
-import { assignState, type StateEntry } from './state.js';
+import { assignState, disposeLayers, readState, type StateEntry } from './state.js';
 import { ownedVariable } from './layers/variable-names.js';
 
 interface GeneratorLayer {
@@ -139,9 +139,7 @@ export class DcganGenerator implements Generator {
   }
 
   state(): NamedTensors {
-    const out: NamedTensors = {};
-    for (const entry of this.entries()) out[entry.name] = tf.tidy(entry.read);
-    return out;
+    return readState(this.entries());
   }
 
   loadState(state: NamedTensors): void {
@@ -149,10 +147,7 @@ export class DcganGenerator implements Generator {
   }
 
   dispose(): void {
-    for (const layer of this.layers) {
-      layer.filter.dispose();
-      layer.batchNorm?.dispose();
-    }
+    disposeLayers(this.layers);
   }
 }
 

@@ -18,6 +18,21 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+/** Every entry's weight, as a new tensor in the reference layout, by name. */
+export function readState(entries: readonly StateEntry[]): NamedTensors {
+  const out: NamedTensors = {};
+  for (const entry of entries) out[entry.name] = tf.tidy(() => entry.read());
+  return out;
+}
+
+/** Disposes the weights of conv layers with an optional batch norm. */
+export function disposeLayers(layers: readonly { filter: tf.Variable; batchNorm?: { dispose(): void } | undefined }[]): void {
+  for (const layer of layers) {
+    layer.filter.dispose();
+    layer.batchNorm?.dispose();
+  }
+}
+
 /**
  * Checks every entry first (missing, mis-shaped, unexpected names), then assigns, so a bad state
  * changes nothing. Errors are one line naming the entry and both shapes.
