@@ -1,6 +1,8 @@
 // Relative links of the repository's Markdown (README.md, docs/**/*.md and every other .md
 // outside node_modules) that point at nothing: a missing file, or a #fragment that names no
-// heading of its target. External links (http:, https:, mailto:) are not checked.
+// heading of its target. External links (http:, https:, mailto:) are not checked. Also repository
+// paths the prose names in code spans (`packages/core/src/engine/losses.ts`), so that a moved
+// file is not left behind in the docs.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -24,14 +26,34 @@ export function markdownFiles(root: string, dir = root): string[] {
   return out.sort();
 }
 
-/** Lines outside fenced code blocks, with their 1-based numbers. */
-function proseLines(text: string): { line: number; text: string }[] {
+/** Lines outside fenced code blocks, with their 1-based numbers, code spans removed unless `keepCode`. */
+function proseLines(text: string, keepCode = false): { line: number; text: string }[] {
   const out: { line: number; text: string }[] = [];
   let fenced = false;
   text.split('\n').forEach((line, index) => {
     if (/^\s*```/.test(line)) fenced = !fenced;
-    else if (!fenced) out.push({ line: index + 1, text: line.replace(/`[^`]*`/g, '') });
+    else if (!fenced) out.push({ line: index + 1, text: keepCode ? line : line.replace(/`[^`]*`/g, '') });
   });
+  return out;
+}
+
+/** Top folders of the repository whose paths the prose may name. */
+const REPOSITORY_FOLDERS = ['packages', 'docs', 'examples', 'scripts'];
+
+/**
+ * Repository paths named in code spans outside fenced blocks: `packages/...`, `docs/...`,
+ * `examples/...`, `scripts/...`. Spans with placeholders (`<topic>`, `*`) are skipped.
+ */
+export function mentionedPaths(text: string): { line: number; path: string }[] {
+  const out: { line: number; path: string }[] = [];
+  for (const { line, text: prose } of proseLines(text, true)) {
+    for (const match of prose.matchAll(/`([^`\s]+)`/g)) {
+      const path = match[1]!.replace(/[/:,.]+$/, '');
+      const top = path.split('/')[0]!;
+      if (!REPOSITORY_FOLDERS.includes(top) || !path.includes('/') || !/^[\w./@-]+$/.test(path)) continue;
+      out.push({ line, path });
+    }
+  }
   return out;
 }
 
@@ -68,6 +90,14 @@ function anchorsOf(file: string): Set<string> {
   return anchors;
 }
 
+/** Whether `path` exists from the repository root, or from the Markdown file's folder or one of its ancestors (a package's README names its own paths). */
+function pathExists(root: string, from: string, path: string): boolean {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, path))) return true;
+    if (relative(root, dir) === '' || dir === dirname(dir)) return false;
+  }
+}
+
 /** Every relative link of the Markdown files under `root` that does not resolve. */
 export function brokenLinks(root: string): BrokenLink[] {
   const broken: BrokenLink[] = [];
@@ -82,6 +112,9 @@ export function brokenLinks(root: string): BrokenLink[] {
       } else if (fragment !== undefined && resolved.endsWith('.md') && statSync(resolved).isFile() && !anchorsOf(resolved).has(fragment)) {
         broken.push({ file, line, target, reason: `no heading with anchor #${fragment}` });
       }
+    }
+    for (const { line, path } of mentionedPaths(readFileSync(absolute, 'utf8'))) {
+      if (!pathExists(root, dirname(absolute), path)) broken.push({ file, line, target: path, reason: 'names a repository path that does not exist' });
     }
   }
   return broken;
