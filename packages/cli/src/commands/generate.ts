@@ -64,7 +64,7 @@ for dcgan) or, for image-to-image adapters, images NCHW in [-1, 1]; outputs are 
   static override examples = [
     '<%= config.bin %> generate --model models/key-2 --count 100 --out images/key-2 --seed 7',
     '<%= config.bin %> generate --adapter pgan --checkpoint celebaCropped_s5_i83000-2b0acc76.pth --inputs z.npy --out images.npy',
-    '<%= config.bin %> generate --checkpoint runs/mnist/generators/key-1/latest.ckpt --inputs z.npy --out images.npy',
+    '<%= config.bin %> generate --checkpoint runs/mnist/generators/key-1/generator.ckpt --inputs z.npy --out images.npy',
   ];
 
   static override flags = {
