@@ -16,6 +16,7 @@ export {
   type PostProcessContext,
   type PostProcess,
   type PostProcessFactory,
+  type PostProcessStrength,
 } from './contracts/post-process.js';
 export {
   type ImageSource,

@@ -30,15 +30,26 @@ export function centreCropWindow(size: number, ratio: number): { start: number; 
 }
 
 /**
- * The (size x size) matrix that keeps the centred crop window of `ratio` and stretches it back
- * to `size` samples by linear interpolation (half-pixel centres).
+ * The (size x size) matrix that keeps the window of `length` samples from `start` and stretches
+ * it back to `size` samples by linear interpolation (half-pixel centres).
  */
-export function centreCropResizeMatrix(size: number, ratio: number): Float32Array {
-  const { start, length } = centreCropWindow(size, ratio);
+export function cropResizeMatrix(size: number, start: number, length: number): Float32Array {
+  if (!(start >= 0 && length >= 1 && start + length <= size)) {
+    throw new Error(`cropResizeMatrix: window of ${length} from ${start} does not fit ${size} samples`);
+  }
   const resize = linearResizeMatrix(size, length);
   const matrix = new Float32Array(size * size);
   for (let dst = 0; dst < size; dst++) {
     for (let k = 0; k < length; k++) matrix[dst * size + start + k] = resize[dst * length + k]!;
   }
   return matrix;
+}
+
+/**
+ * The (size x size) matrix that keeps the centred crop window of `ratio` and stretches it back
+ * to `size` samples by linear interpolation (half-pixel centres).
+ */
+export function centreCropResizeMatrix(size: number, ratio: number): Float32Array {
+  const { start, length } = centreCropWindow(size, ratio);
+  return cropResizeMatrix(size, start, length);
 }

@@ -93,5 +93,7 @@ export const jpegCodecFactory: PostProcessFactory = {
   name: 'jpeg-codec',
   description: 'real JPEG encode and decode with sharp at a quality (default 75); not differentiable',
   defaults: jpegCodecParams.defaults,
+  // WAVES: quality 90 down to 10.
+  strength: { param: 'quality', weakest: 90, strongest: 10, integer: true },
   create: (params) => new JpegCodecPostProcess(jpegCodecParams.read('jpeg-codec', params)),
 };

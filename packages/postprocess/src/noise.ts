@@ -40,5 +40,7 @@ export const noiseFactory: PostProcessFactory = {
   name: 'noise',
   description: 'additive Gaussian noise, clamped to [-1, 1] (train: std in [0, 0.3]; eval: std 0.3)',
   defaults: noiseParams.defaults,
+  // WAVES: std 0 to 0.1 on [0, 1] images, twice that on [-1, 1].
+  strength: { param: 'std', weakest: 0, strongest: 0.2 },
   create: (params) => new NoisePostProcess(noiseParams.read('noise', params)),
 };

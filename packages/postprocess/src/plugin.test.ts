@@ -22,11 +22,28 @@ function recordingRegistrar(): PluginRegistrar & { postProcesses: PostProcessFac
 }
 
 describe('@attrib/postprocess plugin', () => {
+  it('declares a sweepable strength for each of the field\'s attacks, with WAVES\'s ranges', async () => {
+    const registrar = recordingRegistrar();
+    await plugin.register(registrar);
+    const strengths = Object.fromEntries(registrar.postProcesses.filter((f) => f.strength).map((f) => [f.name, f.strength]));
+    expect(strengths).toEqual({
+      noise: { param: 'std', weakest: 0, strongest: 0.2 },
+      'jpeg-codec': { param: 'quality', weakest: 90, strongest: 10, integer: true },
+      rotate: { param: 'degrees', weakest: 0, strongest: 45 },
+      'resized-crop': { param: 'scale', weakest: 1, strongest: 0.5 },
+      erase: { param: 'area', weakest: 0, strongest: 0.25 },
+      brightness: { param: 'factor', weakest: 1, strongest: 2 },
+      contrast: { param: 'factor', weakest: 1, strongest: 2 },
+      resize: { param: 'scale', weakest: 1, strongest: 0.5 },
+    });
+  });
+
   it('registers every post-process by name through the registrar, and nothing else', async () => {
     const registrar = recordingRegistrar();
     await plugin.register(registrar);
     expect(registrar.postProcesses.map((f) => f.name)).toEqual([
       'blur', 'crop', 'noise', 'jpeg', 'combination', 'jpeg-codec', 'combination-codec',
+      'rotate', 'resized-crop', 'erase', 'brightness', 'contrast', 'resize',
     ]);
     expect(registrar.others).toEqual([]);
   });
@@ -41,6 +58,12 @@ describe('@attrib/postprocess plugin', () => {
       expect(instance.name).toBe(factory.name);
       expect(instance.params).toEqual(factory.defaults);
       expect(instance.differentiable).toBe(!factory.name.endsWith('codec'));
+      if (factory.strength !== undefined) {
+        // The strength parameter exists and both ends of its range are valid values of it.
+        expect(Object.keys(factory.defaults)).toContain(factory.strength.param);
+        factory.create({ [factory.strength.param]: factory.strength.weakest });
+        factory.create({ [factory.strength.param]: factory.strength.strongest });
+      }
     }
   });
 });

@@ -6,6 +6,12 @@ import { cropFactory } from './crop.js';
 import { jpegCodecFactory } from './jpeg-codec.js';
 import { jpegFactory } from './jpeg.js';
 import { noiseFactory } from './noise.js';
+import { rotateFactory } from './rotate.js';
+import { resizedCropFactory } from './resized-crop.js';
+import { eraseFactory } from './erase.js';
+import { brightnessFactory } from './brightness.js';
+import { contrastFactory } from './contrast.js';
+import { resizeFactory } from './resize.js';
 
 /** Every post-process of this package, in the order `attrib plugins` lists them. */
 export const postProcessFactories: readonly PostProcessFactory[] = [
@@ -16,6 +22,12 @@ export const postProcessFactories: readonly PostProcessFactory[] = [
   combinationFactory,
   jpegCodecFactory,
   combinationCodecFactory,
+  rotateFactory,
+  resizedCropFactory,
+  eraseFactory,
+  brightnessFactory,
+  contrastFactory,
+  resizeFactory,
 ];
 
 /** @attrib/postprocess as a plugin: registers its post-processes like any third-party plugin. */

@@ -35,6 +35,20 @@ export interface PostProcess {
   apply(images: tf.Tensor4D, ctx: PostProcessContext): tf.Tensor4D | Promise<tf.Tensor4D>;
 }
 
+/**
+ * The one parameter that sets how strong a post-process is, with its range from the weakest to
+ * the strongest setting (for the field's attacks, the WAVES benchmark's range). A study's strength
+ * sweep varies this parameter; `weakest` may be above `strongest` (JPEG quality 90 down to 10).
+ */
+export interface PostProcessStrength {
+  /** The parameter's name, one of the factory's `defaults`. */
+  readonly param: string;
+  readonly weakest: number;
+  readonly strongest: number;
+  /** Whether the parameter takes integers only (a sweep rounds its points). */
+  readonly integer?: boolean;
+}
+
 /** Makes {@link PostProcess} instances from user parameters. This is what a plugin registers. */
 export interface PostProcessFactory {
   /** Unique name used on the command line (`--postprocess blur`). Lower case, no spaces. */
@@ -43,6 +57,8 @@ export interface PostProcessFactory {
   readonly description: string;
   /** The defaults of every parameter; what `create()` with no argument uses. */
   readonly defaults: Params;
+  /** The strength parameter and its range, for post-processes a study can sweep. */
+  readonly strength?: PostProcessStrength;
   /**
    * Builds an instance. Unknown parameter names or invalid values throw an error naming the
    * parameter and what was expected.
