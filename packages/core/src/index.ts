@@ -134,6 +134,8 @@ export { runPipeline, type RunPipelineRequest, type RunPipelineResult } from './
 export { distinguishability } from './metrics/distinguishability.js';
 export { attributability } from './metrics/attributability.js';
 export { psnr, quality, ssim } from './metrics/quality.js';
+export { leakedKey, attackCost, psnrOfChange, LEAKED_KEY_SAMPLES, type AttackCost } from './metrics/leaked-key.js';
+export { leastBoxShift } from './metrics/box-shift.js';
 
 // Data sources
 export { U8ImageSource } from './data/u8-image-source.js';
