@@ -33,6 +33,8 @@ export function posterizePostProcess(): PostProcess {
 export const testPostProcessFactories: readonly PostProcessFactory[] = [
   {
     name: 'test-contrast', description: 'multiplies by a contrast factor in [min, 1]', defaults: { min: 0.5 },
+    // A third-party attack declares its strength like the built-in ones, so studies can sweep it.
+    strength: { param: 'min', weakest: 1, strongest: 0.5 },
     create: (params = {}) => contrastPostProcess(typeof params.min === 'number' ? params.min : 0.5),
   },
   { name: 'test-posterize', description: 'rounds to 4 grey levels (not differentiable)', defaults: {}, create: () => posterizePostProcess() },

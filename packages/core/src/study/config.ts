@@ -24,6 +24,11 @@ export interface StudyPostProcess {
   readonly param?: string;
   /** Values of `param`, one cell each. */
   readonly values?: readonly ParamValue[];
+  /**
+   * Instead of `param` and `values`: this many strengths evenly spaced from the post-process's
+   * declared weakest to its strongest setting (its factory's `strength`), both ends included.
+   */
+  readonly sweep?: number;
   /** Fixed parameters of every cell of this post-process. */
   readonly params: Readonly<Record<string, ParamValue>>;
   /** Overrides the study's `robust` axis for this post-process. */
@@ -108,7 +113,7 @@ function postProcess(key: string, name: string, raw: unknown, fail: Fail): Study
   if (raw === undefined || raw === null) return { name, params: {} };
   if (!isRecord(raw)) fail(key, 'a mapping with param, values, params, robust or alphas', raw);
   for (const field of Object.keys(raw)) {
-    if (!['name', 'param', 'values', 'params', 'robust', 'alphas'].includes(field)) fail(`${key}.${field}`, 'one of name, param, values, params, robust, alphas (unknown key)');
+    if (!['name', 'param', 'values', 'sweep', 'params', 'robust', 'alphas'].includes(field)) fail(`${key}.${field}`, 'one of name, param, values, sweep, params, robust, alphas (unknown key)');
   }
   const given = raw.params ?? {};
   if (!isRecord(given) || !Object.values(given).every(isParamValue)) fail(`${key}.params`, 'a mapping of parameter values', given);
@@ -117,8 +122,13 @@ function postProcess(key: string, name: string, raw: unknown, fail: Fail): Study
   const alphas = raw.alphas === undefined ? undefined : numbers(`${key}.alphas`, raw.alphas, fail, (n) => n >= 0, 'a non-negative number or a list of them');
   const axes = { ...(robust ? { robust } : {}), ...(alphas ? { alphas } : {}) };
   if (name === NO_POST_PROCESS && alphas) fail(`${key}.alphas`, 'no alphas: "none" has no robust cells', raw.alphas);
-  if (name === NO_POST_PROCESS && (raw.param !== undefined || raw.values !== undefined || Object.keys(params).length > 0)) {
+  if (name === NO_POST_PROCESS && (raw.param !== undefined || raw.values !== undefined || raw.sweep !== undefined || Object.keys(params).length > 0)) {
     fail(key, 'no parameters: "none" measures without a post-process', raw);
+  }
+  if (raw.sweep !== undefined) {
+    if (!(Number.isInteger(raw.sweep) && (raw.sweep as number) >= 2)) fail(`${key}.sweep`, 'an integer >= 2 (strengths from the weakest to the strongest)', raw.sweep);
+    if (raw.param !== undefined || raw.values !== undefined) fail(`${key}.sweep`, 'no param or values beside it (sweep sets both)');
+    return { name, params, sweep: raw.sweep as number, ...axes };
   }
   if (raw.param === undefined && raw.values === undefined) return { name, params, ...axes };
   if (typeof raw.param !== 'string' || raw.param === '') fail(`${key}.param`, 'the name of the parameter the strengths set', raw.param);

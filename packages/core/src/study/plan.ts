@@ -2,7 +2,7 @@ import type { ParamValue } from '../contracts/post-process.js';
 import { resolveOptions } from '../contracts/stage-options.js';
 import type { RunServices } from '../engine/runs/services.js';
 import { RunFolder } from '../io/run-folder.js';
-import { NO_POST_PROCESS, type StudyAngle, type StudyBase, type StudyConfig } from './config.js';
+import { NO_POST_PROCESS, type StudyAngle, type StudyBase, type StudyConfig, type StudyPostProcess } from './config.js';
 
 /** One cell of a study's grid. */
 export interface StudyCell {
@@ -52,6 +52,28 @@ function idPart(text: string): string {
   return text.replace(/[^A-Za-z0-9.-]+/g, '-');
 }
 
+/** `count` values evenly spaced from `weakest` to `strongest`, rounded to integers when asked, else to 6 significant digits. */
+export function sweepValues(weakest: number, strongest: number, count: number, integer = false): number[] {
+  const values = Array.from({ length: count }, (_, i) => weakest + ((strongest - weakest) * i) / (count - 1));
+  const rounded = values.map((v) => (integer ? Math.round(v) : Number(v.toPrecision(6))));
+  return [...new Set(rounded)];
+}
+
+/** The parameter and values a post-process entry sweeps: its own, or its factory's declared strength range for `sweep`. */
+function strengthsOf(pp: StudyPostProcess, services: RunServices, where: string): { param?: string; values?: readonly ParamValue[] } {
+  if (pp.sweep === undefined) return { ...(pp.param ? { param: pp.param } : {}), ...(pp.values ? { values: pp.values } : {}) };
+  const key = `postprocesses.${pp.name}.sweep`;
+  let strength;
+  try {
+    strength = services.postProcess(pp.name).strength;
+  } catch (error) {
+    throw new Error(`${where}: "${key}": ${(error as Error).message}`);
+  }
+  if (strength === undefined) throw new Error(`${where}: "${key}" expects a post-process that declares its strength; ${pp.name} does not, give param and values`);
+  if (Object.hasOwn(pp.params, strength.param)) throw new Error(`${where}: "postprocesses.${pp.name}.params.${strength.param}" expects no fixed value: ${strength.param} is the swept strength`);
+  return { param: strength.param, values: sweepValues(strength.weakest, strength.strongest, pp.sweep, strength.integer) };
+}
+
 /**
  * Expands the grid: bases x angles x post-processes x strengths x robust x alphas (alphas only
  * for robust cells; `none` only plain). Every post-process is built once with each strength so a
@@ -71,7 +93,8 @@ export function planCells(config: StudyConfig, infos: ReadonlyMap<string, BaseIn
       if (angle !== 'base' && (config.keyCount ?? info.generators.length) < 2) {
         throw new Error(`${where}: "angles" ${angle} needs at least 2 keys; base ${base.label} has ${info.generators.length}, set keyCount`);
       }
-      for (const pp of config.postProcesses) {
+      for (const entry of config.postProcesses) {
+        const pp = { ...entry, ...strengthsOf(entry, services, where) };
         const strengths: (ParamValue | null)[] = pp.values ? [...pp.values] : [null];
         for (const strength of strengths) {
           const params = { ...pp.params, ...(pp.param && strength !== null ? { [pp.param]: strength } : {}) };

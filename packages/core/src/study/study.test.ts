@@ -231,6 +231,36 @@ describe('per-post-process axes', () => {
   });
 });
 
+describe('strength sweeps', () => {
+  const info = { adapter: 'test-dense', generators: ['key-1', 'key-2'], dataSource: 'test-json', angleTerm: 'orthogonal' };
+
+  it('sweep: N measures N strengths evenly from the declared weakest to the strongest (a third-party post-process)', () => {
+    const config = parseStudyConfig({ base, postprocesses: { 'test-contrast': { sweep: 3 } }, robust: false, ...TINY_STUDY });
+    const cells = planCells(config, new Map([['base', info]]), host);
+    expect(cells.map((c) => [c.param, c.strength, c.params])).toEqual([
+      ['min', 1, { min: 1 }], ['min', 0.75, { min: 0.75 }], ['min', 0.5, { min: 0.5 }],
+    ]);
+  });
+
+  it('refuses a sweep of a post-process without a declared strength, and a sweep beside param', () => {
+    const config = parseStudyConfig({ base, postprocesses: { 'test-posterize': { sweep: 4 } }, ...TINY_STUDY });
+    expect(() => planCells(config, new Map([['base', info]]), host)).toThrow(
+      'study config: "postprocesses.test-posterize.sweep" expects a post-process that declares its strength; test-posterize does not, give param and values');
+    expect(() => parseStudyConfig({ base, postprocesses: { 'test-contrast': { sweep: 1 } } })).toThrow(
+      'study config: "postprocesses.test-contrast.sweep" expects an integer >= 2 (strengths from the weakest to the strongest), got 1');
+    expect(() => parseStudyConfig({ base, postprocesses: { 'test-contrast': { sweep: 3, param: 'min' } } })).toThrow(
+      'study config: "postprocesses.test-contrast.sweep" expects no param or values beside it (sweep sets both)');
+  });
+
+  it('rounds integer strengths and keeps distinct values', async () => {
+    const { sweepValues } = await import('./plan.js');
+    expect(sweepValues(90, 10, 5, true)).toEqual([90, 70, 50, 30, 10]);
+    expect(sweepValues(0, 45, 4)).toEqual([0, 15, 30, 45]);
+    expect(sweepValues(1, 0.5, 3)).toEqual([1, 0.75, 0.5]);
+    expect(sweepValues(1, 2, 3, true)).toEqual([1, 2]);
+  });
+});
+
 describe('tensor accounting', () => {
   it("FID's feature network, kept once loaded, is not reported as a cell's leak", async () => {
     const logs: string[] = [];
