@@ -153,6 +153,19 @@ describe('the shipped example studies', () => {
     expect(study.training.keys).toMatchObject({ lrKey: 0.05 });
   });
 
+  it('study-waves.yaml: every attack swept over 5 WAVES strengths plain, and the differentiable ones at evaluation strength plain and robust', async () => {
+    const cells = await plan('study-waves.yaml');
+    const swept = (pp: string) => cells.filter((c) => c.postProcess === pp && c.param !== '').map((c) => c.strength);
+    expect(swept('rotate')).toEqual([0, 11.25, 22.5, 33.75, 45]);
+    expect(swept('resized-crop')).toEqual([1, 0.875, 0.75, 0.625, 0.5]);
+    expect(swept('erase')).toEqual([0, 0.0625, 0.125, 0.1875, 0.25]);
+    expect(swept('brightness')).toEqual([1, 1.25, 1.5, 1.75, 2]);
+    expect(swept('jpeg-codec')).toEqual([90, 70, 50, 30, 10]);
+    expect(cells.filter((c) => c.param !== '').every((c) => !c.robust)).toBe(true);
+    const atDefaults = cells.filter((c) => c.param === '' && c.postProcess !== 'none').map((c) => [c.postProcess, c.robust, c.alpha]);
+    expect(atDefaults).toEqual(['rotate', 'resized-crop', 'erase', 'brightness', 'contrast', 'resize'].flatMap((pp) => [[pp, false, null], [pp, true, 2]]));
+  });
+
   it('study-crop-others.yaml and study-crop-others-demo.yaml: crop robust at alpha 2 with the othersWeight term, on the crop-robust keys and on the demo run', async () => {
     const keys = await planOf('study-crop-others.yaml', 'crop-base');
     expect(keys.cells.map((c) => [c.angle, c.postProcess, c.robust, c.alpha])).toEqual([['orthogonal', 'crop', true, 2]]);
