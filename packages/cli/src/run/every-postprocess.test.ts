@@ -15,7 +15,9 @@ import RobustTrain from '../commands/robust/train.js';
 
 
 /** Differentiable post-processes of @attrib/postprocess and of the third-party plugin. */
-const DIFFERENTIABLE = ['blur', 'crop', 'noise', 'jpeg', 'combination', 'invert', 'scale'];
+const DIFFERENTIABLE = [
+  'blur', 'crop', 'noise', 'jpeg', 'combination', 'rotate', 'resized-crop', 'erase', 'brightness', 'contrast', 'resize', 'invert', 'scale',
+];
 /** The real codecs: evaluation only. */
 const CODECS = ['jpeg-codec', 'combination-codec'];
 
