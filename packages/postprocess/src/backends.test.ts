@@ -27,7 +27,9 @@ describe('backends', () => {
   it('every differentiable post-process gives the same output and gradient on wasm as on cpu', async () => {
     const cpu = await valuesOn('cpu');
     const wasm = await valuesOn('wasm');
-    expect([...cpu.keys()]).toEqual(['blur', 'crop', 'noise', 'jpeg', 'combination']);
+    expect([...cpu.keys()]).toEqual([
+      'blur', 'crop', 'noise', 'jpeg', 'combination', 'rotate', 'resized-crop', 'erase', 'brightness', 'contrast', 'resize',
+    ]);
     for (const [name, expected] of cpu) {
       const actual = wasm.get(name)!;
       expect(maxAbsDiff(actual.out, expected.out), name).toBeLessThan(1e-5);

@@ -58,6 +58,12 @@ describe('rotate post-process', () => {
       expect(Math.abs(check.analytic[k]! - check.numeric[k]!), `index ${check.indices[k]}`).toBeLessThan(5e-4);
     }
     expect(Math.max(...check.analytic.map(Math.abs))).toBeGreaterThan(0.05);
+    // The written-out gradient leaves no tensor behind.
+    const gradient = (): void => { tf.tidy(() => tf.grad((input: tf.Tensor) => tf.sum(rotateImages(input as tf.Tensor4D, 30)))(x).dataSync()); };
+    gradient();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 4; i++) gradient();
+    expect(tf.memory().numTensors).toBe(before);
     x.dispose();
   });
 });

@@ -81,18 +81,33 @@ export function rotationSampling(height: number, width: number, degrees: number)
 /**
  * Rotates every image by `degrees` counter-clockwise about its centre with bilinear
  * interpolation, keeping the size; corners from outside the image take `fill`. Linear in the
- * pixels (a gather and a weighted sum), so gradients flow to the input.
+ * pixels (a gather and a weighted sum), so gradients flow to the input. The gradient is written
+ * out as the transposed map (a scatter-add, ScatterNd) because tfjs's own gradient of a gather
+ * needs UnsortedSegmentSum, which the wasm backend lacks.
  */
 export function rotateImages(images: tf.Tensor4D, degrees: number, fill = -1): tf.Tensor4D {
   const [n, height, width, channels] = images.shape;
   const size = height * width;
   const { indices, weights, outside } = rotationSampling(height, width, degrees);
+  // Made where used: the gradient runs after this function's tidy has released its tensors.
+  const index = (): tf.Tensor1D => tf.tensor1d(indices, 'int32');
+  const weight = (): tf.Tensor2D => tf.tensor2d(weights, [4 * size, 1]);
   return tf.tidy(() => {
-    const flat = tf.reshape(images, [n, size, channels]);
-    const gathered = tf.reshape(tf.gather(flat, tf.tensor1d(indices, 'int32'), 1), [n, 4, size, channels]);
-    const mixed = tf.sum(tf.mul(gathered, tf.tensor4d(weights, [1, 4, size, 1])), 1);
-    const filled = tf.add(mixed, tf.mul(tf.tensor3d(outside, [1, size, 1]), fill));
-    return tf.reshape(filled, [n, height, width, channels]) as tf.Tensor4D;
+    // Pixel-major [size, n * channels] so that the map acts on the first axis.
+    const toPixels = (t: tf.Tensor): tf.Tensor2D => tf.reshape(tf.transpose(tf.reshape(t, [n, size, channels]), [1, 0, 2]), [size, n * channels]);
+    const toImages = (t: tf.Tensor): tf.Tensor4D => tf.reshape(tf.transpose(tf.reshape(t, [size, n, channels]), [1, 0, 2]), [n, height, width, channels]);
+    const sampled = tf.customGrad((x: tf.Tensor) => {
+      const mixed = tf.tidy(() => tf.sum(tf.reshape(tf.mul(tf.gather(toPixels(x), index()), weight()), [4, size, n * channels]), 0));
+      return {
+        value: toImages(mixed),
+        gradFunc: (dy: tf.Tensor) => {
+          const spread = tf.mul(tf.tile(toPixels(dy), [4, 1]), weight());
+          return toImages(tf.scatterND(tf.reshape(index(), [4 * size, 1]), spread, [size, n * channels]));
+        },
+      };
+    });
+    const rotated = sampled(images) as tf.Tensor4D;
+    return tf.add(rotated, tf.mul(tf.tensor4d(outside, [1, height, width, 1]), fill)) as tf.Tensor4D;
   });
 }
 
