@@ -96,7 +96,8 @@ export function rotateImages(images: tf.Tensor4D, degrees: number, fill = -1): t
     // Pixel-major [size, n * channels] so that the map acts on the first axis.
     const toPixels = (t: tf.Tensor): tf.Tensor2D => tf.reshape(tf.transpose(tf.reshape(t, [n, size, channels]), [1, 0, 2]), [size, n * channels]);
     const toImages = (t: tf.Tensor): tf.Tensor4D => tf.reshape(tf.transpose(tf.reshape(t, [size, n, channels]), [1, 0, 2]), [n, height, width, channels]);
-    const sampled = tf.customGrad((x: tf.Tensor) => {
+    const sampled = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const x = inputs[0] as tf.Tensor;
       const mixed = tf.tidy(() => tf.sum(tf.reshape(tf.mul(tf.gather(toPixels(x), index()), weight()), [4, size, n * channels]), 0));
       return {
         value: toImages(mixed),
