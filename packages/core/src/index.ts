@@ -110,6 +110,19 @@ export { type RunHooks, type RunServices } from './engine/runs/services.js';
 export { initRun, type InitRunRequest, type InitRunResult } from './engine/runs/init-run.js';
 export { addKeys, type AddKeysRequest, type AddKeysResult } from './engine/runs/add-keys.js';
 export { importKeys, type ImportKeysRequest, type ImportKeysResult } from './engine/runs/import-keys.js';
+// Units of a training job run elsewhere than in this process (a job queue's workers)
+export {
+  describeUnit,
+  type UnitDispatcher,
+  type UnitNote,
+  type UnitOutcome,
+  type UnitWorkerData,
+  type UnitWorkerHandlers,
+  type WorkUnit,
+} from './engine/runs/workers/training-threads.js';
+export { openUnitTrainer, type UnitTrainer } from './engine/runs/workers/unit-trainer.js';
+export { startUnitThread, type UnitTask } from './engine/runs/workers/unit-threads.js';
+export { type FromPoolWorker, type ToPoolWorker } from './engine/runs/workers/thread-pool.js';
 export {
   trainGenerators,
   type TrainGeneratorsRequest,

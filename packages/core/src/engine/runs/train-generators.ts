@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { PendingJob } from '../../io/run-folder.js';
 import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../../contracts/stage-options.js';
 import { generatorWrittenMessage, recordGenerator, trainAndWriteGenerator, type GeneratorOutcome } from './generator-unit.js';
-import { trainInWorkers, unitWorkerData } from './workers/training-threads.js';
+import { trainInWorkers, unitWorkerData, type UnitDispatcher } from './workers/training-threads.js';
 import type { RunHooks, RunServices } from './services.js';
 import { finishJob, openRunSession, startJob, type RunSession } from './session.js';
 import { workerCount } from './workers/thread-count.js';
@@ -23,6 +23,11 @@ export interface TrainGeneratorsRequest {
    * when `services` cannot name its plugin modules. Each thread takes a few CPU seconds to start.
    */
   readonly workers?: number;
+  /**
+   * Trains the generators with this dispatcher (e.g. on a job queue, see @attrib/queue) instead of
+   * in this process; `workers` is then ignored. The results are those of threads.
+   */
+  readonly dispatcher?: UnitDispatcher;
 }
 
 export interface TrainGeneratorsResult {
@@ -70,12 +75,11 @@ export async function trainGenerators(services: RunServices, request: TrainGener
       hooks.log?.(generatorWrittenMessage(outcome));
     };
     const workers = Math.min(threads, todo.length);
-    if (workers > 1) {
-      await trainInWorkers(unitWorkerData(dir, plugins!, job), todo.map((id) => ({ id })), workers, {
-        onEvent: hooks.onEvent,
-        onProgress: (unit, progress) => folder.recordProgress(unit, progress),
-        onDone: finished,
-      });
+    const handlers = { onEvent: hooks.onEvent, onProgress: folder.recordProgress.bind(folder), onDone: finished };
+    if (request.dispatcher && todo.length > 0) {
+      await request.dispatcher.train(unitWorkerData(dir, plugins ?? [], job), todo.map((id) => ({ id })), handlers);
+    } else if (workers > 1) {
+      await trainInWorkers(unitWorkerData(dir, plugins!, job), todo.map((id) => ({ id })), workers, handlers);
     } else {
       await trainHere(session, job, todo, hooks, finished);
     }

@@ -6,7 +6,7 @@ import { resolveOptions, type OptionsInput, type RobustStageOptions } from '../.
 import { recordRobust, trainAndWriteRobust, type RobustOutcome } from './robust-unit.js';
 import type { RunHooks, RunServices } from './services.js';
 import { finishJob, openRunSession, startJob, type RunSession } from './session.js';
-import { trainInWorkers, unitWorkerData } from './workers/training-threads.js';
+import { trainInWorkers, unitWorkerData, type UnitDispatcher } from './workers/training-threads.js';
 import { workerCount } from './workers/thread-count.js';
 
 /** A post-process by registered name, with parameters (defaults when omitted). */
@@ -35,6 +35,11 @@ export interface TrainRobustRequest {
    * else 1; 1 when `services` cannot name its plugin modules.
    */
   readonly workers?: number;
+  /**
+   * Trains the robust generators with this dispatcher (e.g. on a job queue, see @attrib/queue)
+   * instead of in this process; `workers` is then ignored. The results are those of threads.
+   */
+  readonly dispatcher?: UnitDispatcher;
 }
 
 export interface TrainRobustResult {
@@ -100,12 +105,11 @@ export async function trainRobust(services: RunServices, request: TrainRobustReq
       hooks.log?.(`generator of ${id} robust to ${label} written`);
     };
     const workers = Math.min(threads, units.length);
-    if (workers > 1) {
-      await trainInWorkers(unitWorkerData(dir, plugins!, job), units, workers, {
-        onEvent: hooks.onEvent,
-        onProgress: (unit, progress) => folder.recordProgress(unit, progress),
-        onDone: finished,
-      });
+    const handlers = { onEvent: hooks.onEvent, onProgress: folder.recordProgress.bind(folder), onDone: finished };
+    if (request.dispatcher && units.length > 0) {
+      await request.dispatcher.train(unitWorkerData(dir, plugins ?? [], job), units, handlers);
+    } else if (workers > 1) {
+      await trainInWorkers(unitWorkerData(dir, plugins!, job), units, workers, handlers);
     } else {
       await trainHere(session, job, postProcesses, units, hooks, finished);
     }

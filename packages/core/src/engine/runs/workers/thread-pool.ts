@@ -58,11 +58,11 @@ export interface PoolHandlers<T, N, R> {
 const EXTENSION = extname(fileURLToPath(import.meta.url));
 
 /**
- * Starts a worker thread on `module` of this folder (training-thread, metric-thread). From the built
+ * Starts a worker thread on `module` of this folder (training-thread, metric-thread, unit-thread). From the built
  * .js files Node runs it as it is; from the TypeScript sources (tsx, vitest) thread-loader.mjs
  * first registers tsx and the "source" export condition in the new thread, which inherits neither.
  */
-function startWorker(module: string, data: object): Worker {
+export function startThread(module: string, data: object): Worker {
   const entry = new URL(`./${module}${EXTENSION}`, import.meta.url);
   if (EXTENSION === '.js') return new Worker(entry, { workerData: data });
   return new Worker(new URL('./thread-loader.mjs', import.meta.url), { workerData: { ...data, entry: entry.href } });
@@ -142,7 +142,7 @@ export async function runInWorkers<T, N, R>(
 
   const runs: Promise<void>[] = [];
   for (let i = 0; i < count && !aborted(); i++) {
-    const worker = startWorker(module, data);
+    const worker = startThread(module, data);
     workers.push(worker);
     runs.push(run(worker));
   }

@@ -61,3 +61,15 @@ export async function trainInWorkers<O extends UnitOutcome>(
     onDone: (outcome) => handlers.onDone(outcome),
   });
 }
+
+/**
+ * Trains a job's units elsewhere than in this process's threads, e.g. on a job queue served by
+ * worker processes on other machines (package @attrib/queue). It calls `handlers` as
+ * {@link trainInWorkers} does (one call at a time, in arrival order), resolves when every unit is
+ * done and rejects with a one-line error naming the first unit that failed for good. `data` names
+ * the run folder, the recorded job and this process's backend; the units are trained with
+ * {@link openUnitTrainer}'s code, so that the results are those of threads.
+ */
+export interface UnitDispatcher {
+  train<O extends UnitOutcome>(data: UnitWorkerData, units: readonly WorkUnit[], handlers: UnitWorkerHandlers<O>): Promise<void>;
+}

@@ -1,0 +1,32 @@
+/**
+ * Entry of a unit thread of a queue worker (see {@link startUnitThread}): unlike a thread of
+ * training-threads.ts, which serves one job of one run, each task names its own run and job, so
+ * that one long-lived thread serves units of any run. It keeps the trainer of the last job it
+ * served (backend, plugins and run session) and opens another when a task names another job.
+ */
+import type { UnitNote, UnitOutcome, WorkUnit } from './training-threads.js';
+import { serveTasks } from './thread-pool.js';
+import { openUnitTrainer, type UnitTrainer } from './unit-trainer.js';
+import type { UnitTask } from './unit-threads.js';
+
+let current: { readonly id: string; readonly trainer: Promise<UnitTrainer> } | undefined;
+
+/** What makes two tasks' trainers interchangeable: the run, the job, the backend and the plugins. */
+function trainerId({ start }: UnitTask): string {
+  return JSON.stringify([start.dir, start.job.stage, start.job.startedAt, start.backend, start.plugins.map((p) => p.entry)]);
+}
+
+serveTasks<UnitTask, UnitNote, UnitOutcome>(async (task, note) => {
+  const id = trainerId(task);
+  if (current?.id !== id) {
+    const previous = current;
+    current = undefined;
+    await previous?.trainer.then((t) => t.dispose(), () => undefined);
+    current = { id, trainer: openUnitTrainer(task.start) };
+  }
+  const trainer = await current.trainer.catch((error: unknown) => {
+    current = undefined;
+    throw error;
+  });
+  return trainer.train(task.unit satisfies WorkUnit, note);
+});
