@@ -61,7 +61,7 @@ async function expectSameGenerators(dir: string, reference: string, ids: readonl
 
 const skip = skipWithoutRedis('the job queue tests (packages/queue)');
 
-describe.skipIf(skip)('generators trained on a job queue (BullMQ on a real redis-server)', () => {
+describe.skipIf(skip)('generators trained on a job queue (BullMQ on a real redis-server)', { timeout: 240_000 }, () => {
   let redis: TestRedis;
   let address: QueueAddress;
   let host: PluginHost;

@@ -5,6 +5,7 @@ import { runArg } from '../../run/run-arg.js';
 import { profileFlag, runProfileStageOptions, stageFlags, stageOptions } from '../../run/stage-flags.js';
 import { trainingHooks } from '../../run/training-progress.js';
 import { workersFlag } from '../../run/workers-flag.js';
+import { trainingDispatcher, trainingQueueFlag } from '../../run/queue-flag.js';
 
 export default class GeneratorsTrain extends AttribCommand<typeof GeneratorsTrain> {
   static override summary = 'Train a keyed generator for every key that has none.';
@@ -14,7 +15,8 @@ release): h(1 + phi.G(z)) + alpha MSE(G(z), G0(z)); --objective shift (the paper
 regression onto G0(z) - gamma phi/||phi||, gamma from d_max, grown by 1.1 until 0.99-distinguishable,
 usually far fewer steps. Each generator is written as soon as it is finished; --resume finishes an
 interrupted job. Generators are trained in --workers threads side by side, each with its own
-backend, with the same results as one after another.`;
+backend, with the same results as one after another; with --queue they go to a job queue instead and
+\`attrib worker\` processes on any machine that mounts the run folder at the same path train them.`;
 
   static override examples = [
     '<%= config.bin %> generators train runs/mnist',
@@ -27,6 +29,7 @@ backend, with the same results as one after another.`;
     keys: Flags.string({ summary: 'Comma-separated keys to train generators for. Default: every key without one.' }),
     resume: Flags.boolean({ summary: 'Finish the unfinished generators job of the run.' }),
     workers: workersFlag('generators'),
+    queue: trainingQueueFlag,
     profile: profileFlag,
     ...stageFlags('generators'),
   };
@@ -45,6 +48,7 @@ backend, with the same results as one after another.`;
     const result = await trainGenerators(await this.plugins(), {
       dir, options, resume: s.resume,
       ...(s.workers !== undefined ? { workers: s.workers } : {}),
+      ...trainingDispatcher(this.flags.queue, (t) => this.info(t)),
       ...(s.keys ? { keys: s.keys.split(',').map((k) => k.trim()).filter(Boolean) } : {}),
     }, trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));
     this.out(result.trained.length ? `trained generators of ${result.trained.join(', ')}` : 'no generator trained');

@@ -6,6 +6,7 @@ import { runArg } from '../../run/run-arg.js';
 import { profileFlag, runProfileStageOptions, stageFlags, stageOptions } from '../../run/stage-flags.js';
 import { trainingHooks } from '../../run/training-progress.js';
 import { workersFlag } from '../../run/workers-flag.js';
+import { trainingDispatcher, trainingQueueFlag } from '../../run/queue-flag.js';
 
 export default class RobustTrain extends AttribCommand<typeof RobustTrain> {
   static override summary = 'Fine-tune the keyed generators against post-processes.';
@@ -14,7 +15,8 @@ export default class RobustTrain extends AttribCommand<typeof RobustTrain> {
 0.5 per step and a random strength, to both its output and the root's before both loss terms.
 The post-process must be differentiable. Writes generators/<key>/robust-<name>.ckpt per
 post-process; --resume finishes an interrupted job. Generators are fine-tuned in --workers threads
-side by side, one (post-process, key) pair each, with the same results as one after another.`;
+side by side, one (post-process, key) pair each, with the same results as one after another; with
+--queue they go to a job queue instead, for \`attrib worker\` processes on other machines.`;
 
   static override examples = [
     '<%= config.bin %> robust train runs/mnist --postprocess blur',
@@ -30,6 +32,7 @@ side by side, one (post-process, key) pair each, with the same results as one af
     keys: Flags.string({ summary: 'Comma-separated keys whose generators to fine-tune. Default: all.' }),
     resume: Flags.boolean({ summary: 'Finish the unfinished robust job of the run.' }),
     workers: workersFlag('robust generators'),
+    queue: trainingQueueFlag,
     profile: profileFlag,
     ...stageFlags('robust'),
   };
@@ -56,6 +59,7 @@ side by side, one (post-process, key) pair each, with the same results as one af
     const result = await trainRobust(await this.plugins(), {
       dir, options, resume: s.resume,
       ...(s.workers !== undefined ? { workers: s.workers } : {}),
+      ...trainingDispatcher(this.flags.queue, (t) => this.info(t)),
       postProcesses: names.map((name) => ({ name, params: s.params, ...(s.label !== undefined ? { label: s.label } : {}) })),
       ...(s.keys ? { keys: s.keys.split(',').map((k) => k.trim()).filter(Boolean) } : {}),
     }, trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));
