@@ -55,7 +55,7 @@ export function queueDispatcher(address: QueueAddress, options: QueueDispatcherO
         await new Promise<void>((resolveAll, rejectAll) => {
           let handled: Promise<void> = Promise.resolve();
           let failed = false;
-          let left = payloads.length;
+          const settled = new Set<string>();
           const fail = (error: unknown): void => {
             if (failed) return;
             failed = true;
@@ -64,26 +64,40 @@ export function queueDispatcher(address: QueueAddress, options: QueueDispatcherO
           const serially = (action: () => void | Promise<void>): Promise<void> => (handled = handled.then(async () => {
             if (!failed) await action();
           }).catch(fail));
+          // One listener per event for every unit (not one per unit): a job may have thousands.
+          const finished = (jobId: string, outcome: O): void => {
+            if (!byId.has(jobId) || settled.has(jobId)) return;
+            settled.add(jobId);
+            void serially(async () => {
+              await handlers.onDone(outcome);
+              if (settled.size === byId.size) resolveAll();
+            });
+          };
+          const failedForGood = (jobId: string, reason: string): void => {
+            if (!byId.has(jobId) || settled.has(jobId)) return;
+            fail(new Error(`${describeUnit(byId.get(jobId)!)} failed: ${reason}`));
+          };
+          const completedJob = async (jobId: string): Promise<void> => {
+            const job = await queue.getJob(jobId);
+            if (job) finished(jobId, job.returnvalue as O);
+          };
           events.on('progress', ({ jobId, data: raw }) => {
-            if (!byId.has(jobId)) return;
+            if (!byId.has(jobId) || settled.has(jobId)) return;
             const note = raw as unknown as UnitNote;
             void serially(() => note.type === 'event' ? handlers.onEvent?.(note.event) : handlers.onProgress(note.unit, note.progress));
           });
+          events.on('completed', ({ jobId }) => void completedJob(jobId).catch(fail));
+          events.on('failed', ({ jobId, failedReason }) => failedForGood(jobId, failedReason));
           void (async () => {
-            const jobs: Job[] = [];
-            for (const payload of payloads) jobs.push(await enqueue(queue, payload));
-            const waiting = await Promise.all(jobs.map((job) => job.getState()));
-            const already = waiting.filter((state) => state === 'completed').length;
-            options.log?.(`${jobs.length} units on queue ${address.display}${already ? ` (${already} already done)` : ''}`);
-            await Promise.all(jobs.map(async (job, i) => {
-              try {
-                const outcome = (await job.waitUntilFinished(events)) as O;
-                await serially(() => handlers.onDone(outcome));
-              } catch (error) {
-                fail(new Error(`${describeUnit(payloads[i]!.unit)} failed: ${(error as Error).message}`));
+            let already = 0;
+            for (const payload of payloads) {
+              const job = await enqueue(queue, payload);
+              if ((await job.getState()) === 'completed') {
+                already++;
+                finished(job.id!, job.returnvalue as O);
               }
-              if (--left === 0) await handled.then(() => resolveAll());
-            }));
+            }
+            options.log?.(`${payloads.length} units on queue ${address.display}${already ? ` (${already} already done)` : ''}`);
           })().catch(fail);
         });
       } finally {
