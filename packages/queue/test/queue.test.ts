@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { trainGenerators, type PluginHost, type TrainingEvent } from '@attrib/core';
+import { trainGenerators, trainRobust, type PluginHost, type TrainingEvent } from '@attrib/core';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '@attrib/testing/backend';
@@ -88,7 +88,7 @@ describe.skipIf(skip)('generators trained on a job queue (BullMQ on a real redis
     await redis?.stop();
   });
 
-  it('by two worker processes give byte for byte the generators of threads, recorded in the manifest', async () => {
+  it('by two worker processes give byte for byte the generators (and robust ones) of threads, recorded in the manifest', async () => {
     const threads = await copyRun(keysOnly, 'threads');
     const queued = await copyRun(keysOnly, 'queued');
     const [a, b] = await Promise.all([worker(), worker()]);
@@ -107,6 +107,16 @@ describe.skipIf(skip)('generators trained on a job queue (BullMQ on a real redis
     const done = (w: WorkerProcess): string[] => w.lines.filter((l) => / done in /.test(l));
     expect(done(a!)).toHaveLength(1);
     expect(done(b!)).toHaveLength(1);
+
+    // Robust generators go through the same queue and workers, with the bytes of a thread too.
+    const robust = { postProcesses: [{ name: 'test-contrast' }], keys: ['key-2'], options: TINY_OPTIONS.robust };
+    await trainRobust(host, { dir: threads, ...robust, workers: 1 });
+    const queuedRobust = await trainRobust(host, { dir: queued, ...robust, dispatcher: queueDispatcher(address) });
+    expect(queuedRobust.trained).toEqual(['test-contrast/key-2']);
+    for (const file of ['generators/key-2/robust-test-contrast.ckpt', 'samples/key-2-robust-test-contrast.png']) {
+      expect(await readFile(join(queued, file))).toEqual(await readFile(join(threads, file)));
+    }
+    expect((await manifestOf(queued)).robust['test-contrast']).toEqual(['key-2']);
     a!.child.kill('SIGKILL');
     b!.child.kill('SIGKILL');
   });
