@@ -17,7 +17,7 @@ const CHILD = join(HERE, 'worker-child.ts');
 /** A killed worker's unit is handed back within about twice this. */
 const LOCK_MS = 1500;
 /** Generator options whose units last long enough to be interrupted mid-unit. */
-const LONGER = { ...TINY_OPTIONS.generators, epochs: 3, stepsPerEpoch: 30 };
+const LONGER = { ...TINY_OPTIONS.generators, epochs: 3, stepsPerEpoch: 40 };
 
 /** A worker process (worker-child.ts) and its stdout lines. */
 interface WorkerProcess {
