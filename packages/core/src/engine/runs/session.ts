@@ -118,6 +118,22 @@ export async function startJob(folder: RunFolder, stage: PendingJob['stage'], re
   return job;
 }
 
+/**
+ * For `--resume`: true when the run has no pending job of `stage`, after logging that there is
+ * nothing to resume (the caller then returns without training). A pending job of another stage
+ * is the same error as {@link startJob}'s. False when not resuming or when there is a job to finish.
+ */
+export function nothingToResume(folder: RunFolder, stage: PendingJob['stage'], resume: boolean | undefined, log?: (line: string) => void): boolean {
+  if (!resume) return false;
+  const pending = folder.manifest.pending;
+  if (pending?.stage === stage) return false;
+  if (pending) {
+    throw new Error(`run ${folder.dir} has an unfinished ${pending.stage} job (${pending.keys.join(', ')}), not a ${stage} job; finish it with \`${resumeCommand(pending.stage, folder.dir)}\``);
+  }
+  log?.(`run ${folder.dir} has no unfinished ${stage} job; nothing to resume`);
+  return true;
+}
+
 /** Marks the pending job finished. */
 export async function finishJob(folder: RunFolder): Promise<void> {
   await folder.update((m) => {
