@@ -35,7 +35,7 @@ function parseIdxBytes(bytes: Uint8Array, source: string): IdxArray {
       const code = (error as NodeJS.ErrnoException).code;
       throw new ReadError(source, code === 'ERR_BUFFER_TOO_LARGE'
         ? `gzip data inflates past ${cap} bytes; expected a gzipped IDX file`
-        : `corrupt gzip data (${(error as Error).message}); expected a gzipped IDX file`);
+        : 'corrupt gzip data (the file is damaged or truncated); expected a gzipped IDX file', { cause: error });
     }
   }
   if (raw.length < 4 || raw[0] !== 0 || raw[1] !== 0) throw new Error(`${source}: not an IDX file (bad magic number)`);
@@ -82,7 +82,7 @@ export const idxImageSource: ImageSourceFactory = {
     }
     let [count, rows, cols] = dims as [number, number, number];
     const maxImages = readLimits().maxIdxImages;
-    if (count > maxImages) throw new ReadError(file, `IDX file declares ${count} images, over the limit of ${maxImages}; raise it with ${limitVariable('maxIdxImages')}`);
+    if (count > maxImages) throw new ReadError(file, `IDX file declares ${count} images, expected at most ${maxImages}; raise it with ${limitVariable('maxIdxImages')}`);
     if (options.limit !== undefined) {
       const limit = options.limit;
       if (typeof limit !== 'number' || !Number.isInteger(limit) || limit <= 0) {

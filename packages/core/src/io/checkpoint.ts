@@ -102,7 +102,7 @@ function decodeCheckpointBytes(bytes: Uint8Array, source: string): Checkpoint {
   if (bytes.byteLength < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) fail('missing ATTRIBCK signature');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(8, true);
-  if (12 + headerLength > bytes.byteLength) fail(`header of ${headerLength} bytes in a file of ${bytes.byteLength}; the file is truncated`);
+  if (12 + headerLength > bytes.byteLength) fail('truncated header');
   let header: CheckpointHeader;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + headerLength))) as CheckpointHeader;
@@ -128,7 +128,7 @@ function decodeCheckpointBytes(bytes: Uint8Array, source: string): Checkpoint {
       fail(`tensor ${name} has shape ${JSON.stringify(e.shape ?? null)}, expected a list of non-negative integers`);
     }
     const count = e.shape!.reduce((a, b) => a * b, 1);
-    if (count > limit) fail(`tensor ${name} has ${count} elements, over the limit of ${limit}; raise it with ${limitVariable('maxTensorElements')}`);
+    if (count > limit) fail(`tensor ${name} has ${count} elements, expected at most ${limit}; raise it with ${limitVariable('maxTensorElements')}`);
     if (e.byteLength !== count * 4) fail(`tensor ${name} of shape [${e.shape!.join(', ')}] has byteLength ${String(e.byteLength)}, expected ${count * 4}`);
     if (!Number.isSafeInteger(e.offset) || e.offset! < 0) fail(`tensor ${name} has offset ${String(e.offset)}, expected a non-negative integer`);
     if (e.offset! + e.byteLength! > dataLength) fail(`tensor ${name} is truncated (bytes ${e.offset} to ${e.offset! + e.byteLength!} of ${dataLength})`);

@@ -26,7 +26,7 @@ export function readImageHeader(bytes: Uint8Array, file: string): ImageHeader {
   if (width === 0 || height === 0) throw new ReadError(file, `${header.format.toUpperCase()} of ${width}x${height} pixels; expected a non-empty image`);
   const limit = readLimits().maxImagePixels;
   if (width * height > limit) {
-    throw new ReadError(file, `${header.format.toUpperCase()} of ${width}x${height} pixels, over the limit of ${limit} pixels (raise it with ${limitVariable('maxImagePixels')})`);
+    throw new ReadError(file, `${header.format.toUpperCase()} of ${width}x${height} pixels, expected at most ${limit} pixels (raise it with ${limitVariable('maxImagePixels')})`);
   }
   return header;
 }

@@ -68,11 +68,15 @@ export async function loadKey(file: string): Promise<LinearKey> {
   } catch (error) {
     throw new ReadError(file, `cannot read key file (${ioReason(error)})`);
   }
-  return guardRead(file, 'expected an attrib key file', () => decodeKey(text, file));
+  return decodeKey(text, file);
 }
 
 /** Parses the text of a key file; `file` names it in errors (see {@link loadKey}). */
 export function decodeKey(text: string, file: string): LinearKey {
+  return guardRead(file, 'expected an attrib key file', () => decodeKeyText(text, file));
+}
+
+function decodeKeyText(text: string, file: string): LinearKey {
   const fail = (what: string): never => {
     throw new ReadError(file, what);
   };

@@ -56,7 +56,7 @@ function decodeNpyBytes(bytes: Uint8Array, source: string): NpyArray {
   if (shape.some((n) => !Number.isInteger(n) || n < 0)) fail(`shape (${shapeText})`);
   const count = shape.reduce((a, b) => a * b, 1);
   const limit = readLimits().maxTensorElements;
-  if (count > limit) fail(`shape (${shapeText}) has ${count} elements, over the limit of ${limit}; raise it with ${limitVariable('maxTensorElements')}`);
+  if (count > limit) fail(`shape (${shapeText}) has ${count} elements, expected at most ${limit}; raise it with ${limitVariable('maxTensorElements')}`);
 
   const layout = Object.hasOwn(DESCRS, descr.replace(/^[<|]/, '')) ? DESCRS[descr.replace(/^[<|]/, '')] : undefined;
   if (!layout || descr.startsWith('>')) return fail(`dtype ${descr}; expected little-endian float, int, uint8 or bool`);

@@ -133,7 +133,7 @@ class Unpickler {
         const length = this.lengthOf(4);
         const limit = readLimits().maxPickleIntBytes;
         if (length > limit) {
-          this.fail(`pickled integer of ${length} bytes (LONG4 at byte ${at}), over the limit of ${limit} (raise it with ${limitVariable('maxPickleIntBytes')})`);
+          this.fail(`pickled integer of ${length} bytes (LONG4 at byte ${at}), expected at most ${limit} (raise it with ${limitVariable('maxPickleIntBytes')})`);
         }
         this.push(longFromBytes(this.take(length)));
         return false;

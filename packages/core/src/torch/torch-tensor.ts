@@ -197,7 +197,7 @@ function checkLayout(storage: TorchStorage, offset: number, shape: readonly numb
   if (stride.some((n) => !Number.isSafeInteger(n) || n < 0)) fail(`stride [${stride}], expected non-negative integers`);
   const count = shape.reduce((a, b) => a * b, 1);
   const limit = readLimits().maxTensorElements;
-  if (count > limit) fail(`size [${shape}] has ${count} elements, over the limit of ${limit} (raise it with ${limitVariable('maxTensorElements')})`);
+  if (count > limit) fail(`size [${shape}] has ${count} elements, expected at most ${limit} (raise it with ${limitVariable('maxTensorElements')})`);
   if (count === 0) return;
   const last = lastElement(offset, shape, stride);
   const available = storage.available;

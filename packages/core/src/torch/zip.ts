@@ -144,7 +144,7 @@ export function openZip(bytes: Uint8Array, source: string): ZipArchive {
       } else if (entry.method === 8) {
         const limit = readLimits().maxZipEntryBytes;
         if (entry.size > limit) {
-          throw new ReadError(source, `entry ${name} declares ${entry.size} bytes, over the limit of ${limit} (raise it with ${limitVariable('maxZipEntryBytes')})`);
+          throw new ReadError(source, `entry ${name} declares ${entry.size} bytes, expected at most ${limit} (raise it with ${limitVariable('maxZipEntryBytes')})`);
         }
         if (entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 1024) {
           fail(`entry ${name} declares ${entry.size} bytes from ${entry.compressedSize} compressed, more than deflate can hold`);
@@ -157,7 +157,7 @@ export function openZip(bytes: Uint8Array, source: string): ZipArchive {
           const code = (error as NodeJS.ErrnoException).code;
           return fail(code === 'ERR_BUFFER_TOO_LARGE'
             ? `entry ${name} inflates to more than its declared ${entry.size} bytes`
-            : `entry ${name} does not inflate (${(error as Error).message})`);
+            : `entry ${name} is not valid deflate data`);
         }
         if (inflated.length !== entry.size) fail(`entry ${name} inflates to ${inflated.length} bytes, expected ${entry.size}`);
         out = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);

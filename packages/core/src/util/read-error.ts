@@ -31,17 +31,24 @@ function isEngineError(error: unknown): boolean {
 }
 
 /**
- * Turns anything a reader threw into a {@link ReadError} naming `file`. A `ReadError` is kept;
- * an error already naming the file (`<file>: ...`) keeps its text; an engine error
+ * Turns anything a reader threw into a {@link ReadError} naming `file`. A `ReadError` keeps its
+ * problem; an error already naming the file (`<file>: ...`) keeps its text; an engine error
  * (RangeError, TypeError: a damaged file read past its checks) becomes
  * `<file>: <expected>; the file is damaged or truncated`; any other error is prefixed with the file.
+ * A problem that does not say what was expected gets `; <expected>` appended.
  */
 export function toReadError(file: string, expected: string, error: unknown): ReadError {
-  if (error instanceof ReadError) return error;
   const message = oneLine(error);
-  if (isEngineError(error)) return new ReadError(file, `${expected}; the file is damaged or truncated`, { cause: error });
-  if (message.startsWith(`${file}: `)) return new ReadError(file, message.slice(file.length + 2), { cause: error });
-  return new ReadError(file, message, { cause: error });
+  let problem: string;
+  if (error instanceof ReadError) problem = error.problem;
+  else if (isEngineError(error)) problem = `${expected}; the file is damaged or truncated`;
+  else if (message.startsWith(`${file}: `)) problem = message.slice(file.length + 2);
+  else problem = message;
+  // Every message says what was expected: a detail found deep in a reader gets the reader's expectation.
+  // (`not an attrib checkpoint (...)` already says it.)
+  if (!/\bexpected\b|\bnot an? /.test(problem)) problem = `${problem}; ${expected}`;
+  if (error instanceof ReadError && problem === error.problem) return error;
+  return new ReadError(file, problem, { cause: error });
 }
 
 /** Runs a synchronous reader, every error it throws turned into a {@link ReadError} (see {@link toReadError}). */
