@@ -25,9 +25,10 @@ export async function readConfigFile(file: string): Promise<ConfigFile> {
   }
   let parsed: unknown;
   try {
-    parsed = path.endsWith('.json') ? JSON.parse(text) : parseYamlSettings(text);
+    parsed = path.endsWith('.json') ? parseJsonSettings(text) : parseYamlSettings(text);
   } catch (error) {
-    const firstLine = (error as Error).message.split('\n')[0];
+    // A parser overflowing its stack on deep nesting says nothing useful: say what it was.
+    const firstLine = error instanceof RangeError ? 'values nested too deeply to read; expected plain settings' : (error as Error).message.split('\n')[0];
     throw new Error(`config file ${path}: not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'} (${firstLine})`);
   }
   checkPlainData(parsed, path);
@@ -36,6 +37,18 @@ export async function readConfigFile(file: string): Promise<ConfigFile> {
     throw new Error(`config file ${path}: expected a mapping of settings (key: value), got ${Array.isArray(parsed) ? 'a list' : typeof parsed}`);
   }
   return { path, dir: dirname(path), values: parsed as Record<string, unknown> };
+}
+
+/** JSON, its errors as the line where parsing stopped rather than the engine's wording. */
+function parseJsonSettings(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    const position = /position (\d+)/.exec(error.message)?.[1];
+    const line = position === undefined ? undefined : text.slice(0, Number(position)).split('\n').length;
+    throw new Error(`${line === undefined ? 'a syntax error' : `a syntax error at line ${line}`}; expected a JSON object of settings`);
+  }
 }
 
 /**
@@ -47,6 +60,7 @@ function parseYamlSettings(text: string): unknown {
   const document = parseDocument(text, { logLevel: 'silent', prettyErrors: false, schema: 'core' });
   const problem = document.errors[0] ?? document.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED') ?? document.warnings[0];
   if (problem) {
+    if (/Maximum call stack/.test(problem.message)) throw new RangeError(problem.message);
     const tag = /Unresolved tag: (\S+)/.exec(problem.message)?.[1];
     const where = ` at line ${text.slice(0, problem.pos[0]).split('\n').length}`;
     throw new Error(tag ? `tag ${tag.replace(/^tag:yaml\.org,2002:/, '!!')}${where} is not plain data; expected only mappings, lists, strings, numbers and booleans` : `${problem.message.split('\n')[0]}${where}`);

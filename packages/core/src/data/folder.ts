@@ -35,7 +35,7 @@ export async function loadImageFile(file: string, shape: ImageShape): Promise<Ui
   try {
     ({ data, info } = await image.raw().toBuffer({ resolveWithObject: true }));
   } catch (error) {
-    throw new ReadError(file, `cannot decode as PNG or JPEG (${oneLine(error)})`);
+    throw new ReadError(file, `cannot decode as PNG or JPEG (${oneLine(error)}); expected a PNG or JPEG image`);
   }
   if (info.width !== shape.width || info.height !== shape.height || info.channels !== shape.channels) {
     throw new Error(`${file}: decoded to ${info.height}x${info.width}x${info.channels}; expected ${shape.height}x${shape.width}x${shape.channels}`);

@@ -1,4 +1,4 @@
-import { ReadError } from '../util/read-error.js';
+import { ReadError, guardRead } from '../util/read-error.js';
 import { limitVariable, readLimits } from '../util/read-limits.js';
 
 /** What {@link readImageHeader} finds at the start of an image file. */
@@ -18,6 +18,10 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
  * 20000 x 20000 image by a 75-byte file.
  */
 export function readImageHeader(bytes: Uint8Array, file: string): ImageHeader {
+  return guardRead(file, 'expected a PNG or JPEG image', () => checkedHeader(bytes, file));
+}
+
+function checkedHeader(bytes: Uint8Array, file: string): ImageHeader {
   const header = PNG_SIGNATURE.every((b, i) => bytes[i] === b) ? pngHeader(bytes, file)
     : bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff ? jpegHeader(bytes, file)
       : undefined;

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 /** Engine messages that must never reach a user: they say neither which file nor what was expected. */
 const RAW_MESSAGES = /outside the bounds|Invalid typed array length|is not iterable|Cannot read propert|is not a function|Maximum call stack|byte length of|Invalid array length|not valid for encoding|Unexpected token|Array buffer allocation failed|memory access out of bounds|invalid stored block|invalid distance|incorrect header check|Cannot convert/;
 /** Every reader error says what was expected (`...; expected a PyTorch checkpoint`, `not an attrib checkpoint (...)`). */
-const EXPECTATION = /\bexpected\b|\bnot an? /;
+const EXPECTATION = /\bexpected\b|\bnot (an?|valid) /;
 
 /** What one case did: read correctly or refused, in how long and with how much new peak memory. */
 export interface CaseResult {

@@ -1,0 +1,101 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../../io/atomic-write.js';
+import { RunFolder, RUN_FORMAT, type RunManifest } from '../../io/run-folder.js';
+import type { PluginHost } from '../../plugins/host.js';
+import { useBackend } from '../../test-support/backend.js';
+import { snapshot, testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../test-support/run-fixture.js';
+import { addKeys } from './add-keys.js';
+import { initRun } from './init-run.js';
+import { trainGenerators } from './train-generators.js';
+import { trainRobust } from './train-robust.js';
+import { SKIP_HASH_CHECK_ENV, verifyRootFiles } from './verify-root.js';
+
+let host: PluginHost;
+let fixture: RunFixture;
+let run: string;
+beforeAll(async () => {
+  await useBackend('cpu');
+  host = await testHost();
+  fixture = await writeRunFixture(64);
+  run = join(fixture.dir, 'run');
+  await initRun(host, { dir: run, adapter: 'test-dense', root: fixture.rootFile, data: { source: 'test-json', path: fixture.dataFile }, seed: 1, options: TINY_OPTIONS.first });
+  await addKeys(host, { dir: run, count: 1, options: TINY_OPTIONS.keys });
+});
+
+describe('--resume with nothing pending', () => {
+  it('generators train says so, trains nothing and changes nothing, though key-2 has no generator', async () => {
+    const before = await snapshot(run);
+    const lines: string[] = [];
+    const result = await trainGenerators(host, { dir: run, resume: true }, { log: (line) => lines.push(line) });
+    expect(result.trained).toEqual([]);
+    expect(lines).toEqual([`run ${run} has no unfinished generators job; nothing to resume`]);
+    expect(await snapshot(run)).toEqual(before);
+  });
+
+  it('robust train says so and trains nothing', async () => {
+    const before = await snapshot(run);
+    const lines: string[] = [];
+    const result = await trainRobust(host, { dir: run, postProcesses: [{ name: 'test-contrast' }], resume: true }, { log: (line) => lines.push(line) });
+    expect(result.trained).toEqual([]);
+    expect(lines).toEqual([`run ${run} has no unfinished robust job; nothing to resume`]);
+    expect(await snapshot(run)).toEqual(before);
+  });
+});
+
+describe('root files checked against the manifest', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'attrib-verify-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("a flipped bit in a converted root.ckpt is refused, naming the file and --skip-hash-check; the flag skips it", async () => {
+    const { createHash } = await import('node:crypto');
+    const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+    const source = join(dir, 'root.pth');
+    const converted = Buffer.from('ATTRIBCK converted root');
+    await writeFile(source, 'a reference checkpoint');
+    const manifest = JSON.parse(await readFile(join(run, 'manifest.json'), 'utf8')) as RunManifest;
+    const folderDir = join(dir, 'run');
+    const folder = await RunFolder.create(folderDir, {
+      ...manifest, format: RUN_FORMAT,
+      root: { checkpoint: 'root.ckpt', source, sha256: sha(await readFile(source)), bytes: 22, checkpointSha256: sha(converted) },
+    }, async (f) => writeFileAtomic(f.path('root.ckpt'), converted));
+    await expect(verifyRootFiles(folder)).resolves.toBeUndefined();
+    converted[3] ^= 1;
+    await writeFile(join(folderDir, 'root.ckpt'), converted);
+    await expect(verifyRootFiles(folder)).rejects.toThrow(
+      new RegExp(`^root of run ${folderDir}: ${join(folderDir, 'root.ckpt')} changed since the run was made \\(sha256 [0-9a-f]{12}\\.\\.\\., expected [0-9a-f]{12}\\.\\.\\.; the file is damaged or replaced; to skip this check for a huge file, pass --skip-hash-check \\(or set ATTRIB_SKIP_HASH_CHECK=1\\)\\)$`),
+    );
+    process.env[SKIP_HASH_CHECK_ENV] = '1';
+    try {
+      await expect(verifyRootFiles(folder)).resolves.toBeUndefined();
+    } finally {
+      delete process.env[SKIP_HASH_CHECK_ENV];
+    }
+  });
+});
+
+describe('temporary files of killed writes', () => {
+  it('are removed on the next write to their folder; those of live processes are kept', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'attrib-tmp-'));
+    try {
+      // A process that has exited: its id names no running process.
+      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+      const stale = `.attrib-tmp-key-1.json-${dead}-0badf00d`;
+      const live = `.attrib-tmp-key-2.json-${process.ppid}-0123abcd`;
+      await writeFile(join(dir, stale), '{"half": ');
+      await writeFile(join(dir, live), '{"in flight": ');
+      await writeFileAtomic(join(dir, 'key-3.json'), '{}\n');
+      expect((await readdir(dir)).sort()).toEqual([live, 'key-3.json'].sort());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
