@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
-import { TEMPORARY_PREFIX, removeStaleTemporaries } from '../util/stale-temporaries.js';
+import { removeStaleTemporaries, temporaryName } from '../util/stale-temporaries.js';
 
 /**
  * Writes `data` to `file` through a temporary file in the same folder and a rename, so a crash
@@ -12,7 +11,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   const folder = dirname(file);
   await mkdir(folder, { recursive: true });
   await removeStaleTemporaries(folder);
-  const temporary = join(folder, `${TEMPORARY_PREFIX}${basename(file)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const temporary = join(folder, temporaryName(basename(file)));
   try {
     await writeFile(temporary, data);
     await rename(temporary, file);

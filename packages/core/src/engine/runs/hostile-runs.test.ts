@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { initRun } from './init-run.js';
 import { trainGenerators } from './train-generators.js';
 import { trainRobust } from './train-robust.js';
 import { SKIP_HASH_CHECK_ENV, verifyRootFiles } from './verify-root.js';
+import { FOREIGN_TEMPORARY_AGE_MS, temporaryName } from '../../util/stale-temporaries.js';
 
 let host: PluginHost;
 let fixture: RunFixture;
@@ -87,13 +88,19 @@ describe('temporary files of killed writes', () => {
     const dir = await mkdtemp(join(tmpdir(), 'attrib-tmp-'));
     try {
       // A process that has exited: its id names no running process.
-      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
-      const stale = `.attrib-tmp-key-1.json-${dead}-0badf00d`;
-      const live = `.attrib-tmp-key-2.json-${process.ppid}-0123abcd`;
-      await writeFile(join(dir, stale), '{"half": ');
-      await writeFile(join(dir, live), '{"in flight": ');
+      const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+      // Names as this machine's writes make them: the writer's pid, then the host's tag.
+      const host = temporaryName('x').slice(-16, -8);
+      const stale = `.attrib-tmp-key-1.json-${dead}-${host}0badf00d`;
+      const live = `.attrib-tmp-key-2.json-${process.ppid}-${host}0123abcd`;
+      // Another machine's write (a shared folder) cannot be checked: kept until it is an hour old.
+      const foreign = `.attrib-tmp-key-4.json-${dead}-ffffffff0123abcd`;
+      const foreignOld = `.attrib-tmp-key-5.json-${dead}-ffffffff0123abcd`;
+      for (const name of [stale, live, foreign, foreignOld]) await writeFile(join(dir, name), '{"half": ');
+      const hourAgo = new Date(Date.now() - FOREIGN_TEMPORARY_AGE_MS - 1000);
+      await utimes(join(dir, foreignOld), hourAgo, hourAgo);
       await writeFileAtomic(join(dir, 'key-3.json'), '{}\n');
-      expect((await readdir(dir)).sort()).toEqual([live, 'key-3.json'].sort());
+      expect((await readdir(dir)).sort()).toEqual([live, foreign, 'key-3.json'].sort());
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
