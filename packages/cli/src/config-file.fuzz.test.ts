@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectWithinBudget, runCase } from '../../core/src/fuzz/test-support/budget.js';
-import { mutations } from '../../core/src/fuzz/test-support/mutate.js';
+import { expectWithinBudget, runCase } from '@attrib/testing/fuzz/budget';
+import { mutations } from '@attrib/testing/fuzz/mutate';
 import { readConfigFile } from './config-file.js';
 
 // Config files (YAML and JSON) against damage and hostile YAML: each reads as a mapping or fails

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import Evaluate from './commands/evaluate.js';
-import { CLI_ROOT, runCommand } from './test-support/run-command.js';
+import { CLI_ROOT, runCommand } from '@attrib/testing/cli/run-command';
 
 const run = promisify(execFile);
 

@@ -8,8 +8,8 @@ import { parseIdx } from '../data/idx.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../io/checkpoint.js';
 import { RunFolder, RUN_FORMAT, type RunManifest } from '../io/run-folder.js';
 import { decodeKey, KEY_FORMAT, type KeyFile } from '../keys/key-file.js';
-import { expectWithinBudget, runCase } from './test-support/budget.js';
-import { jsonMutations, mutations } from './test-support/mutate.js';
+import { expectWithinBudget, runCase } from '@attrib/testing/fuzz/budget';
+import { jsonMutations, mutations } from '@attrib/testing/fuzz/mutate';
 
 // attrib's own formats against damaged and hostile input (see budget.ts for the assertion).
 

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadImageFile } from '../data/folder.js';
 import { readImageHeader } from '../io/image-header.js';
 import { decodePng, encodePng } from '../io/png.js';
-import { expectWithinBudget, runCase } from './test-support/budget.js';
-import { mutations } from './test-support/mutate.js';
+import { expectWithinBudget, runCase } from '@attrib/testing/fuzz/budget';
+import { mutations } from '@attrib/testing/fuzz/mutate';
 
 // PNG and JPEG readers (pngjs for run images and `postprocess apply`, sharp for data folders and
 // `identify`) against damaged and hostile files: the header's format and size are checked before

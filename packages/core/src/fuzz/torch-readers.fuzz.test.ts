@@ -7,10 +7,10 @@ import { PyObject, type PyValue } from '../torch/py-values.js';
 import { stateDictTensors } from '../torch/state-dict.js';
 import { decodeTorchFile } from '../torch/torch-file.js';
 import { TorchTensor } from '../torch/torch-tensor.js';
-import { expectWithinBudget, runCase } from './test-support/budget.js';
-import { mutations } from './test-support/mutate.js';
-import { PickleBuilder, stateDictPickle } from './test-support/pickle-builder.js';
-import { torchZip, zerosBomb } from './test-support/zip-builder.js';
+import { expectWithinBudget, runCase } from '@attrib/testing/fuzz/budget';
+import { mutations } from '@attrib/testing/fuzz/mutate';
+import { PickleBuilder, stateDictPickle } from '@attrib/testing/fuzz/pickle-builder';
+import { torchZip, zerosBomb } from '@attrib/testing/fuzz/zip-builder';
 
 // Every reader of PyTorch and NumPy files against damaged and hostile input: each case reads
 // correctly or is refused with one line naming the file and what was expected, within 5 s and a

@@ -1,6 +1,6 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
-import { removeStaleTemporaries, temporaryName } from '../util/stale-temporaries.js';
+import { removeStaleTemporaries, temporaryName } from './stale-temporaries.js';
 
 /**
  * Writes `data` to `file` through a temporary file in the same folder and a rename, so a crash

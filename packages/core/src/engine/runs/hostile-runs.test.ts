@@ -3,11 +3,11 @@ import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../io/atomic-write.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import { RunFolder, RUN_FORMAT, type RunManifest } from '../../io/run-folder.js';
 import type { PluginHost } from '../../plugins/host.js';
-import { useBackend } from '../../test-support/backend.js';
-import { snapshot, testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '../../test-support/run-fixture.js';
+import { useBackend } from '@attrib/testing/backend';
+import { snapshot, testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '@attrib/testing/run-fixture';
 import { addKeys } from './add-keys.js';
 import { initRun } from './init-run.js';
 import { trainGenerators } from './train-generators.js';
