@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { useBackend } from '@attrib/testing/backend';
+import { writeTestDoublesFolder } from '@attrib/testing/cli/test-doubles-folder';
+import { writeTinyRun } from '@attrib/testing/cli/tiny-run';
+import { snapshot } from '@attrib/testing/run-fixture';
 import Evaluate from './commands/evaluate.js';
+import GeneratorsTrain from './commands/generators/train.js';
 import { CLI_ROOT, runCommand } from '@attrib/testing/cli/run-command';
 
 const run = promisify(execFile);
@@ -48,6 +53,17 @@ describe('commands do what was asked, or say why not', () => {
     const result = await attribDev(['generators', 'train', join(tmp, 'run'), '--config', config], tmp);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`Error: config file ${config}: not valid YAML (tag !!js/function at line 1 is not plain data; expected only mappings, lists, strings, numbers and booleans)\n`);
+  });
+
+  it('generators train --resume with nothing pending says so, trains nothing and exits 0', async () => {
+    await useBackend('cpu');
+    const { run: dir } = await writeTinyRun({ seed: 2, keys: 2, generators: false });
+    const before = await snapshot(dir);
+    const outcome = await runCommand(GeneratorsTrain, [dir, '--resume', '--backend', 'cpu', '--plugins-dir', writeTestDoublesFolder()]);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.stdout).toBe('no generator trained\n');
+    expect(outcome.stderr).toBe(`run ${dir} has no unfinished generators job; nothing to resume\n`);
+    expect(await snapshot(dir)).toEqual(before);
   });
 
   it('evaluate --param without --postprocess is an error, not ignored', async () => {

@@ -177,6 +177,7 @@ export {
 export { ReadError } from './util/read-error.js';
 export { DEFAULT_READ_LIMITS, readLimits, setReadLimits, type ReadLimits } from './util/read-limits.js';
 export { SKIP_HASH_CHECK_ENV } from './engine/runs/verify-root.js';
+export { nothingToResume } from './engine/runs/session.js';
 
 // Keys
 export { LinearKey } from './keys/linear-key.js';

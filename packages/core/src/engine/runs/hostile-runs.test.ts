@@ -10,8 +10,7 @@ import { useBackend } from '@attrib/testing/backend';
 import { snapshot, testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '@attrib/testing/run-fixture';
 import { addKeys } from './add-keys.js';
 import { initRun } from './init-run.js';
-import { trainGenerators } from './train-generators.js';
-import { trainRobust } from './train-robust.js';
+import { nothingToResume } from './session.js';
 import { SKIP_HASH_CHECK_ENV, verifyRootFiles } from './verify-root.js';
 import { FOREIGN_TEMPORARY_AGE_MS, temporaryName } from '../../util/stale-temporaries.js';
 
@@ -27,23 +26,25 @@ beforeAll(async () => {
   await addKeys(host, { dir: run, count: 1, options: TINY_OPTIONS.keys });
 });
 
-describe('--resume with nothing pending', () => {
-  it('generators train says so, trains nothing and changes nothing, though key-2 has no generator', async () => {
-    const before = await snapshot(run);
+describe('--resume with nothing pending (nothingToResume, as the commands use it)', () => {
+  it('says so for a run with no pending job, though key-2 has no generator; a job of another stage is an error', async () => {
     const lines: string[] = [];
-    const result = await trainGenerators(host, { dir: run, resume: true }, { log: (line) => lines.push(line) });
-    expect(result.trained).toEqual([]);
+    const folder = await RunFolder.open(run);
+    expect(folder.manifest.generators).toEqual(['key-1']);
+    expect(nothingToResume(folder, 'generators', true, (line) => lines.push(line))).toBe(true);
     expect(lines).toEqual([`run ${run} has no unfinished generators job; nothing to resume`]);
-    expect(await snapshot(run)).toEqual(before);
-  });
-
-  it('robust train says so and trains nothing', async () => {
-    const before = await snapshot(run);
-    const lines: string[] = [];
-    const result = await trainRobust(host, { dir: run, postProcesses: [{ name: 'test-contrast' }], resume: true }, { log: (line) => lines.push(line) });
-    expect(result.trained).toEqual([]);
-    expect(lines).toEqual([`run ${run} has no unfinished robust job; nothing to resume`]);
-    expect(await snapshot(run)).toEqual(before);
+    expect(nothingToResume(folder, 'generators', false)).toBe(false);
+    await folder.update((m) => {
+      m.pending = { stage: 'keys', keys: ['key-3'], options: {}, startedAt: '2024-01-01T00:00:00.000Z' };
+    });
+    try {
+      expect(() => nothingToResume(folder, 'generators', true)).toThrow(`run ${run} has an unfinished keys job (key-3), not a generators job; finish it with \`attrib keys add ${run} --resume\``);
+      expect(nothingToResume(folder, 'keys', true)).toBe(false);
+    } finally {
+      await folder.update((m) => {
+        delete m.pending;
+      });
+    }
   });
 });
 

@@ -105,10 +105,8 @@ export async function runPipeline(services: RunServices, request: RunPipelineReq
     await ahead?.stop();
   }
 
-  // Resumes a pending generators job, else trains the keys without a generator.
-  const generatorsPending = (await RunFolder.open(dir)).manifest.pending?.stage === 'generators';
   const generators = await trainGenerators(services, {
-    dir, resume: generatorsPending, ...(request.generators ? { options: request.generators } : {}), ...(request.workers !== undefined ? { workers: request.workers } : {}),
+    dir, resume: true, ...(request.generators ? { options: request.generators } : {}), ...(request.workers !== undefined ? { workers: request.workers } : {}),
   }, hooks);
   if (fed.length > 0 || generators.trained.length > 0) trained.push('generators');
 

@@ -119,9 +119,10 @@ export async function startJob(folder: RunFolder, stage: PendingJob['stage'], re
 }
 
 /**
- * For `--resume`: true when the run has no pending job of `stage`, after logging that there is
- * nothing to resume (the caller then returns without training). A pending job of another stage
- * is the same error as {@link startJob}'s. False when not resuming or when there is a job to finish.
+ * For a user's `--resume`: true when the run has no pending job of `stage`, after logging that
+ * there is nothing to resume (the command then returns without training). A pending job of
+ * another stage is the same error as {@link startJob}'s. False when not resuming or when there is
+ * a job to finish. (The engine's own `resume: true` means "finish a pending job, else start one".)
  */
 export function nothingToResume(folder: RunFolder, stage: PendingJob['stage'], resume: boolean | undefined, log?: (line: string) => void): boolean {
   if (!resume) return false;

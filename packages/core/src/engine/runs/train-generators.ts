@@ -4,7 +4,7 @@ import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '.
 import { generatorWrittenMessage, recordGenerator, trainAndWriteGenerator, type GeneratorOutcome } from './generator-unit.js';
 import { trainInWorkers, unitWorkerData } from './workers/training-threads.js';
 import type { RunHooks, RunServices } from './services.js';
-import { finishJob, nothingToResume, openRunSession, startJob, type RunSession } from './session.js';
+import { finishJob, openRunSession, startJob, type RunSession } from './session.js';
 import { workerCount } from './workers/thread-count.js';
 
 export interface TrainGeneratorsRequest {
@@ -49,7 +49,6 @@ export async function trainGenerators(services: RunServices, request: TrainGener
   try {
     const { folder } = session;
     const manifest = folder.manifest;
-    if (nothingToResume(folder, 'generators', request.resume, hooks.log)) return { dir, trained, reports };
     for (const id of request.keys ?? []) {
       if (!manifest.keys.includes(id)) throw new Error(`key ${id} is not a finished key of run ${dir} (keys: ${manifest.keys.join(', ') || 'none'})`);
     }

@@ -5,7 +5,7 @@ import { checkName, type PendingJob, type RunFolder } from '../../io/run-folder.
 import { resolveOptions, type OptionsInput, type RobustStageOptions } from '../../contracts/stage-options.js';
 import { recordRobust, trainAndWriteRobust, type RobustOutcome } from './robust-unit.js';
 import type { RunHooks, RunServices } from './services.js';
-import { finishJob, nothingToResume, openRunSession, startJob, type RunSession } from './session.js';
+import { finishJob, openRunSession, startJob, type RunSession } from './session.js';
 import { trainInWorkers, unitWorkerData } from './workers/training-threads.js';
 import { workerCount } from './workers/thread-count.js';
 
@@ -71,7 +71,6 @@ export async function trainRobust(services: RunServices, request: TrainRobustReq
   try {
     const { folder } = session;
     const manifest = folder.manifest;
-    if (nothingToResume(folder, 'robust', request.resume, hooks.log)) return { dir, trained };
     const resumable = request.resume === true && manifest.pending?.stage === 'robust';
     const requests = resumable ? manifest.pending!.postProcesses!.map(({ label, name, params }) => ({ label, name, params })) : request.postProcesses;
     const postProcesses = buildPostProcesses(services, requests);
