@@ -1,9 +1,10 @@
-import { createLoadedPluginHost, type LoadedPluginHost, type PluginHost } from '@attrib/core';
+import { createLoadedPluginHost, SKIP_HASH_CHECK_ENV, type LoadedPluginHost, type PluginHost } from '@attrib/core';
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { delimiter, isAbsolute, resolve } from 'node:path';
 import { chooseBackend, type BackendSelection } from './backend.js';
 import { readConfigFile, type ConfigFile } from './config-file.js';
+import { knownConfigKeys, unknownConfigKeys, unknownKeysMessage } from './config-keys.js';
 import { createProgress, type Progress } from './progress.js';
 import { mergeSettings } from './settings.js';
 
@@ -65,7 +66,18 @@ export abstract class AttribCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
       summary: 'YAML or JSON file of settings (camelCase flag names); flags override it.',
     }),
+    'lenient-config': Flags.boolean({
+      helpGroup: 'GLOBAL',
+      summary: 'Warn about settings of --config that no command reads, instead of refusing the file.',
+    }),
+    'skip-hash-check': Flags.boolean({
+      helpGroup: 'GLOBAL',
+      summary: "Skip checking a run's root files against the SHA-256 its manifest records (for huge files).",
+    }),
   };
+
+  /** Whether --config holds settings by flag name (checked for unknown keys); false where it is another document. */
+  static checksConfigKeys = true;
 
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
@@ -90,8 +102,25 @@ export abstract class AttribCommand<T extends typeof Command> extends Command {
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
     this.restArgv = (argv as string[]).slice(Object.keys(ctor.args ?? {}).length);
+    if ((this.flags as { 'skip-hash-check'?: boolean })['skip-hash-check']) process.env[SKIP_HASH_CHECK_ENV] = '1';
     const configFlag = (this.flags as { config?: string }).config;
-    if (configFlag !== undefined) this.configFile = await readConfigFile(configFlag);
+    if (configFlag !== undefined) {
+      this.configFile = await readConfigFile(configFlag);
+      if (ctor.checksConfigKeys) this.checkConfigKeys(this.configFile);
+    }
+  }
+
+  /** Refuses (or with --lenient-config, warns about) config keys that no command reads: a typo is never ignored silently. */
+  private checkConfigKeys(file: ConfigFile): void {
+    // The known keys come from every command's flags; without command discovery (a command
+    // class run on its own, as the tests do) they cannot be known, so nothing is checked.
+    if (this.config.commands.length === 0) return;
+    const known = knownConfigKeys([...this.config.commands, { flags: (this.ctor as typeof AttribCommand).baseFlags }], CONFIG_SECTIONS);
+    const unknown = unknownConfigKeys(file.values, known, CONFIG_SECTIONS);
+    if (unknown.length === 0) return;
+    const message = unknownKeysMessage(file.path, unknown, known);
+    if (!(this.flags as { 'lenient-config'?: boolean })['lenient-config']) throw new Error(`${message} (pass --lenient-config to only warn)`);
+    this.warnLine(message);
   }
 
   /** The config file's values for this command: top-level keys, overridden by `section` if given. */

@@ -185,6 +185,13 @@ export {
   type UnitProgress,
 } from './io/run-folder.js';
 
+// Reading untrusted files: one-line errors naming the file, the limits checked before allocating,
+// the switch that skips a run's root hash check
+export { ReadError } from './util/read-error.js';
+export { DEFAULT_READ_LIMITS, readLimits, setReadLimits, type ReadLimits } from './util/read-limits.js';
+export { SKIP_HASH_CHECK_ENV } from './engine/runs/verify-root.js';
+export { nothingToResume } from './engine/runs/session.js';
+
 // Keys
 export { LinearKey } from './keys/linear-key.js';
 export { KEY_FORMAT, loadKey, saveKey, type KeyFile } from './keys/key-file.js';

@@ -53,6 +53,10 @@ inputs split into parts), with the same results.`;
       },
       'evaluate',
     );
+    // Parameters of no post-process would be ignored: say so instead of measuring without them.
+    if (Object.keys(s.params).length > 0 && !s.postprocess) {
+      throw new Error('--param needs --postprocess (the post-process whose parameters they are); without one nothing is post-processed');
+    }
     if (!['auto', 'plain', 'robust'].includes(s.generators)) throw new Error(`--generators ${JSON.stringify(s.generators)}: expected auto, plain or robust`);
     await this.backend();
     const result = await evaluateRun(await this.plugins(), {

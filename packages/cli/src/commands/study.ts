@@ -37,6 +37,9 @@ generators are trained in --workers threads side by side, with the same results.
     config: Args.string({ name: 'config', description: 'Study config file (YAML or JSON).' }),
   };
 
+  /** The study's config is a study document, checked by the study itself. */
+  static override checksConfigKeys = false;
+
   static override flags = {
     out: Flags.string({ summary: 'Study folder (study.json, study.csv, plots, cells/). Config key: out.' }),
     base: Flags.string({ summary: 'Base run folder (repeatable).', multiple: true, multipleNonGreedy: true }),

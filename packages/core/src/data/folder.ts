@@ -1,4 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { readImageHeader } from '../io/image-header.js';
+import { oneLine } from '../util/one-line.js';
+import { ReadError, ioReason } from '../util/read-error.js';
+import { readLimits } from '../util/read-limits.js';
 import type sharp from 'sharp';
 import { glob } from '../util/glob.js';
 import { imageSize, type ImageShape } from '../contracts/image.js';
@@ -13,7 +17,15 @@ import { U8ImageSource } from './u8-image-source.js';
 export async function loadImageFile(file: string, shape: ImageShape): Promise<Uint8Array> {
   // Loaded here, not with core: a native library that only image folders need.
   const { default: decode } = await import('sharp');
-  let image = decode(file, { failOn: 'error' })
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new ReadError(file, `cannot read (${ioReason(error)})`);
+  }
+  // PNG or JPEG by magic bytes, of a sane size, before the decoder sees it.
+  readImageHeader(bytes, file);
+  let image = decode(bytes, { failOn: 'error', limitInputPixels: readLimits().maxImagePixels })
     .rotate()
     .resize(shape.width, shape.height, { fit: 'cover', position: 'centre', kernel: 'linear' })
     .removeAlpha();
@@ -23,7 +35,7 @@ export async function loadImageFile(file: string, shape: ImageShape): Promise<Ui
   try {
     ({ data, info } = await image.raw().toBuffer({ resolveWithObject: true }));
   } catch (error) {
-    throw new Error(`${file}: cannot decode as PNG or JPEG (${(error as Error).message})`);
+    throw new ReadError(file, `cannot decode as PNG or JPEG (${oneLine(error)}); expected a PNG or JPEG image`);
   }
   if (info.width !== shape.width || info.height !== shape.height || info.channels !== shape.channels) {
     throw new Error(`${file}: decoded to ${info.height}x${info.width}x${info.channels}; expected ${shape.height}x${shape.width}x${shape.channels}`);

@@ -3,6 +3,8 @@ import { gunzipSync } from 'node:zlib';
 import type { ImageSource, ImageSourceFactory, ImageSourceOptions } from '../contracts/image-source.js';
 import { fitGreyImages, parseGreyFit } from './fit-grey.js';
 import { U8ImageSource } from './u8-image-source.js';
+import { ReadError, guardRead, ioReason } from '../util/read-error.js';
+import { limitVariable, readLimits } from '../util/read-limits.js';
 
 /** A parsed IDX file of unsigned bytes (the MNIST / Fashion-MNIST format). */
 export interface IdxArray {
@@ -17,12 +19,23 @@ export interface IdxArray {
  * `source` names the file in errors.
  */
 export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
+  return guardRead(source, 'expected an IDX file', () => parseIdxBytes(bytes, source));
+}
+
+/** Deflate cannot compress better than about 1032:1; gunzip is capped there (and at the zip entry limit). */
+const MAX_DEFLATE_RATIO = 1032;
+
+function parseIdxBytes(bytes: Uint8Array, source: string): IdxArray {
   let raw = bytes;
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    const cap = Math.min(bytes.length * MAX_DEFLATE_RATIO + 1024, readLimits().maxZipEntryBytes);
     try {
-      raw = gunzipSync(bytes);
+      raw = gunzipSync(bytes, { maxOutputLength: cap });
     } catch (error) {
-      throw new Error(`${source}: corrupt gzip data (${(error as Error).message})`);
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new ReadError(source, code === 'ERR_BUFFER_TOO_LARGE'
+        ? `gzip data inflates past ${cap} bytes; expected a gzipped IDX file`
+        : 'corrupt gzip data (the file is damaged or truncated); expected a gzipped IDX file', { cause: error });
     }
   }
   if (raw.length < 4 || raw[0] !== 0 || raw[1] !== 0) throw new Error(`${source}: not an IDX file (bad magic number)`);
@@ -34,9 +47,13 @@ export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
   if (rank === 0 || raw.length < header) throw new Error(`${source}: truncated IDX header`);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false));
+  // Every dimension is checked before the data is used: a zero gives no data at all, and the
+  // product must fit in the bytes present.
+  const zero = dims.indexOf(0);
+  if (zero >= 0) throw new ReadError(source, `IDX dimension ${zero + 1} of ${dims.join('x')} is 0; expected non-empty data`);
   const size = dims.reduce((a, b) => a * b, 1);
   if (raw.length - header < size) {
-    throw new Error(`${source}: truncated IDX data (${raw.length - header} bytes for dimensions ${dims.join('x')}, need ${size})`);
+    throw new ReadError(source, `truncated IDX data (${raw.length - header} bytes for dimensions ${dims.join('x')}, need ${size})`);
   }
   return { dims, data: raw.subarray(header, header + size) };
 }
@@ -57,13 +74,15 @@ export const idxImageSource: ImageSourceFactory = {
     try {
       bytes = await readFile(file);
     } catch (error) {
-      throw new Error(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new ReadError(file, `cannot read (${ioReason(error)})`);
     }
     const { dims, data } = parseIdx(bytes, file);
     if (dims.length !== 3) {
       throw new Error(`${file}: IDX file has ${dims.length} dimensions (${dims.join('x')}); expected 3 (count x rows x columns of images)`);
     }
     let [count, rows, cols] = dims as [number, number, number];
+    const maxImages = readLimits().maxIdxImages;
+    if (count > maxImages) throw new ReadError(file, `IDX file declares ${count} images, expected at most ${maxImages}; raise it with ${limitVariable('maxIdxImages')}`);
     if (options.limit !== undefined) {
       const limit = options.limit;
       if (typeof limit !== 'number' || !Number.isInteger(limit) || limit <= 0) {

@@ -148,7 +148,7 @@ describe('folder image source', () => {
     const dir = await mkdtemp(join(tmpdir(), 'attrib-folder-'));
     await expect(folderImageSource.open({ path: dir, shape: grey32 })).rejects.toThrow(`${dir}: no PNG or JPEG images found`);
     await writeFile(join(dir, 'broken.png'), 'not really a png');
-    await expect(folderImageSource.open({ path: dir, shape: grey32 })).rejects.toThrow(new RegExp(`^${join(dir, 'broken.png')}: cannot decode as PNG or JPEG`));
+    await expect(folderImageSource.open({ path: dir, shape: grey32 })).rejects.toThrow(new RegExp(`^${join(dir, 'broken.png')}: not a PNG or JPEG image`));
     await expect(folderImageSource.open({ path: join(dir, 'nope'), shape: grey32 })).rejects.toThrow(`${join(dir, 'nope')}: cannot read folder (ENOENT)`);
   });
 });

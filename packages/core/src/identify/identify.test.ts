@@ -151,6 +151,11 @@ describe('identifyFiles on a small run', () => {
     await mkdir(join(dir, 'empty'), { recursive: true });
     await expect(identifyFiles([join(dir, 'empty')], keys)).rejects.toThrow(/empty: no PNG or JPEG images found/);
     await writeFile(join(dir, 'text.png'), 'not an image');
-    await expect(identifyFiles([join(dir, 'text.png')], keys)).rejects.toThrow(/text\.png: cannot decode as PNG or JPEG/);
+    await expect(identifyFiles([join(dir, 'text.png')], keys)).rejects.toThrow(/text\.png: not a PNG or JPEG image .*expected a PNG or JPEG file$/);
+    // Formats the decoder could read but identify does not promise are refused by their magic bytes.
+    await writeFile(join(dir, 'gif.png'), Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'));
+    await expect(identifyFiles([join(dir, 'gif.png')], keys)).rejects.toThrow(/gif\.png: not a PNG or JPEG image \(a GIF\); expected a PNG or JPEG file$/);
+    await writeFile(join(dir, 'svg.jpg'), '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>');
+    await expect(identifyFiles([join(dir, 'svg.jpg')], keys)).rejects.toThrow(/svg\.jpg: not a PNG or JPEG image \(an SVG\)/);
   });
 });

@@ -2,6 +2,9 @@ import { open, readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensors } from '../contracts/generator.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { firstNonFinite } from '../util/finite.js';
+import { ReadError, guardRead, ioReason } from '../util/read-error.js';
+import { limitVariable, readLimits } from '../util/read-limits.js';
 
 /**
  * attrib's checkpoint file (`*.ckpt`): one file, so one atomic rename makes it appear whole.
@@ -82,10 +85,19 @@ export async function encodeCheckpoint(tensors: NamedTensors, meta: Record<strin
   return out;
 }
 
-/** Parses checkpoint bytes; `source` names the file in errors. */
+/**
+ * Parses checkpoint bytes; `source` names the file in errors. The header is checked whole before
+ * any tensor is made: every entry's name, dtype, shape (within the element limit), offset and
+ * length must agree with each other and lie inside the file. NaN and infinities are refused.
+ * Errors are one-line {@link ReadError}s.
+ */
 export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Checkpoint {
+  return guardRead(source, 'expected an attrib checkpoint', () => decodeCheckpointBytes(bytes, source));
+}
+
+function decodeCheckpointBytes(bytes: Uint8Array, source: string): Checkpoint {
   const fail = (what: string): never => {
-    throw new Error(`${source}: not an attrib checkpoint (${what})`);
+    throw new ReadError(source, `not an attrib checkpoint (${what})`);
   };
   if (bytes.byteLength < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) fail('missing ATTRIBCK signature');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -93,21 +105,49 @@ export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Chec
   if (12 + headerLength > bytes.byteLength) fail('truncated header');
   let header: CheckpointHeader;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as CheckpointHeader;
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + headerLength))) as CheckpointHeader;
   } catch {
     return fail('header is not JSON');
   }
+  if (header === null || typeof header !== 'object') return fail('header is not a JSON object');
   if (header.format !== CHECKPOINT_FORMAT) fail(`format ${String(header.format)}, expected ${CHECKPOINT_FORMAT}`);
+  if (!Array.isArray(header.tensors)) fail('header.tensors is not a list of tensors');
+  if (header.meta === null || typeof header.meta !== 'object' || Array.isArray(header.meta)) fail('header.meta is not an object');
   const dataStart = 12 + headerLength;
+  const dataLength = bytes.byteLength - dataStart;
+  const limit = readLimits().maxTensorElements;
+  const names = new Set<string>();
+  for (const [i, entry] of (header.tensors as unknown[]).entries()) {
+    const e = entry as Partial<TensorEntry> | null;
+    if (e === null || typeof e !== 'object') return fail(`tensor entry ${i} is not an object`);
+    const name = typeof e.name === 'string' ? e.name : fail(`tensor entry ${i} has no name`);
+    if (names.has(name)) fail(`tensor ${name} appears twice`);
+    names.add(name);
+    if (e.dtype !== 'float32' && e.dtype !== 'int32') fail(`tensor ${name} has dtype ${String(e.dtype)}, expected float32 or int32`);
+    if (!Array.isArray(e.shape) || e.shape.length > 64 || e.shape.some((n) => !Number.isSafeInteger(n) || n < 0)) {
+      fail(`tensor ${name} has shape ${JSON.stringify(e.shape ?? null)}, expected a list of non-negative integers`);
+    }
+    const count = e.shape!.reduce((a, b) => a * b, 1);
+    if (count > limit) fail(`tensor ${name} has ${count} elements, expected at most ${limit}; raise it with ${limitVariable('maxTensorElements')}`);
+    if (e.byteLength !== count * 4) fail(`tensor ${name} of shape [${e.shape!.join(', ')}] has byteLength ${String(e.byteLength)}, expected ${count * 4}`);
+    if (!Number.isSafeInteger(e.offset) || e.offset! < 0) fail(`tensor ${name} has offset ${String(e.offset)}, expected a non-negative integer`);
+    if (e.offset! + e.byteLength! > dataLength) fail(`tensor ${name} is truncated (bytes ${e.offset} to ${e.offset! + e.byteLength!} of ${dataLength})`);
+  }
   const tensors: NamedTensors = {};
-  for (const entry of header.tensors) {
-    const start = dataStart + entry.offset;
-    if (start + entry.byteLength > bytes.byteLength) fail(`tensor ${entry.name} is truncated`);
-    // Copy into a fresh, aligned buffer: the file's bytes need not be 4-byte aligned. (A Node
-    // Buffer's own slice() would share memory, hence Uint8Array's.)
-    const copy = Uint8Array.prototype.slice.call(bytes, start, start + entry.byteLength);
-    const values = entry.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer);
-    tensors[entry.name] = tf.tensor(values, [...entry.shape], entry.dtype);
+  try {
+    for (const entry of header.tensors) {
+      const start = dataStart + entry.offset;
+      // Copy into a fresh, aligned buffer: the file's bytes need not be 4-byte aligned. (A Node
+      // Buffer's own slice() would share memory, hence Uint8Array's.)
+      const copy = Uint8Array.prototype.slice.call(bytes, start, start + entry.byteLength);
+      const values = entry.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer);
+      const bad = entry.dtype === 'float32' ? firstNonFinite(values) : -1;
+      if (bad >= 0) throw new ReadError(source, `tensor ${entry.name} holds ${values[bad]} at element ${bad}; expected finite values`);
+      tensors[entry.name] = tf.tensor(values, [...entry.shape], entry.dtype);
+    }
+  } catch (error) {
+    tf.dispose(Object.values(tensors));
+    throw error;
   }
   return { meta: header.meta, tensors };
 }
@@ -123,7 +163,7 @@ export async function loadCheckpoint(file: string): Promise<Checkpoint> {
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new Error(`${file}: cannot read checkpoint (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new ReadError(file, `cannot read checkpoint (${ioReason(error)})`);
   }
   return decodeCheckpoint(bytes, file);
 }

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { ReadError } from '../util/read-error.js';
 
 /** How a folder's index file is named in errors, and the command that makes such a folder. */
 export interface FolderIndexKind {
@@ -30,14 +31,15 @@ export async function readFolderIndex<T extends { readonly format: string }>(dir
         ? `${kind.folder} ${dir} holds no ${basename(file)}; expected a folder made by \`${kind.madeBy}\``
         : `${kind.folder} ${dir} does not exist; create it with \`${kind.madeBy}\``);
     }
-    throw new Error(`${file}: cannot read (${code ?? (error as Error).message})`);
+    throw new ReadError(file, `cannot read (${code ?? (error as Error).message})`);
   }
   let index: T;
   try {
     index = JSON.parse(text) as T;
   } catch {
-    throw new Error(`${file}: not JSON; expected ${kind.document}`);
+    throw new ReadError(file, `not JSON; expected ${kind.document}`);
   }
-  if (index?.format !== kind.format) throw new Error(`${file}: format ${String(index?.format)}, expected ${kind.format}`);
+  if (index === null || typeof index !== 'object' || Array.isArray(index)) throw new ReadError(file, `holds no JSON object; expected ${kind.document}`);
+  if (index.format !== kind.format) throw new ReadError(file, `format ${String(index.format)}, expected ${kind.format}`);
   return index;
 }

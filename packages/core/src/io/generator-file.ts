@@ -35,7 +35,12 @@ export async function loadGenerator(
       throw new Error(`${file}: checkpoint holds no generator (kind ${String(meta.kind)})`);
     }
     const adapter = findAdapter(meta.adapter);
-    const generator = adapter.create((meta.config ?? {}) as Record<string, unknown>, ctx);
+    let generator: Generator;
+    try {
+      generator = adapter.create((meta.config ?? {}) as Record<string, unknown>, ctx);
+    } catch (error) {
+      throw new Error(`${file}: ${(error as Error).message}`);
+    }
     try {
       generator.loadState(tensors);
     } catch (error) {

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { PNG } from 'pngjs';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { readImageHeader } from './image-header.js';
+import { ReadError, ioReason } from '../util/read-error.js';
 
 /** An 8-bit image in memory, row-major HWC, 1 or 3 channels. */
 export interface Image8 {
@@ -23,14 +25,21 @@ export function encodePng(image: Image8): Uint8Array {
 
 /**
  * Decodes PNG bytes to 8-bit pixels with the requested channel count: grey is the mean of RGB
- * when an RGB file is read as grey; alpha is dropped.
+ * when an RGB file is read as grey; alpha is dropped. The header's size is checked against the
+ * pixel limit before decoding (see readImageHeader); errors are one-line {@link ReadError}s.
  */
 export function decodePng(bytes: Uint8Array, channels: 1 | 3, source = 'PNG data'): Image8 {
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (signature.some((b, i) => bytes[i] !== b)) throw new ReadError(source, 'not a readable PNG (no PNG signature); expected a PNG file');
+  const header = readImageHeader(bytes, source);
   let png: PNG;
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (error) {
-    throw new Error(`${source}: not a readable PNG (${(error as Error).message})`);
+    throw new ReadError(source, `not a readable PNG (${(error as Error).message})`);
+  }
+  if (png.width !== header.width || png.height !== header.height || png.data.length < png.width * png.height * 4) {
+    throw new ReadError(source, `damaged PNG (decoded ${png.width}x${png.height}, header says ${header.width}x${header.height})`);
   }
   const { width, height } = png;
   const rgba = png.data;
@@ -52,7 +61,7 @@ export async function readPng(file: string, channels: 1 | 3): Promise<Image8> {
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new Error(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new ReadError(file, `cannot read (${ioReason(error)})`);
   }
   return decodePng(bytes, channels, file);
 }

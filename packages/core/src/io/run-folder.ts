@@ -11,10 +11,13 @@ import { loadKey, saveKey } from '../keys/key-file.js';
 import type { LinearKey } from '../keys/linear-key.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { readFolderIndex } from './folder-index.js';
+import { checkRunManifest } from './manifest-check.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { loadGenerator, saveGenerator } from './generator-file.js';
 import { keyImage, sampleGrid } from './run-folder-images.js';
 import { writePng } from './png.js';
+import { oneLine } from '../util/one-line.js';
+import { ReadError } from '../util/read-error.js';
 
 /**
  * # The run folder (`attrib-run/1`)
@@ -71,6 +74,11 @@ export interface RootReference {
   /** SHA-256 and size of `source`, checked whenever the run is opened. */
   readonly sha256: string;
   readonly bytes: number;
+  /**
+   * SHA-256 of `checkpoint` when it is a conversion kept in the run (`root.ckpt`), checked with
+   * `sha256` whenever the run is opened. Absent in runs made before it was recorded.
+   */
+  readonly checkpointSha256?: string;
 }
 
 /** Progress of one training unit (see the engine's StateStore units). */
@@ -184,10 +192,11 @@ export class RunFolder {
 
   /** Opens an existing run; a missing folder or manifest is a one-line error naming it. */
   static async open(dir: string): Promise<RunFolder> {
-    const manifest = await readFolderIndex<RunManifest>(dir, RunFolder.manifestFile(dir), {
+    const file = RunFolder.manifestFile(dir);
+    const manifest = await readFolderIndex<RunManifest>(dir, file, {
       folder: 'run folder', document: 'an attrib run manifest', madeBy: 'attrib keys init', format: RUN_FORMAT,
     });
-    return new RunFolder(dir, manifest);
+    return new RunFolder(dir, checkRunManifest(manifest, file));
   }
 
   /** A copy of the manifest as last written. */
@@ -255,10 +264,12 @@ export class RunFolder {
   /** metrics.json as written so far (empty if none). */
   async readMetrics(): Promise<Record<string, EvaluationRecord>> {
     try {
-      return JSON.parse(await readFile(this.path('metrics.json'), 'utf8')) as Record<string, EvaluationRecord>;
+      const metrics = JSON.parse(await readFile(this.path('metrics.json'), 'utf8')) as unknown;
+      if (metrics === null || typeof metrics !== 'object' || Array.isArray(metrics)) throw new TypeError('not an object');
+      return metrics as Record<string, EvaluationRecord>;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw new Error(`${this.path('metrics.json')}: cannot read (${(error as Error).message})`);
+      throw new ReadError(this.path('metrics.json'), `cannot read (${oneLine(error)}); expected the run's evaluations as a JSON object`);
     }
   }
 

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { FlattenOrder, ImageShape } from '../contracts/image.js';
+import { formatShape, imageSize, type FlattenOrder, type ImageShape } from '../contracts/image.js';
+import { firstNonFinite } from '../util/finite.js';
+import { ReadError, guardRead, ioReason } from '../util/read-error.js';
 import type { Key } from '../contracts/key.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { LinearKey } from './linear-key.js';
@@ -53,20 +55,58 @@ export async function saveKey(file: string, key: Key): Promise<void> {
   await writeJsonAtomic(file, body);
 }
 
+/**
+ * Reads a key file. Everything is checked before the key is built: the format, a non-empty id
+ * (letters, digits, `.`, `_`, `-`), a positive integer shape, the order, a base64 vector of
+ * exactly height x width x channels float32 values, all finite. Errors are one-line
+ * {@link ReadError}s naming the file.
+ */
 export async function loadKey(file: string): Promise<LinearKey> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ReadError(file, `cannot read key file (${ioReason(error)})`);
+  }
+  return decodeKey(text, file);
+}
+
+/** Parses the text of a key file; `file` names it in errors (see {@link loadKey}). */
+export function decodeKey(text: string, file: string): LinearKey {
+  return guardRead(file, 'expected an attrib key file', () => decodeKeyText(text, file));
+}
+
+function decodeKeyText(text: string, file: string): LinearKey {
+  const fail = (what: string): never => {
+    throw new ReadError(file, what);
+  };
   let body: KeyFile;
   try {
-    body = JSON.parse(await readFile(file, 'utf8')) as KeyFile;
-  } catch (error) {
-    throw new Error(`${file}: cannot read key file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    body = JSON.parse(text) as KeyFile;
+  } catch {
+    return fail(`not JSON; expected an attrib key file (${KEY_FORMAT})`);
   }
-  if (body.format !== KEY_FORMAT) throw new Error(`${file}: format ${String(body.format)}, expected ${KEY_FORMAT}`);
-  if (body.order !== 'HWC' && body.order !== 'CHW') throw new Error(`${file}: order ${String(body.order)}, expected HWC or CHW`);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) fail(`holds no JSON object; expected an attrib key file (${KEY_FORMAT})`);
+  if (body.format !== KEY_FORMAT) fail(`format ${String(body.format)}, expected ${KEY_FORMAT}`);
+  if (typeof body.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(body.id)) {
+    fail(`id ${JSON.stringify(body.id ?? null)}; expected the key's id (letters, digits, '.', '_' or '-')`);
+  }
+  const shape = body.shape as unknown as Record<string, unknown> | null;
+  const dims = ['height', 'width', 'channels'];
+  if (shape === null || typeof shape !== 'object' || dims.some((d) => !Number.isSafeInteger(shape[d]) || (shape[d] as number) <= 0)) {
+    fail(`shape ${JSON.stringify(body.shape ?? null)}; expected positive integers height, width and channels`);
+  }
+  if (body.order !== 'HWC' && body.order !== 'CHW') fail(`order ${String(body.order)}, expected HWC or CHW`);
+  if (typeof body.vector !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(body.vector)) fail('vector is not base64 text; expected base64 of float32 values');
+  const size = imageSize(body.shape);
+  // The encoded length is checked before decoding: 4 bytes per value, 4 characters per 3 bytes.
+  if (body.vector.length !== Math.ceil((size * 4) / 3) * 4) {
+    fail(`vector of ${body.vector.length} base64 characters; shape ${formatShape(body.shape)} needs ${size} float32 values (${Math.ceil((size * 4) / 3) * 4} characters)`);
+  }
   const bytes = Buffer.from(body.vector, 'base64');
+  if (bytes.byteLength !== size * 4) fail(`vector decodes to ${bytes.byteLength} bytes; shape ${formatShape(body.shape)} needs ${size * 4}`);
   const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  try {
-    return new LinearKey(body.id, body.shape, reorder(values, body.shape, body.order, 'HWC'));
-  } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`);
-  }
+  const bad = firstNonFinite(values);
+  if (bad >= 0) fail(`vector holds ${values[bad]} at entry ${bad}; expected finite values`);
+  return new LinearKey(body.id, body.shape, reorder(values, body.shape, body.order, 'HWC'));
 }

@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { halfToFloat } from './torch-tensor.js';
+import { firstNonFinite } from '../util/finite.js';
+import { ReadError, guardRead, ioReason } from '../util/read-error.js';
+import { limitVariable, readLimits } from '../util/read-limits.js';
 
 /**
  * NumPy `.npy` arrays (format versions 1, 2 and 3), the exchange format of `attrib generate`:
@@ -15,10 +18,17 @@ export interface NpyArray {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
-/** Parses `.npy` bytes; `source` names them in errors. */
+/**
+ * Parses `.npy` bytes; `source` names them in errors. The declared shape is checked against the
+ * bytes present and the element limit before anything is allocated; NaN and infinities are refused.
+ */
 export function decodeNpy(bytes: Uint8Array, source = 'npy'): NpyArray {
+  return guardRead(source, 'expected a .npy array', () => decodeNpyBytes(bytes, source));
+}
+
+function decodeNpyBytes(bytes: Uint8Array, source: string): NpyArray {
   const fail = (what: string): never => {
-    throw new Error(`${source}: not a readable .npy file (${what})`);
+    throw new ReadError(source, `not a readable .npy file (${what})`);
   };
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) fail('missing \\x93NUMPY signature');
   const major = bytes[6]!;
@@ -40,13 +50,15 @@ export function decodeNpy(bytes: Uint8Array, source = 'npy'): NpyArray {
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) return fail(`header ${header.trim()}`);
+  if (descr === undefined || fortran === undefined || shapeText === undefined) return fail(`header ${JSON.stringify(header.trim().slice(0, 120))}; expected a dict with descr, fortran_order and shape`);
   if (fortran === 'True') fail('Fortran-order arrays are not supported; save with np.ascontiguousarray');
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
   if (shape.some((n) => !Number.isInteger(n) || n < 0)) fail(`shape (${shapeText})`);
   const count = shape.reduce((a, b) => a * b, 1);
+  const limit = readLimits().maxTensorElements;
+  if (count > limit) fail(`shape (${shapeText}) has ${count} elements, expected at most ${limit}; raise it with ${limitVariable('maxTensorElements')}`);
 
-  const layout = DESCRS[descr.replace(/^[<|]/, '')];
+  const layout = Object.hasOwn(DESCRS, descr.replace(/^[<|]/, '')) ? DESCRS[descr.replace(/^[<|]/, '')] : undefined;
   if (!layout || descr.startsWith('>')) return fail(`dtype ${descr}; expected little-endian float, int, uint8 or bool`);
   const dataStart = headerStart + headerLength;
   if (dataStart + count * layout.bytes > bytes.length) fail(`data truncated: ${count} elements of ${descr} need ${count * layout.bytes} bytes, found ${bytes.length - dataStart}`);
@@ -57,6 +69,8 @@ export function decodeNpy(bytes: Uint8Array, source = 'npy'): NpyArray {
     if (!layout.float && (v > 2147483647 || v < -2147483648)) fail(`element ${i} is ${v}, outside int32`);
     values[i] = v;
   }
+  const bad = layout.float ? firstNonFinite(values) : -1;
+  if (bad >= 0) fail(`element ${bad} is ${values[bad]}; expected finite values`);
   return { shape, dtype: layout.float ? 'float32' : 'int32', values };
 }
 
@@ -106,7 +120,7 @@ export async function readNpy(file: string): Promise<NpyArray> {
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new Error(`${file}: cannot read .npy file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new ReadError(file, `cannot read .npy file (${ioReason(error)})`);
   }
   return decodeNpy(bytes, file);
 }

@@ -1,5 +1,7 @@
 import { TorchTensor } from './torch-tensor.js';
 import { PyClassRef, PyObject, describePyValue, type PyDict, type PyKey, type PyValue } from './py-values.js';
+import { ReadError } from '../util/read-error.js';
+import { limitVariable, readLimits } from '../util/read-limits.js';
 
 /**
  * A pickle reader that never runs code. It implements the opcodes `torch.save` emits (protocols
@@ -55,6 +57,8 @@ class Unpickler {
   private pos: number;
   private readonly view: DataView;
   private stack: StackItem[] = [];
+  /** Stack heights at each MARK (Python's metastack), so that popMark is O(items). */
+  private readonly marks: number[] = [];
   private readonly memo = new Map<number, PyValue>();
   private opcodeName = '';
 
@@ -74,7 +78,7 @@ class Unpickler {
   }
 
   private fail(message: string): never {
-    throw new Error(`${this.options.source}: ${message}`);
+    throw new ReadError(this.options.source, message);
   }
 
   /** Executes one opcode; true at STOP. */
@@ -92,6 +96,7 @@ class Unpickler {
         if (this.stack.length !== 1) this.fail(`pickle ended with ${this.stack.length} values on its stack, expected 1`);
         return true;
       case 'MARK':
+        this.marks.push(this.stack.length);
         this.stack.push(MARK);
         return false;
       case 'POP':
@@ -124,20 +129,26 @@ class Unpickler {
       case 'LONG1':
         this.push(longFromBytes(this.take(this.u8())));
         return false;
-      case 'LONG4':
-        this.push(longFromBytes(this.take(this.lengthOf(4))));
+      case 'LONG4': {
+        const length = this.lengthOf(4);
+        const limit = readLimits().maxPickleIntBytes;
+        if (length > limit) {
+          this.fail(`pickled integer of ${length} bytes (LONG4 at byte ${at}), expected at most ${limit} (raise it with ${limitVariable('maxPickleIntBytes')})`);
+        }
+        this.push(longFromBytes(this.take(length)));
         return false;
+      }
       case 'BINFLOAT':
         this.push(this.view.getFloat64(this.advance(8), false));
         return false;
       case 'SHORT_BINUNICODE':
-        this.push(utf8(this.take(this.u8())));
+        this.push(this.text(this.take(this.u8())));
         return false;
       case 'BINUNICODE':
-        this.push(utf8(this.take(this.lengthOf(4))));
+        this.push(this.text(this.take(this.lengthOf(4))));
         return false;
       case 'BINUNICODE8':
-        this.push(utf8(this.take(this.lengthOf(8))));
+        this.push(this.text(this.take(this.lengthOf(8))));
         return false;
       case 'SHORT_BINSTRING':
         this.push(latin1(this.take(this.u8())));
@@ -211,7 +222,9 @@ class Unpickler {
       }
       case 'APPENDS': {
         const items = this.popMark();
-        this.list(this.top()).push(...items);
+        const list = this.list(this.top());
+        // One push per item: push(...items) overflows the call stack for a few 100k items.
+        for (const item of items) list.push(item);
         return false;
       }
       case 'SETITEM': {
@@ -231,7 +244,8 @@ class Unpickler {
         return false;
       case 'ADDITEMS': {
         const items = this.popMark();
-        this.list(this.top()).push(...items);
+        const list = this.list(this.top());
+        for (const item of items) list.push(item);
         return false;
       }
       case 'FROZENSET':
@@ -356,8 +370,9 @@ class Unpickler {
   }
 
   private popMark(): PyValue[] {
-    const index = this.stack.lastIndexOf(MARK);
-    if (index < 0) this.fail(`${this.opcodeName} without a MARK`);
+    const index = this.marks.pop();
+    if (index === undefined) this.fail(`${this.opcodeName} without a MARK`);
+    if (this.stack[index] !== MARK) this.fail(`${this.opcodeName} found its MARK consumed by another opcode`);
     const items = this.stack.slice(index + 1) as PyValue[];
     this.stack.length = index;
     return items;
@@ -374,10 +389,21 @@ class Unpickler {
     return this.bytes[this.advance(1)]!;
   }
 
+  /** A length operand, checked against the bytes left before anything is allocated. */
   private lengthOf(width: 4 | 8): number {
     const at = this.advance(width);
     const n = width === 4 ? this.view.getUint32(at, true) : Number(this.view.getBigUint64(at, true));
+    const left = this.bytes.byteLength - this.pos;
+    if (n > left) this.fail(`${this.opcodeName} at byte ${at - 1} declares ${n} bytes but only ${left} remain; the file is truncated or damaged`);
     return n;
+  }
+
+  private text(bytes: Uint8Array): string {
+    try {
+      return utf8(bytes);
+    } catch {
+      return this.fail(`${this.opcodeName} before byte ${this.pos} holds text that is not UTF-8`);
+    }
   }
 
   private take(n: number): Uint8Array {
@@ -388,7 +414,7 @@ class Unpickler {
   private line(): string {
     const end = this.bytes.indexOf(0x0a, this.pos);
     if (end < 0) this.fail(`truncated pickle (${this.opcodeName} at byte ${this.pos} has no newline)`);
-    const text = utf8(this.bytes.subarray(this.pos, end));
+    const text = this.text(this.bytes.subarray(this.pos, end));
     this.pos = end + 1;
     return text;
   }
@@ -410,8 +436,10 @@ function latin1(bytes: Uint8Array): string {
 /** Python's little-endian two's-complement long encoding; a number when it is exact. */
 function longFromBytes(bytes: Uint8Array): number | bigint {
   if (bytes.length === 0) return 0;
-  let value = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
+  // Through hex: linear in the length, where shifting a BigInt byte by byte is quadratic.
+  let hexText = '';
+  for (let i = bytes.length - 1; i >= 0; i--) hexText += bytes[i]!.toString(16).padStart(2, '0');
+  let value = BigInt(`0x${hexText}`);
   if (bytes[bytes.length - 1]! & 0x80) value -= 1n << BigInt(bytes.length * 8);
   return Number.isSafeInteger(Number(value)) ? Number(value) : value;
 }

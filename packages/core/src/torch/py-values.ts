@@ -89,24 +89,28 @@ export function describePyValue(value: unknown): string {
   return typeof value;
 }
 
+/** How deep {@link pyToJson} follows containers (JSON.stringify of deeper data overflows the stack). */
+const MAX_JSON_DEPTH = 1000;
+
 /**
  * Converts inert Python data to JSON-safe JS: dicts with string keys become plain objects,
  * tuples and lists arrays, objects `{ __class__, ...fields }`, bigints numbers when exact
  * (else strings), bytes arrays of numbers. Tensors are replaced by `{ __tensor__: dtype, shape }`.
  */
-export function pyToJson(value: PyValue | undefined): unknown {
+export function pyToJson(value: PyValue | undefined, depth = 0): unknown {
   if (value === undefined || value === null) return null;
+  if (depth > MAX_JSON_DEPTH) throw new Error(`value nested more than ${MAX_JSON_DEPTH} deep; expected plain configuration data`);
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (typeof value !== 'object') return value;
   if (value instanceof Uint8Array) return Array.from(value);
   if (value instanceof Map) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of value) out[String(key)] = pyToJson(item);
+    for (const [key, item] of value) out[String(key)] = pyToJson(item, depth + 1);
     return out;
   }
-  if (value instanceof PyObject) return { __class__: value.className, ...(pyToJson(value.fields) as object) };
+  if (value instanceof PyObject) return { __class__: value.className, ...(pyToJson(value.fields, depth + 1) as object) };
   if (value instanceof PyClassRef) return { __class__: 'type', name: value.qualifiedName };
   if (value instanceof TorchStorage) return { __storage__: value.dtype, numel: value.numel };
   if (value instanceof TorchTensor) return { __tensor__: value.dtype, shape: value.shape };
-  return (value as readonly PyValue[]).map((item) => pyToJson(item));
+  return (value as readonly PyValue[]).map((item) => pyToJson(item, depth + 1));
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensors } from '../contracts/generator.js';
 import { PyObject, describePyValue, type PyDict, type PyValue } from './py-values.js';
 import { TorchTensor } from './torch-tensor.js';
+import { limitVariable, readLimits } from '../util/read-limits.js';
 
 /**
  * Finds a state dict inside a checkpoint read by `readTorchFile`: the value itself when it is a
@@ -59,11 +60,23 @@ export function objectFields(value: PyValue | undefined, source: string, what: s
  */
 export function moduleStateDict(module: PyObject, source: string): Map<string, TorchTensor> {
   const out = new Map<string, TorchTensor>();
-  const visit = (object: PyValue | undefined, prefix: string): void => {
-    if (object === null) return;
+  const maxNesting = readLimits().maxNesting;
+  // Iterative, depth-first in file order, so that deep or cyclic module trees are an error
+  // naming the file rather than a stack overflow.
+  const pending: { object: PyValue | undefined; prefix: string; depth: number }[] = [{ object: module, prefix: '', depth: 0 }];
+  const seen = new Set<PyObject>();
+  while (pending.length > 0) {
+    const { object, prefix, depth } = pending.pop()!;
+    if (object === null) continue;
     if (!(object instanceof PyObject)) throw new Error(`${source}: module ${prefix || '(root)'} is a ${describePyValue(object ?? null)}, expected an nn.Module`);
+    if (seen.has(object)) throw new Error(`${source}: module ${prefix.slice(0, -1) || '(root)'} contains itself; expected a tree of nn.Modules`);
+    if (depth > maxNesting) {
+      throw new Error(`${source}: modules nested more than ${maxNesting} deep, expected a model (raise the limit with ${limitVariable('maxNesting')})`);
+    }
+    seen.add(object);
     const fields = object.fields;
-    const skip = new Set((fields.get('_non_persistent_buffers_set') as PyValue[] | undefined ?? []).map(String));
+    const nonPersistent = fields.get('_non_persistent_buffers_set');
+    const skip = new Set(Array.isArray(nonPersistent) ? (nonPersistent as readonly PyValue[]).map(String) : []);
     for (const group of ['_parameters', '_buffers']) {
       const entries = fields.get(group);
       if (entries === undefined) continue;
@@ -75,9 +88,14 @@ export function moduleStateDict(module: PyObject, source: string): Map<string, T
       }
     }
     const children = fields.get('_modules');
-    if (children instanceof Map) for (const [name, child] of children) visit(child, `${prefix}${String(name)}.`);
-  };
-  visit(module, '');
+    if (children instanceof Map) {
+      const list = [...children];
+      for (let i = list.length - 1; i >= 0; i--) {
+        const [name, child] = list[i]!;
+        pending.push({ object: child, prefix: `${prefix}${String(name)}.`, depth: depth + 1 });
+      }
+    }
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@ import { unpickle, type PickleCallable } from './pickle.js';
 import { PyClassRef, PyObject, describePyValue, type PyDict, type PyValue } from './py-values.js';
 import { STORAGE_DTYPES, TorchStorage, TorchTensor } from './torch-tensor.js';
 import { looksLikeZip, openZip } from './zip.js';
+import { ReadError, guardRead, ioReason } from '../util/read-error.js';
 
 /**
  * Reads a `.pth` file written by `torch.save`, without running any of its code. Understands the
@@ -19,13 +20,17 @@ export async function readTorchFile(file: string): Promise<PyValue> {
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new Error(`${file}: cannot read PyTorch file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new ReadError(file, `cannot read PyTorch file (${ioReason(error)})`);
   }
   return decodeTorchFile(bytes, file);
 }
 
 /** {@link readTorchFile} on bytes in memory; `source` names them in errors. */
 export function decodeTorchFile(bytes: Uint8Array, source = 'PyTorch file'): PyValue {
+  return guardRead(source, 'expected a PyTorch checkpoint (torch.save)', () => decodeAnyFormat(bytes, source));
+}
+
+function decodeAnyFormat(bytes: Uint8Array, source: string): PyValue {
   if (bytes.length === 0) throw new Error(`${source}: empty file, expected a PyTorch checkpoint`);
   if (looksLikeZip(bytes)) return decodeZipFormat(bytes, source);
   if (bytes[0] === 0x80) return decodeLegacyFormat(bytes, source);
@@ -116,6 +121,7 @@ function parseStoragePid(pid: PyValue, source: string): { cls: { dtype: TorchSto
   const cls = STORAGE_DTYPES[type.name];
   if (!cls) throw new Error(`${source}: storage type ${type.qualifiedName} is not supported`);
   if (typeof key !== 'string' || typeof numel !== 'number') throw new Error(`${source}: malformed storage reference for key ${String(key)}`);
+  if (!Number.isSafeInteger(numel) || numel < 0) throw new Error(`${source}: storage ${key} declares ${numel} elements, expected a non-negative integer`);
   return { cls, key, numel, view: view ?? null };
 }
 
@@ -137,6 +143,10 @@ function decodeZipFormat(bytes: Uint8Array, source: string): PyValue {
     if (!storage) {
       const entry = `${prefix}data/${key}`;
       if (!zip.has(entry)) throw new Error(`${source}: storage ${key} (${entry}) is missing from the archive`);
+      // The declared size is checked before the entry is inflated.
+      if (zip.sizeOf(entry) < numel * cls.bytes) {
+        throw new Error(`${source}: storage ${key} has ${zip.sizeOf(entry)} bytes, expected ${numel * cls.bytes}`);
+      }
       const data = zip.read(entry);
       if (data.byteLength < numel * cls.bytes) {
         throw new Error(`${source}: storage ${key} has ${data.byteLength} bytes, expected ${numel * cls.bytes}`);
@@ -174,6 +184,9 @@ function decodeLegacyFormat(bytes: Uint8Array, source: string): PyValue {
     // Legacy storage views: (view_key, offset, view_size) into the root storage.
     const [viewKey, offset, viewSize] = view as readonly PyValue[];
     if (typeof offset !== 'number' || typeof viewSize !== 'number') throw new Error(`${source}: malformed storage view of ${key}`);
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(viewSize) || offset < 0 || viewSize < 0 || offset + viewSize > numel) {
+      throw new Error(`${source}: storage view of ${key} at offset ${offset} of ${viewSize} elements, expected inside its ${numel} elements`);
+    }
     return new TorchStorage(String(viewKey), cls.dtype, cls.bytes, viewSize, { storage: root, offset });
   };
   const main = unpickle(bytes, sysInfo.end, { source, callables: torchCallables(source), persistentLoad });
@@ -187,7 +200,7 @@ function decodeLegacyFormat(bytes: Uint8Array, source: string): PyValue {
     if (!storage) throw new Error(`${source}: storage ${String(key)} is listed but no tensor uses it`);
     if (at + 8 > bytes.length) throw new Error(`${source}: truncated file (storage ${storage.key} is missing)`);
     const count = Number(view.getBigInt64(at, true));
-    if (count !== storage.numel) throw new Error(`${source}: storage ${storage.key} holds ${count} elements, expected ${storage.numel}`);
+    if (count !== storage.numel || count < 0) throw new Error(`${source}: storage ${storage.key} holds ${count} elements, expected ${storage.numel}`);
     const start = at + 8;
     const end = start + count * storage.elementBytes;
     if (end > bytes.length) throw new Error(`${source}: truncated file (storage ${storage.key} needs ${end - bytes.length} more bytes)`);

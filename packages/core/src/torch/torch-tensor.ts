@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ReadError } from '../util/read-error.js';
+import { limitVariable, readLimits } from '../util/read-limits.js';
+import { firstNonFinite } from '../util/finite.js';
 
 /** Element types of PyTorch storages this reader understands. */
 export type TorchDtype = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
@@ -40,6 +43,15 @@ export class TorchStorage {
     readonly base?: { readonly storage: TorchStorage; readonly offset: number },
   ) {}
 
+  /**
+   * Elements this storage can hold as declared: its numel, or for a view the elements of its
+   * root from the view's offset on (whichever is smaller).
+   */
+  get available(): number {
+    if (!this.base) return this.numel;
+    return Math.min(this.numel, this.base.storage.available - this.base.offset);
+  }
+
   attach(bytes: Uint8Array): void {
     this.bytes = bytes;
   }
@@ -77,9 +89,7 @@ export class TorchTensor {
     readonly source: string,
   ) {
     this.requiresGrad = requiresGrad;
-    if (shape.length !== stride.length) {
-      throw new Error(`${source}: tensor has ${shape.length} sizes but ${stride.length} strides`);
-    }
+    checkLayout(storage, storageOffset, shape, stride, source);
   }
 
   get dtype(): TorchDtype {
@@ -122,25 +132,29 @@ export class TorchTensor {
   }
 
   /**
-   * A TensorFlow.js tensor of the same shape: float32 for floating dtypes, int32 for the integer
-   * and bool dtypes (int64 checked to fit). The caller disposes it.
+   * A TensorFlow.js tensor of the same shape: float32 for floating dtypes (NaN and infinities
+   * refused), int32 for the integer and bool dtypes (int64 checked to fit). The caller disposes it.
    */
   toTf(name = 'tensor'): tf.Tensor {
     const floating = this.values instanceof Float32Array;
-    return floating ? tf.tensor(this.toFloat32(), [...this.shape], 'float32') : tf.tensor(this.toInt32(name), [...this.shape], 'int32');
+    if (!floating) return tf.tensor(this.toInt32(name), [...this.shape], 'int32');
+    const values = this.toFloat32();
+    const bad = firstNonFinite(values);
+    if (bad >= 0) throw new ReadError(this.source, `${name} holds ${values[bad]} at element ${bad}; expected finite weights`);
+    return tf.tensor(values, [...this.shape], 'float32');
   }
 
   private gather(): TorchValues {
     const { bytes, elementOffset } = this.storage.raw(this.source);
     const count = this.size;
-    const out = allocate(this.dtype, count);
-    if (count === 0) return out;
+    if (count === 0) return allocate(this.dtype, 0);
+    // Checked again against the bytes that arrived, before the values are allocated.
     const numel = Math.floor(bytes.byteLength / this.storage.elementBytes);
-    let maxIndex = elementOffset + this.storageOffset;
-    for (let d = 0; d < this.shape.length; d++) maxIndex += (this.shape[d]! - 1) * Math.max(0, this.stride[d]!);
-    if (this.stride.some((s) => s < 0) || maxIndex >= numel) {
-      throw new Error(`${this.source}: tensor of shape [${this.shape}] reaches element ${maxIndex} of storage ${this.storage.key}, which has ${numel}`);
+    const maxIndex = elementOffset + lastElement(this.storageOffset, this.shape, this.stride);
+    if (maxIndex >= numel) {
+      throw new ReadError(this.source, `tensor of shape [${this.shape}] reaches element ${maxIndex} of storage ${this.storage.key}, which has ${numel}`);
     }
+    const out = allocate(this.dtype, count);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const read = reader(this.dtype, view);
     const rank = this.shape.length;
@@ -158,6 +172,37 @@ export class TorchTensor {
       }
     }
     return out;
+  }
+}
+
+/** The storage element a tensor's last value sits at (strides are non-negative here). */
+function lastElement(offset: number, shape: readonly number[], stride: readonly number[]): number {
+  let last = offset;
+  for (let d = 0; d < shape.length; d++) last += (shape[d]! - 1) * stride[d]!;
+  return last;
+}
+
+/**
+ * Checks a tensor's size, stride and offset against its storage and the element limit before any
+ * value is read, so a few bytes declaring a huge tensor are refused at once.
+ */
+function checkLayout(storage: TorchStorage, offset: number, shape: readonly number[], stride: readonly number[], source: string): void {
+  const fail = (what: string): never => {
+    throw new ReadError(source, `tensor on storage ${storage.key}: ${what}`);
+  };
+  if (shape.length !== stride.length) fail(`${shape.length} sizes but ${stride.length} strides`);
+  if (shape.length > 64) fail(`${shape.length} dimensions, expected at most 64`);
+  if (!Number.isSafeInteger(offset) || offset < 0) fail(`storage offset ${offset}, expected a non-negative integer`);
+  if (shape.some((n) => !Number.isSafeInteger(n) || n < 0)) fail(`size [${shape}], expected non-negative integers`);
+  if (stride.some((n) => !Number.isSafeInteger(n) || n < 0)) fail(`stride [${stride}], expected non-negative integers`);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const limit = readLimits().maxTensorElements;
+  if (count > limit) fail(`size [${shape}] has ${count} elements, expected at most ${limit} (raise it with ${limitVariable('maxTensorElements')})`);
+  if (count === 0) return;
+  const last = lastElement(offset, shape, stride);
+  const available = storage.available;
+  if (!Number.isSafeInteger(last) || last >= available) {
+    fail(`size [${shape}], stride [${stride}] and offset ${offset} reach element ${last}, but the storage holds ${available}`);
   }
 }
 

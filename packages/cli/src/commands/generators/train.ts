@@ -1,4 +1,4 @@
-import { trainGenerators, type TrainGeneratorsResult } from '@attrib/core';
+import { nothingToResume, RunFolder, trainGenerators, type TrainGeneratorsResult } from '@attrib/core';
 import { Flags } from '@oclif/core';
 import { AttribCommand } from '../../base-command.js';
 import { runArg } from '../../run/run-arg.js';
@@ -41,6 +41,11 @@ backend, with the same results as one after another; with --queue they go to a j
       'generators',
     );
     const dir = this.configPath(this.args.run);
+    // --resume finishes a pending job; with none it says so and trains nothing.
+    if (s.resume && nothingToResume(await RunFolder.open(dir), 'generators', true, (line) => this.info(line))) {
+      this.out('no generator trained');
+      return { dir, trained: [], reports: {} };
+    }
     const profileName = this.settings({ profile: undefined as string | undefined }, { profile: this.flags.profile }, 'generators').profile;
     const profile = await runProfileStageOptions(await this.plugins(), dir, profileName, 'generators');
     const options = stageOptions('generators', this.flags, (d, g, section) => this.settings(d, g, section), profile);

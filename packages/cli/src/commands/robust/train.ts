@@ -1,4 +1,4 @@
-import { trainRobust, type TrainRobustResult } from '@attrib/core';
+import { nothingToResume, RunFolder, trainRobust, type TrainRobustResult } from '@attrib/core';
 import { Flags } from '@oclif/core';
 import { AttribCommand } from '../../base-command.js';
 import { parseParams } from '../../params.js';
@@ -52,6 +52,10 @@ side by side, one (post-process, key) pair each, with the same results as one af
     if (names.length > 1 && Object.keys(s.params).length > 0) throw new Error('--param applies to one post-process; give a single --postprocess with it');
     if (names.length > 1 && s.label !== undefined) throw new Error('--label applies to one post-process; give a single --postprocess with it');
     const dir = this.configPath(this.args.run);
+    // --resume alone finishes a pending job; with none it says so and trains nothing.
+    if (s.resume && names.length === 0 && nothingToResume(await RunFolder.open(dir), 'robust', true, (line) => this.info(line))) {
+      return { dir, trained: [] };
+    }
     const profileName = this.settings({ profile: undefined as string | undefined }, { profile: this.flags.profile }, 'robust').profile;
     const profile = await runProfileStageOptions(await this.plugins(), dir, profileName, 'robust');
     const options = stageOptions('robust', this.flags, (d, g, section) => this.settings(d, g, section), profile);

@@ -77,7 +77,10 @@ export async function createRun(services: RunServices, request: InitRunRequest, 
       // shipped model its conversion in the run folder.
       root: pretrained
         ? { checkpoint: 'root.ckpt', source: join(dir, 'root.ckpt'), ...fingerprintOf(converted!) }
-        : { checkpoint: converted ? 'root.ckpt' : rootFile, source: rootFile, ...(await fingerprint(rootFile)) },
+        : {
+          checkpoint: converted ? 'root.ckpt' : rootFile, source: rootFile, ...(await fingerprint(rootFile)),
+          ...(converted ? { checkpointSha256: fingerprintOf(converted).sha256 } : {}),
+        },
       data: request.data, ...(request.inputs ? { inputs: request.inputs } : {}),
       config: { first: options }, keys: [], generators: [], robust: {}, progress: {},
     };

@@ -7,7 +7,8 @@ import type { LinearKey } from '../../keys/linear-key.js';
 import { RunFolder, type PendingJob } from '../../io/run-folder.js';
 import { createRng } from '../../util/rng.js';
 import type { StageContext } from '../context.js';
-import { fingerprint, loadRoot, openData } from './root.js';
+import { loadRoot, openData } from './root.js';
+import { verifyRootFiles } from './verify-root.js';
 import type { RunHooks, RunServices } from './services.js';
 
 /** An opened run: its folder, root, real data and loaders that check what they load. */
@@ -39,12 +40,7 @@ export function rootCheckpoint(folder: RunFolder): string {
 export async function openRunSession(services: RunServices, dir: string): Promise<RunSession> {
   const folder = await RunFolder.open(dir);
   const manifest = folder.manifest;
-  const { sha256 } = await fingerprint(manifest.root.source).catch((error: Error) => {
-    throw new Error(`root of run ${dir}: ${error.message}`);
-  });
-  if (sha256 !== manifest.root.sha256) {
-    throw new Error(`root of run ${dir}: ${manifest.root.source} changed since the run was made (sha256 ${sha256.slice(0, 12)}..., expected ${manifest.root.sha256.slice(0, 12)}...)`);
-  }
+  await verifyRootFiles(folder);
   const { generator: root, context } = await loadRoot(services, manifest.adapter, rootCheckpoint(folder), manifest.inputs);
   try {
     if (!sameShape(root.imageShape, manifest.imageShape)) {
@@ -120,6 +116,23 @@ export async function startJob(folder: RunFolder, stage: PendingJob['stage'], re
     m.config[stage] = job.options;
   });
   return job;
+}
+
+/**
+ * For a user's `--resume`: true when the run has no pending job of `stage`, after logging that
+ * there is nothing to resume (the command then returns without training). A pending job of
+ * another stage is the same error as {@link startJob}'s. False when not resuming or when there is
+ * a job to finish. (The engine's own `resume: true` means "finish a pending job, else start one".)
+ */
+export function nothingToResume(folder: RunFolder, stage: PendingJob['stage'], resume: boolean | undefined, log?: (line: string) => void): boolean {
+  if (!resume) return false;
+  const pending = folder.manifest.pending;
+  if (pending?.stage === stage) return false;
+  if (pending) {
+    throw new Error(`run ${folder.dir} has an unfinished ${pending.stage} job (${pending.keys.join(', ')}), not a ${stage} job; finish it with \`${resumeCommand(pending.stage, folder.dir)}\``);
+  }
+  log?.(`run ${folder.dir} has no unfinished ${stage} job; nothing to resume`);
+  return true;
 }
 
 /** Marks the pending job finished. */
