@@ -26,7 +26,7 @@ describe('bin/dev.js', () => {
 
   it('finds the commands in src/ and loads a third-party plugin from a folder outside the workspace', async () => {
     writeThirdPartyPlugin(join(tmp, 'plugins'));
-    const result = await attribDev(['plugins', '--json', '--plugins-dir', join(tmp, 'plugins')], tmp);
+    const result = await attribDev(['components', '--json', '--plugins-dir', join(tmp, 'plugins')], tmp);
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout) as { contributions: { name: string; package: string }[] };
     expect(json.contributions).toContainEqual(expect.objectContaining({ name: 'invert', package: 'attrib-plugin-invert' }));
