@@ -1,27 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI_ROOT } from '@attrib/testing/cli/run-command';
+import { attribDev as attribDevIn, isolatedAttribEnv } from '@attrib/testing/cli/attrib-dev';
 import { writeThirdPartyPlugin } from '@attrib/testing/cli/third-party-plugin';
-
-const run = promisify(execFile);
-
-/** Runs bin/dev.js (the CLI from TypeScript source) as a user would, from an unrelated folder. */
-async function attribDev(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(CLI_ROOT, 'bin/dev.js'), ...args], { cwd, env: { ...process.env, NODE_ENV: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('bin/dev.js', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'attrib-bin-'));
+  const attribDev = (args: string[], cwd: string) => attribDevIn(args, cwd, isolatedAttribEnv(tmp));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('finds the commands in src/ and loads a third-party plugin from a folder outside the workspace', async () => {
@@ -37,5 +23,12 @@ describe('bin/dev.js', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^Error: Unknown post-process "nope"; available: [^\n]+\n$/);
+  });
+
+  it('answers a mistyped command with the closest one, as one error line and exit code 127 (no terminal to ask in)', async () => {
+    const result = await attribDev(['evalute', join(tmp, 'run')], tmp);
+    expect(result.code).toBe(127);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('Error: "evalute" is not an attrib command; did you mean "evaluate"? (`attrib help` lists the commands)\n');
   });
 });

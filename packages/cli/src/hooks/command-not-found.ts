@@ -19,8 +19,8 @@ const hook: Hook<'command_not_found'> = async function (options) {
   const { config } = options;
   const visible = config.commands.filter((command) => !command.hidden);
   const suggestion = closestCommand(options.id, visible.flatMap((command) => [command.id, ...command.aliases]));
-  const typed = toConfiguredId(options.id, config);
-  const didYouMean = suggestion === undefined ? '' : `; did you mean "${toConfiguredId(suggestion, config)}"?`;
+  const typed = toConfiguredId(suggestion?.typed ?? options.id, config);
+  const didYouMean = suggestion === undefined ? '' : `; did you mean "${toConfiguredId(suggestion.id, config)}"?`;
   const message = `"${typed}" is not an ${config.bin} command${didYouMean} (\`${config.bin} help\` lists the commands)`;
   process.stderr.write(`Error: ${message}\n`);
   throw new UnknownCommandError(message);
