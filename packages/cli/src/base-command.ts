@@ -1,10 +1,12 @@
-import { createLoadedPluginHost, SKIP_HASH_CHECK_ENV, type LoadedPluginHost, type PluginHost } from '@attrib/core';
+import { createLoadedPluginHost, RunFolder, SKIP_HASH_CHECK_ENV, type LoadedPluginHost, type PluginHost } from '@attrib/core';
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { delimiter, isAbsolute, resolve } from 'node:path';
+import { emitRunFinished, type RunStage } from './attrib-hooks.js';
 import { chooseBackend, type BackendSelection } from './backend.js';
 import { readConfigFile, type ConfigFile } from './config-file.js';
 import { knownConfigKeys, unknownConfigKeys, unknownKeysMessage } from './config-keys.js';
+import { oneLineMessage } from './one-line.js';
 import { createProgress, type Progress } from './progress.js';
 import { mergeSettings } from './settings.js';
 
@@ -21,30 +23,27 @@ export const PLUGINS_DIR_ENV = 'ATTRIB_PLUGINS_DIR';
  */
 const CONFIG_SECTIONS = new Set(['first', 'keys', 'generators', 'robust', 'evaluate', 'report', 'identify', 'import', 'export', 'demo']);
 
+export { oneLineMessage };
+
 /** An error already reported on stderr; oclif only sets the exit code. */
 class ReportedError extends Error {
   readonly skipOclifErrorHandling = true;
   readonly oclif = { exit: 1 };
 }
 
-/** A message as one line: oclif's multi-line parse errors are joined, help hints dropped. */
-export function oneLineMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0 && !/^See more help with --help$/.test(line) && line !== 'The following error occurred:')
-    .join(' ');
-}
-
 /**
- * What every attrib command extends. It gives:
+ * What every attrib command extends, the built-in ones and those of plugins (it is exported by
+ * `@attrib/cli`). It gives:
  * - `--json` (run() returns the data; stdout then holds only that JSON, logs go to stderr);
  * - the global flags `--backend`, `--plugins-dir` (repeatable) and `--config FILE` (YAML/JSON);
  * - {@link settings}: flags over config over defaults for a command's settings;
- * - {@link plugins}: the plugin host of this invocation (discovery and loading, warnings on stderr);
- * - {@link backend}: picks the TensorFlow.js backend once;
- * - {@link progress}: a bar on a terminal, plain lines otherwise, silent with `--json`;
+ * - {@link plugins}: the plugin host of this invocation (discovery and loading, warnings on stderr),
+ *   whose tsyringe `container` holds every adapter, post-process, metric and image source;
+ * - {@link openRun}: a run folder, opened and checked;
+ * - {@link engine}: the process's one TensorFlow.js, with its backend picked ({@link backend});
+ * - {@link progress}, {@link out}, {@link info}, {@link warnLine}: output that keeps stdout pure
+ *   JSON with `--json`;
+ * - {@link runFinished}: fires attrib's `attrib:run-finished` hook for plugins that listen;
  * - errors as one line `Error: ...` on stderr with exit code 1 (the stack too when DEBUG is set).
  */
 export abstract class AttribCommand<T extends typeof Command> extends Command {
@@ -168,8 +167,9 @@ export abstract class AttribCommand<T extends typeof Command> extends Command {
 
   /**
    * The plugin host of this invocation, built once: the workspace's packages, installed plugin
-   * packages (beside the CLI and in the working folder) and the plugin folders. Plugins that fail
-   * to load are reported as warnings on stderr; the others are loaded.
+   * packages (beside the CLI and in the working folder), the packages installed or linked with
+   * `attrib plugins` that declare attrib components, and the plugin folders. Plugins that fail to
+   * load are reported as warnings on stderr; the others are loaded.
    */
   protected async plugins(): Promise<PluginHost> {
     return (await this.pluginLoad()).host;
@@ -181,12 +181,44 @@ export abstract class AttribCommand<T extends typeof Command> extends Command {
       const loaded = await createLoadedPluginHost({
         workspaceFrom: this.config.root,
         nodeModulesRoots: [this.config.root, process.cwd()],
+        oclifPluginRoots: this.oclifPluginRoots(),
         pluginDirs: this.pluginDirs(),
       });
       for (const warning of loaded.warnings) this.warnLine(warning);
       return loaded;
     })();
     return this.loadedPlugins;
+  }
+
+  /** Package folders of the oclif plugins a user installed or linked (`attrib plugins install|link`). */
+  protected oclifPluginRoots(): string[] {
+    return [...this.config.plugins.values()].filter((p) => p.type === 'user' || p.type === 'link').map((p) => p.root);
+  }
+
+  /**
+   * The run folder at `path` (relative to the working folder, or to the config file for a path
+   * taken from it), its manifest read and checked. Throws a one-line error naming the folder when
+   * it is not a run.
+   */
+  protected openRun(path: string): Promise<RunFolder> {
+    return RunFolder.open(this.configPath(path));
+  }
+
+  /**
+   * The process's TensorFlow.js (`@tensorflow/tfjs-core`, the one every plugin and the engine
+   * share), once the backend is picked. Use it for tensors instead of importing a copy of tfjs.
+   */
+  protected async engine(): Promise<typeof tf> {
+    await this.backend();
+    return tf;
+  }
+
+  /**
+   * Tells listening plugins that this command finished its work on the run in `run` (the
+   * `attrib:run-finished` hook, see `ATTRIB_HOOKS`). A hook that fails is a warning.
+   */
+  protected runFinished(stage: RunStage, run: string, result: unknown): Promise<void> {
+    return emitRunFinished(this.config, { commandId: this.id ?? this.ctor.id ?? '', run: resolve(run), stage, result }, (line) => this.warnLine(line));
   }
 
   /** Selects the TensorFlow.js backend once: `--backend`, else config `backend`, else automatic. */

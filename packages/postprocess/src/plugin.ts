@@ -13,7 +13,7 @@ import { brightnessFactory } from './brightness.js';
 import { contrastFactory } from './contrast.js';
 import { resizeFactory } from './resize.js';
 
-/** Every post-process of this package, in the order `attrib plugins` lists them. */
+/** Every post-process of this package, in the order `attrib components` lists them. */
 export const postProcessFactories: readonly PostProcessFactory[] = [
   blurFactory,
   cropFactory,

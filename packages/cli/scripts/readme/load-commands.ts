@@ -37,15 +37,18 @@ export async function loadCommands(): Promise<CommandInfo[]> {
   settings.enableAutoTranspile = false;
   const pjson = JSON.parse(readFileSync(join(CLI_ROOT, 'package.json'), 'utf8'));
   pjson.oclif = { ...pjson.oclif, commands: './src/commands' };
-  const config = await Config.load({ root: CLI_ROOT, pjson });
+  // attrib's own commands only: not those of the oclif plugins it bundles (help, plugins,
+  // autocomplete) nor any the user installed or linked.
+  const config = await Config.load({ root: CLI_ROOT, pjson, userPlugins: false, devPlugins: false });
+  const own = config.commands.filter((command) => command.pluginName === pjson.name);
   const files = commandFiles();
   // oclif skips a command file it cannot import (with a debug line only): a short table must not pass unnoticed.
-  if (config.commands.length !== files.length) {
-    const loaded = new Set(config.commands.map((command) => command.id.replaceAll(':', '/')));
+  if (own.length !== files.length) {
+    const loaded = new Set(own.map((command) => command.id.replaceAll(':', '/')));
     const missing = files.filter((file) => !loaded.has(file.replace(/\.ts$/, '')));
-    throw new Error(`oclif loaded ${config.commands.length} of the ${files.length} command files in ${COMMANDS_DIR}; not loaded: ${missing.join(', ')} (run \`DEBUG=* node packages/cli/bin/dev.js --help\` to see why)`);
+    throw new Error(`oclif loaded ${own.length} of the ${files.length} command files in ${COMMANDS_DIR}; not loaded: ${missing.join(', ')} (run \`DEBUG=* node packages/cli/bin/dev.js --help\` to see why)`);
   }
-  return config.commands
+  return own
     .map((command) => ({
       id: command.id.split(':').join(' '),
       summary: command.summary ?? command.description?.split('\n')[0] ?? '',

@@ -68,6 +68,7 @@ inputs split into parts), with the same results.`;
     const rows = Object.entries(result.record.results).flatMap(([metric, r]) =>
       Object.entries(r.summary).map(([name, value]) => [metric, name, value.toFixed(4)]));
     this.out(`${result.label} (${result.record.generators} generators of ${result.record.keys.join(', ')}):\n${formatTable(['metric', 'value', ''], rows)}`);
+    await this.runFinished('evaluate', this.configPath(this.args.run), result);
     return result;
   }
 }

@@ -31,7 +31,7 @@ choices go in --option, e.g. --option weights=avgG for the GAN zoo's averaged PG
   };
 
   static override flags = {
-    adapter: Flags.string({ summary: 'Adapter whose reference format FILE is in (see `attrib plugins --kind adapter`).' }),
+    adapter: Flags.string({ summary: 'Adapter whose reference format FILE is in (see `attrib components --kind adapter`).' }),
     out: Flags.string({ summary: 'attrib checkpoint to write. Default: FILE with the extension .ckpt.' }),
     option: Flags.string({ summary: "An option of the adapter's reader, key=value (repeatable).", multiple: true }),
   };
@@ -42,7 +42,7 @@ choices go in --option, e.g. --option weights=avgG for the GAN zoo's averaged PG
       { adapter: this.flags.adapter, options: this.flags.option ? parseParams(this.flags.option, '--option') : undefined },
       'import',
     );
-    if (settings.adapter === '') throw new Error('--adapter is required (the adapter whose reference format FILE is in; see `attrib plugins`)');
+    if (settings.adapter === '') throw new Error('--adapter is required (the adapter whose reference format FILE is in; see `attrib components`)');
     const source = resolve(this.args.file);
     const out = resolve(this.flags.out ?? join(dirname(source), `${basename(source, extname(source))}.ckpt`));
     if (out === source) throw new Error(`--out ${out}: would overwrite the file being imported`);

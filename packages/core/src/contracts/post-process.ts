@@ -53,7 +53,7 @@ export interface PostProcessStrength {
 export interface PostProcessFactory {
   /** Unique name used on the command line (`--postprocess blur`). Lower case, no spaces. */
   readonly name: string;
-  /** One line for `attrib plugins`. */
+  /** One line for `attrib components`. */
   readonly description: string;
   /** The defaults of every parameter; what `create()` with no argument uses. */
   readonly defaults: Params;

@@ -42,6 +42,9 @@ describe('discoverPlugins', () => {
     write(join(tmp, 'user/loose.mjs'), 'export default { register() {} };\n');
     write(join(tmp, 'user/notes.txt'), 'not a plugin\n');
     write(join(tmp, 'user/broken/package.json'), '{ "name": ');
+    // Packages the CLI linked as oclif plugins: one with attrib components, one with commands only.
+    writePackage(join(tmp, 'linked/both'), { name: 'linked-both', version: '0.3.0', oclif: { commands: './src/commands' }, attrib: { plugin: './src/plugin.js' } }, ['src/plugin.js']);
+    writePackage(join(tmp, 'linked/commands-only'), { name: 'linked-commands', version: '0.1.0', oclif: { commands: './src/commands' } });
     // A plugin folder that is itself one plugin package.
     writePackage(join(tmp, 'single'), { name: 'single', version: '1.0.0', attrib: { plugin: './p.js' } }, ['p.js']);
   });
@@ -77,6 +80,23 @@ describe('discoverPlugins', () => {
     expect(warnings[0]).toMatch(/^plugin skipped: @x\/unbuilt: plugin module .*packages\/unbuilt\/dist\/plugin\.js does not exist \(is the package built\? run `pnpm build`\)$/);
     expect(warnings[1]).toBe(`plugin beta found twice: using ${join(ws, 'packages/cli/node_modules/beta')}, ignoring ${join(tmp, 'elsewhere/node_modules/beta')}`);
     expect(warnings[2]).toMatch(/^plugin skipped: .*user\/broken\/package\.json: not a valid package\.json/);
+  });
+
+  it("takes linked or installed oclif plugins that declare attrib components, after installed packages, and skips command-only ones", async () => {
+    const { candidates, warnings } = await discoverPlugins({
+      nodeModulesRoots: [join(ws, 'packages/cli')],
+      oclifPluginRoots: [join(tmp, 'linked/commands-only'), join(tmp, 'linked/both')],
+      pluginDirs: [join(tmp, 'single')],
+      preferSource: false,
+    });
+    expect(candidates.map((c) => [c.name, c.version, c.source, c.location, c.entry])).toEqual([
+      ['@x/alpha', '1.0.0', 'node_modules', join(ws, 'packages/cli/node_modules/@x/alpha'), join(ws, 'packages/cli/node_modules/@x/alpha/dist/plugin.js')],
+      ['beta', '3.0.0', 'node_modules', join(ws, 'packages/cli/node_modules/beta'), join(ws, 'packages/cli/node_modules/beta/index.js')],
+      ['@s/gamma', '0.0.1', 'node_modules', join(ws, 'node_modules/@s/gamma'), join(ws, 'node_modules/@s/gamma/plugin.mjs')],
+      ['linked-both', '0.3.0', 'oclif', join(tmp, 'linked/both'), join(tmp, 'linked/both/src/plugin.js')],
+      ['single', '1.0.0', 'folder', join(tmp, 'single'), join(tmp, 'single/p.js')],
+    ]);
+    expect(warnings).toEqual([]);
   });
 
   it('uses pluginSource when running from source and the file exists, else plugin', async () => {

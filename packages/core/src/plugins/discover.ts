@@ -4,9 +4,10 @@ import { glob } from '../util/glob.js';
 
 /**
  * Where a plugin was found: the workspace's own packages, an installed package that declares
- * itself a plugin, or a user plugin folder.
+ * itself a plugin, a package the CLI installed or linked as an oclif plugin
+ * (`attrib plugins install|link`), or a user plugin folder.
  */
-export type PluginSourceKind = 'workspace' | 'node_modules' | 'folder';
+export type PluginSourceKind = 'workspace' | 'node_modules' | 'oclif' | 'folder';
 
 /** A plugin module found on disk, not yet imported. */
 export interface PluginCandidate {
@@ -30,6 +31,12 @@ export interface DiscoverOptions {
    * own lookup order) are searched for packages whose package.json has an `attrib.plugin` entry.
    */
   readonly nodeModulesRoots?: readonly string[];
+  /**
+   * Package folders of the CLI's installed and linked oclif plugins (`attrib plugins install|link`).
+   * Each is taken when its package.json has an `attrib.plugin` entry, like an installed package;
+   * one that only adds commands is skipped silently.
+   */
+  readonly oclifPluginRoots?: readonly string[];
   /**
    * User plugin folders: each subfolder with a package.json is a plugin package, each loose
    * `*.js`/`*.mjs` file is a plugin module. A folder that itself holds a plugin package.json is
@@ -152,7 +159,7 @@ function isDirectory(path: string): boolean {
 
 /**
  * Finds plugin modules without importing them, in this order: workspace packages, installed
- * packages, user plugin folders. A package name seen twice keeps its first location (a
+ * packages, the CLI's installed and linked oclif plugins, user plugin folders. A package name seen twice keeps its first location (a
  * `node_modules` symlink to a workspace package is the same package and is skipped silently).
  */
 export async function discoverPlugins(options: DiscoverOptions): Promise<Discovery> {
@@ -212,6 +219,8 @@ export async function discoverPlugins(options: DiscoverOptions): Promise<Discove
       for (const file of files.sort()) addPackage(dirname(file), 'node_modules', false);
     }
   }
+
+  for (const root of options.oclifPluginRoots ?? []) addPackage(resolve(root), 'oclif', false);
 
   for (const folder of options.pluginDirs ?? []) {
     const dir = resolve(folder);

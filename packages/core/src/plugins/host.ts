@@ -37,7 +37,7 @@ export interface PluginModule {
   readonly entry: string;
 }
 
-/** One registered contribution, as `attrib plugins` lists it. */
+/** One registered contribution, as `attrib components` lists it. */
 export interface ContributionRecord {
   readonly kind: PluginKind;
   readonly name: string;

@@ -19,7 +19,8 @@ export interface CommandOutcome<R> {
 /**
  * Runs a command class in this process with `argv`, capturing what it writes to stdout and
  * stderr. oclif is loaded with the CLI's package.json minus command discovery, so no other
- * command module is imported (the test imports the one it drives).
+ * command module is imported (the test imports the one it drives), and without the plugins the
+ * user installed or linked (`attrib plugins`), so that the machine's attrib setup plays no part.
  */
 export async function runCommand<R>(command: { run(argv: string[], opts: unknown): Promise<unknown> }, argv: string[]): Promise<CommandOutcome<R>> {
   const pjson = JSON.parse(readFileSync(join(CLI_ROOT, 'package.json'), 'utf8'));
@@ -32,7 +33,7 @@ export async function runCommand<R>(command: { run(argv: string[], opts: unknown
   process.stdout.write = ((chunk: string | Uint8Array) => { stdout += chunk.toString(); return true; }) as typeof process.stdout.write;
   process.stderr.write = ((chunk: string | Uint8Array) => { stderr += chunk.toString(); return true; }) as typeof process.stderr.write;
   try {
-    const result = (await command.run(argv, { root: CLI_ROOT, pjson: { ...pjson, oclif } })) as R;
+    const result = (await command.run(argv, { root: CLI_ROOT, pjson: { ...pjson, oclif }, userPlugins: false })) as R;
     return { stdout, stderr, result };
   } catch (error) {
     return { stdout, stderr, error: error as Error };

@@ -57,6 +57,7 @@ backend, with the same results as one after another; with --queue they go to a j
       ...(s.keys ? { keys: s.keys.split(',').map((k) => k.trim()).filter(Boolean) } : {}),
     }, trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));
     this.out(result.trained.length ? `trained generators of ${result.trained.join(', ')}` : 'no generator trained');
+    await this.runFinished('generators', dir, result);
     return result;
   }
 }

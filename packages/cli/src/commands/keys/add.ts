@@ -43,6 +43,7 @@ finishes an interrupted job.`;
     const result = await addKeys(await this.plugins(), { dir, count: s.count, options, resume: s.resume },
       trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));
     this.out(result.added.length ? `added ${result.added.join(', ')} (keys: ${result.keys.join(', ')})` : 'no key added');
+    await this.runFinished('keys', dir, result);
     return result;
   }
 }

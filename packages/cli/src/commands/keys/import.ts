@@ -35,6 +35,7 @@ are checked before anything is written. The keys get the next key-N ids (or --id
     const result = await importKeys({ dir: this.configPath(this.args.run), files, ...(this.flags.id !== undefined ? { id: this.flags.id } : {}) },
       { log: (line) => this.info(line) });
     this.out(`imported ${result.imported.map(({ id, file }) => `${id} (${file})`).join(', ')} (keys: ${result.keys.join(', ')})`);
+    await this.runFinished('keys', this.configPath(this.args.run), result);
     return result;
   }
 }

@@ -68,6 +68,7 @@ Everything is checked before the folder is created. A checkpoint is written afte
       seed: s.seed, options, resume: s.resume,
     }, trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));
     this.out(result.alreadyDone ? `${dir}: the first key and generator were already trained` : `${dir}: key-1 and its generator trained`);
+    await this.runFinished('first', dir, result);
     return result;
   }
 }

@@ -35,7 +35,7 @@ draws a random strength per image from --seed, as robust training does.`;
   };
 
   static override flags = {
-    postprocess: Flags.string({ summary: 'Name of the post-process (see `attrib plugins --kind post-process`).' }),
+    postprocess: Flags.string({ summary: 'Name of the post-process (see `attrib components --kind post-process`).' }),
     param: Flags.string({ summary: 'A parameter of the post-process, key=value (repeatable).', multiple: true, multipleNonGreedy: true }),
     mode: Flags.string({ summary: 'eval: evaluation strength; train: random strength. Default eval.', options: ['eval', 'train'] }),
     seed: Flags.integer({ summary: 'Seed of the random strengths and noise. Default 0.' }),
@@ -54,7 +54,7 @@ draws a random strength per image from --seed, as robust training does.`;
       },
       'postprocess',
     );
-    if (settings.postprocess === '') throw new Error('--postprocess is required (the name of a post-process; see `attrib plugins`)');
+    if (settings.postprocess === '') throw new Error('--postprocess is required (the name of a post-process; see `attrib components`)');
     if (settings.out === '') throw new Error('--out is required (the folder to write the processed PNGs into)');
     if (settings.mode !== 'eval' && settings.mode !== 'train') throw new Error(`--mode must be eval or train, got ${JSON.stringify(settings.mode)}`);
     const mode = settings.mode;

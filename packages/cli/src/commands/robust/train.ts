@@ -26,7 +26,7 @@ side by side, one (post-process, key) pair each, with the same results as one af
   static override args = { run: runArg };
 
   static override flags = {
-    postprocess: Flags.string({ summary: 'Post-process name(s), comma-separated (see `attrib plugins`).' }),
+    postprocess: Flags.string({ summary: 'Post-process name(s), comma-separated (see `attrib components`).' }),
     param: Flags.string({ summary: 'A parameter of the post-process, key=value (repeatable; one post-process only).', multiple: true, multipleNonGreedy: true }),
     label: Flags.string({ summary: 'Keep the robust generators as robust-<label> (one post-process only): a variant with other --param values beside the first. Default: the name.' }),
     keys: Flags.string({ summary: 'Comma-separated keys whose generators to fine-tune. Default: all.' }),
@@ -68,6 +68,7 @@ side by side, one (post-process, key) pair each, with the same results as one af
       ...(s.keys ? { keys: s.keys.split(',').map((k) => k.trim()).filter(Boolean) } : {}),
     }, trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));
     this.out(result.trained.length ? `robust generators: ${result.trained.join(', ')}` : 'no generator fine-tuned');
+    await this.runFinished('robust', dir, result);
     return result;
   }
 }

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '@attrib/testing/cli/run-command';
 import { writeThirdPartyPlugin } from '@attrib/testing/cli/third-party-plugin';
-import Plugins, { type PluginsResult } from './plugins.js';
+import Components, { type ComponentsResult } from './components.js';
 
-describe('attrib plugins', () => {
+describe('attrib components', () => {
   let tmp: string;
   let good: string;
   let bad: string;
@@ -24,9 +24,9 @@ describe('attrib plugins', () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('--json prints parseable JSON with the third-party plugin; a broken plugin is a warning on stderr and the rest load', async () => {
-    const run = await runCommand<PluginsResult>(Plugins, ['--json', '--plugins-dir', good, '--plugins-dir', bad]);
+    const run = await runCommand<ComponentsResult>(Components, ['--json', '--plugins-dir', good, '--plugins-dir', bad]);
     expect(run.error).toBeUndefined();
-    const json = JSON.parse(run.stdout) as PluginsResult;
+    const json = JSON.parse(run.stdout) as ComponentsResult;
     expect(json.contributions).toContainEqual({
       kind: 'post-process', name: 'invert', package: 'attrib-plugin-invert', version: '1.4.2',
       description: 'Negates every value: byte b becomes 255 - b.',
@@ -43,7 +43,7 @@ describe('attrib plugins', () => {
   });
 
   it('prints a table of kind, name, package and version', async () => {
-    const run = await runCommand(Plugins, ['--plugins-dir', good, '--kind', 'post-process']);
+    const run = await runCommand(Components, ['--plugins-dir', good, '--kind', 'post-process']);
     const lines = run.stdout.split('\n').filter(Boolean);
     expect(lines[0]).toMatch(/^KIND +NAME +PACKAGE +VERSION$/);
     expect(lines).toContainEqual(expect.stringMatching(/^post-process +invert +attrib-plugin-invert +1\.4\.2$/));
@@ -55,7 +55,7 @@ describe('attrib plugins', () => {
     process.env.ATTRIB_PLUGINS_DIR = bad;
     try {
       writeFileSync(join(tmp, 'attrib.json'), JSON.stringify({ pluginsDir: ['good'] }));
-      const run = await runCommand<PluginsResult>(Plugins, ['--json', '--config', join(tmp, 'attrib.json')]);
+      const run = await runCommand<ComponentsResult>(Components, ['--json', '--config', join(tmp, 'attrib.json')]);
       const names = run.result?.contributions.map((c) => c.name);
       expect(names).toContain('invert');
       expect(names).toContain('always-one');
@@ -66,7 +66,7 @@ describe('attrib plugins', () => {
   });
 
   it('reports a bad flag value as one line on stderr, and as JSON on stdout with --json', async () => {
-    const run = await runCommand(Plugins, ['--kind', 'bogus', '--json']);
+    const run = await runCommand(Components, ['--kind', 'bogus', '--json']);
     expect(run.error).toBeDefined();
     expect(run.stderr).toMatch(/^Error: Expected --kind=bogus to be one of: adapter, post-process, metric, image-source\n$/);
     expect(JSON.parse(run.stdout)).toEqual({ error: { message: run.stderr.slice('Error: '.length).trim() } });
@@ -74,7 +74,7 @@ describe('attrib plugins', () => {
 
   it('names a config file that does not exist', async () => {
     const missing = join(tmp, 'nope.yaml');
-    const run = await runCommand(Plugins, ['--config', missing]);
+    const run = await runCommand(Components, ['--config', missing]);
     expect(run.stderr).toBe(`Error: config file ${missing}: cannot read (ENOENT)\n`);
   });
 });
