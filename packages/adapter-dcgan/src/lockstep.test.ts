@@ -8,7 +8,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPretrainedDcgan } from './adapter.js';
 import { LOCKSTEP } from './lockstep-settings.js';
-import { useBackend } from './test-support/backend.js';
+import { useBackend } from '@attrib/testing/backend';
 
 // scripts/lockstep-draws.ts recorded the random draws these very stage calls make (same seed,
 // root, data and options); scripts/make_lockstep_fixtures.py replayed the reference release's

@@ -49,9 +49,9 @@ await rm(args.out, { recursive: true, force: true });
 const started = performance.now();
 const result = await runPipeline(host, {
   dir: args.out, adapter: 'dcgan', root: 'pretrained:mnist32', data: { source: 'mnist' }, seed: args.seed, keys: args.keys,
-  first: { ...profile.first, epochs: args.epochs },
-  moreKeys: { ...profile.keys, epochs: args.epochs },
-  generators: { ...profile.generators, epochs: args.epochs },
+  first: { ...profile.stages.first, epochs: args.epochs },
+  moreKeys: { ...profile.stages.keys, epochs: args.epochs },
+  generators: { ...profile.stages.generators, epochs: args.epochs },
   workers: 1,
   metrics: ['distinguishability', 'attributability', 'quality'],
 }, {

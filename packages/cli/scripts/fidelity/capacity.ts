@@ -41,7 +41,7 @@ for (const n of args.keys) {
   const started = performance.now();
   const result = await runPipeline(host, {
     dir, adapter: 'dcgan', root: 'pretrained:mnist32', data: { source: 'mnist' }, seed: args.seed, keys: n,
-    resume: await RunFolder.exists(dir), first: profile.first, moreKeys: profile.keys, generators: profile.generators, workers: 1,
+    resume: await RunFolder.exists(dir), first: profile.stages.first, moreKeys: profile.stages.keys, generators: profile.stages.generators, workers: 1,
     metrics: ['distinguishability', 'attributability'],
   }, {
     onEvent(event) {
