@@ -60,7 +60,7 @@ Profiles: ${Object.values(DEMO_PROFILES).map((p) => `${p.name}: ${p.description}
     const result = await runPipeline(await this.plugins(), {
       dir, adapter: 'dcgan', root: 'pretrained:mnist32', data: { source: 'mnist' }, seed: s.seed, keys: s.keys, resume: s.resume,
       first: profile.stages.first, moreKeys: profile.stages.keys, generators: profile.stages.generators,
-      metrics: ['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'fid'],
+      metrics: ['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'floor', 'fid'],
       ...(profile.samplesByMetric ? { samplesByMetric: profile.samplesByMetric } : {}),
     }, trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));
     const seconds = (Date.now() - started) / 1000;
@@ -102,12 +102,17 @@ function report(result: RunPipelineResult, results: Readonly<Record<string, Metr
   const d = perKey(results.distinguishability, 'distinguishability');
   const l2 = perKey(results.quality, 'l2');
   const fid = perKey(results.fid, 'fid');
+  const floor = perKey(results.floor, 'floor');
+  const ratio = perKey(results.floor, 'ratio');
   const ids = result.evaluation.record.keys;
   const share = perKey(results.attributability, 'attributability', 'perGenerator');
   const f = (v: number | undefined, digits = 3) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
-  const rows = ids.map((id) => [id, f(d.get(id)), f(share.get(id)), f(l2.get(id), 2), f(fid.get(id), 2)]);
-  rows.push(['mean', f(results.distinguishability?.summary.mean), f(results.attributability?.summary.mean), f(results.quality?.summary.mean, 2), f(results.fid?.summary.mean, 2)]);
-  rows.push(['root', '', '', '', f(results.fid?.summary.root, 2)]);
+  const rows = ids.map((id) => [id, f(d.get(id)), f(share.get(id)), f(l2.get(id), 2), f(floor.get(id), 2), f(ratio.get(id), 2), f(fid.get(id), 2)]);
+  rows.push([
+    'mean', f(results.distinguishability?.summary.mean), f(results.attributability?.summary.mean), f(results.quality?.summary.mean, 2),
+    f(results.floor?.summary.mean, 2), f(results.floor?.summary.ratio, 2), f(results.fid?.summary.mean, 2),
+  ]);
+  rows.push(['root', '', '', '', '', '', f(results.fid?.summary.root, 2)]);
   const matrix = (results['attribution-matrix']?.details?.matrix ?? []) as number[][];
   const matrixRows = matrix.map((row, g) => [`G:${ids[g]}`, ...row.map((v) => f(v))]);
   const verdict = (name: string, t: { value: number; target: number; met: boolean }, op: string) =>
@@ -115,7 +120,7 @@ function report(result: RunPipelineResult, results: Readonly<Record<string, Metr
   return [
     `run folder ${result.dir} (${Math.round(seconds)} s)`,
     '',
-    formatTable(['key', 'distinguishability', 'attributability', 'l2 to root', 'fid'], rows),
+    formatTable(['key', 'distinguishability', 'attributability', 'l2 to root', 'floor', 'l2/floor', 'fid'], rows),
     '',
     'attribution matrix (row: generator, column: key claiming its samples)',
     formatTable(['', ...ids], matrixRows),

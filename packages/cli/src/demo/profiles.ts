@@ -58,7 +58,7 @@ export const DEMO_PROFILES: Readonly<Record<string, DemoProfile>> = {
       keys: { epochs: 1, stepsPerEpoch: 2, batchSize: 16 },
       generators: { epochs: 1, stepsPerEpoch: 2, checkSamples: 16 },
     },
-    samplesByMetric: { distinguishability: 32, attributability: 32, 'attribution-matrix': 32, quality: 32, fid: 32 },
+    samplesByMetric: { distinguishability: 32, attributability: 32, 'attribution-matrix': 32, quality: 32, floor: 32, fid: 32 },
   },
 };
 
