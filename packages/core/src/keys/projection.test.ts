@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useBackend } from '../test-support/backend.js';
+import { useBackend } from '@attrib/testing/backend';
 import { createRng } from '../util/rng.js';
 import { projectBatchOntoKeyedSide, projectOntoKeyedSide } from './projection.js';
 

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageShape } from '../contracts/image.js';
 import type { MetricContext } from '../contracts/metric.js';
 import { LinearKey } from '../keys/linear-key.js';
-import { useBackend } from '../test-support/backend.js';
-import { MemoryImageSource } from '../test-support/memory-source.js';
-import { contrastPostProcess } from '../test-support/post-processes.js';
-import { TableGenerator } from '../test-support/table-generator.js';
+import { useBackend } from '@attrib/testing/backend';
+import { MemoryImageSource } from '@attrib/testing/memory-source';
+import { contrastPostProcess } from '@attrib/testing/post-processes';
+import { TableGenerator } from '@attrib/testing/table-generator';
 import { createRng } from '../util/rng.js';
 import { floor } from './floor.js';
 
