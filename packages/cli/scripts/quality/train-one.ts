@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   createRng, distinguishability, fid, floor, loadRunKeys, mnistImageSource, sampleGrid, selectBackend,
-  trainKeyedGenerator, writePng, type GeneratorStageOptions, type Key, type OptionsInput,
+  trainKey, trainKeyedGenerator, writePng, type GeneratorStageOptions, type Key, type KeyStageOptions, type OptionsInput,
 } from '@attrib/core';
 import { loadPretrainedDcgan } from '@attrib/adapter-dcgan';
 import { generatedScoresByKey } from '../../../core/src/engine/checks.js';
@@ -23,6 +23,8 @@ interface Args {
   run: string;
   keys: string[];
   options: OptionsInput<GeneratorStageOptions>;
+  /** When given, each key is first trained again with these key-stage options (against the run's earlier keys). */
+  keyOptions?: OptionsInput<KeyStageOptions>;
   label: string;
   grid?: string;
   seed: number;
@@ -40,6 +42,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--keys') out.keys = value.split(',');
     else if (flag === '--options') out.options = JSON.parse(value) as OptionsInput<GeneratorStageOptions>;
     else if (flag === '--label') out.label = value;
+    else if (flag === '--key-options') out.keyOptions = JSON.parse(value) as OptionsInput<KeyStageOptions>;
     else if (flag === '--grid') out.grid = value;
     else if (flag === '--seed') out.seed = Number(value);
     else throw new Error(`${flag}: unknown (--run, --keys, --options, --label, --grid, --seed, --no-fid)`);
@@ -65,11 +68,22 @@ async function main(): Promise<void> {
   const rng = createRng(args.seed);
   let rootFidPrinted = false;
   for (const id of args.keys) {
-    const key = keys.find((k) => k.id === id);
+    let key = keys.find((k) => k.id === id);
     if (!key) throw new Error(`--keys: no ${id} in ${args.run}`);
+    if (args.keyOptions) {
+      const index = keys.indexOf(key);
+      const fresh = await trainKey({ root, data, rng }, keys.slice(0, index), id, args.keyOptions);
+      console.error(`${args.label} key ${id}: ${JSON.stringify(fresh.history.at(-1)?.report)}`);
+      key.dispose();
+      keys[index] = fresh.key;
+      key = fresh.key;
+    }
     const others = keys.filter((k) => k !== key);
     const started = Date.now();
-    const trained = await trainKeyedGenerator({ root, data, rng }, key, args.options, keys.slice(0, keys.indexOf(key)));
+    const onEvent = (e: { type: string; unit: string; epoch: number; report?: Readonly<Record<string, number>> }) => {
+      if (e.type === 'epoch') console.error(`${args.label} ${e.unit} epoch ${e.epoch + 1}: ${JSON.stringify(e.report)} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    };
+    const trained = await trainKeyedGenerator({ root, data, rng, onEvent }, key, args.options, keys.slice(0, keys.indexOf(key)));
     const seconds = (Date.now() - started) / 1000;
     const { generator } = trained;
     try {
@@ -86,7 +100,7 @@ async function main(): Promise<void> {
       }
       const history = trained.history.map((h) => ({ epoch: h.epoch, ...h.report }));
       const result = {
-        label: args.label, key: id, options: args.options, backend: backend.name, seconds,
+        label: args.label, key: id, options: args.options, keyOptions: args.keyOptions ?? null, backend: backend.name, seconds,
         distinguishability: d.summary.mean, attributable, l2: f.summary.l2, floor: f.summary.mean, ratio: f.summary.ratio, fid: fidValue,
         keptEpoch: trained.keptEpoch, history,
       };

@@ -51,8 +51,19 @@ export interface ProjectionOptions {
   readonly trainMode: 'train' | 'eval';
 }
 
+/** Not in the release (issue 21): an upper bound on authentic images' scores in a key's loss. */
+export interface ScoreCeilingOptions {
+  /**
+   * When above 0, the key's loss also takes h(s - scoreCeiling) of the root's and the real
+   * images' scores s (besides the release's h(1 - s)), so they end between +1 and the ceiling
+   * rather than far past +1: the smallest change the key claims (the floor) shrinks with the
+   * authentic images' distance from the hyperplane. 0 (the release) leaves the term out.
+   */
+  readonly scoreCeiling: number;
+}
+
 /** Stage "first": key phi_1 and generator G_1 trained jointly (method.md, "Step 1 and 2"). */
-export interface FirstStageOptions extends EpochOptions, GeneratorOptimizerOptions, ProjectionOptions {
+export interface FirstStageOptions extends EpochOptions, GeneratorOptimizerOptions, ProjectionOptions, ScoreCeilingOptions {
   /** The generator step's objective: `hinge` (the release) or `projected` (see {@link ProjectionOptions}). */
   readonly objective: 'hinge' | 'projected';
   /** Adam learning rate of the key (betas (0.9, 0.999), PyTorch's defaults). */
@@ -72,7 +83,7 @@ export interface FirstStageOptions extends EpochOptions, GeneratorOptimizerOptio
 export type AngleTerm = 'orthogonal' | 'cosine';
 
 /** Stage "keys": phi_2..phi_N, each against the frozen root (method.md, "More keys"). */
-export interface KeyStageOptions extends EpochOptions {
+export interface KeyStageOptions extends EpochOptions, ScoreCeilingOptions {
   readonly lrKey: number;
   /**
    * `orthogonal` (default): sum_j |phi_j . phi|, driving every pair of keys to 90 degrees.
@@ -160,11 +171,11 @@ const RELEASE_PROJECTION = { projectionMargin: 1, trainMode: 'train' as const };
 /** Defaults of every stage (DCGAN on MNIST in the release). */
 export const DEFAULT_OPTIONS = {
   first: {
-    ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, objective: 'hinge' as 'hinge' | 'projected', batchSize: 16, lrKey: 1e-3, theory: false, checkSamples: 2000, keepBest: false,
+    ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, objective: 'hinge' as 'hinge' | 'projected', scoreCeiling: 0, batchSize: 16, lrKey: 1e-3, theory: false, checkSamples: 2000, keepBest: false,
   } satisfies FirstStageOptions,
   keys: {
     ...EPOCHS, batchSize: 128, lrKey: 1e-3, angleTerm: 'orthogonal', cosineTarget: 0.7, cosineWeight: 20,
-    theory: false, normLimit: 1.01, maxAttempts: 10,
+    theory: false, normLimit: 1.01, maxAttempts: 10, scoreCeiling: 0,
   } satisfies KeyStageOptions,
   generators: {
     ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, batchSize: 16, lrDecay: 0.7, objective: 'hinge' as GeneratorObjective, checkSamples: 2000, keepBest: false,
@@ -214,6 +225,7 @@ export const STAGE_OPTION_INFO: Readonly<Record<string, StageOptionInfo>> = {
     kind: 'string', choices: ['hinge', 'shift', 'projected'],
     summary: "hinge (the release), shift (the paper's regression onto G0(z) - gamma u; generators only) or projected (hinge + alpha MSE to x*, G0(z) projected onto phi.x <= -margin).",
   },
+  scoreCeiling: { kind: 'number', summary: "Not in the release: authentic images' scores are also pushed below this (h(s - c)); 0 leaves the term out." },
   projectionMargin: { kind: 'number', summary: 'projected: the target x* scores <= -margin under the key.' },
   trainMode: { kind: 'string', choices: ['train', 'eval'], summary: "The generator's mode while it trains: train (the release: batch statistics) or eval (batch norm frozen)." },
   delta: { kind: 'number', summary: 'shift: target distinguishability is 1 - delta.' },
@@ -272,7 +284,7 @@ const CHECKS: Record<string, Check> = {
   epochs: nonNegativeInteger, batchSize: positiveInteger, stepsPerEpoch: optional(positiveInteger), lrDecay: decay,
   lr: positive, lrKey: positive, beta1: unitInterval, beta2: unitInterval, alpha: nonNegative,
   lp: oneOf(1, 2), theory: boolean, angleTerm: oneOf('orthogonal', 'cosine'), cosineTarget: cosine, cosineWeight: nonNegative,
-  normLimit: positive, maxAttempts: positiveInteger, objective: oneOf('hinge', 'shift', 'projected'), projectionMargin: positive, trainMode: oneOf('train', 'eval'), checkSamples: positiveInteger,
+  normLimit: positive, maxAttempts: positiveInteger, objective: oneOf('hinge', 'shift', 'projected'), projectionMargin: positive, scoreCeiling: nonNegative, trainMode: oneOf('train', 'eval'), checkSamples: positiveInteger,
   probability, othersWeight: nonNegative, keepBest: boolean,
 };
 const SHIFT_CHECKS: Record<string, Check> = {

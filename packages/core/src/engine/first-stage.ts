@@ -5,7 +5,7 @@ import { Adam } from './adam.js';
 import { BestEpoch } from './best-epoch.js';
 import { generatedScores, realScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
-import { authenticHinge, keyedHinge, lpDistance, unitNormPenalty } from './losses.js';
+import { authenticHinge, ceilingHinge, keyedHinge, lpDistance, unitNormPenalty } from './losses.js';
 import { resolveOptions, type FirstStageOptions, type OptionsInput } from '../contracts/stage-options.js';
 import { epochBatches } from './batches.js';
 import { projectedTarget } from './projected-target.js';
@@ -29,6 +29,7 @@ export interface FirstStageResult {
  * Stage "first" (method.md, "Step 1 and 2"): the first key phi_1 and generator G_1 (a copy of G0)
  * trained jointly. Each batch takes a key step,
  *   L_K = h(1 - phi.x) + h(1 - phi.G0(z)) + h(1 + phi.G1(z))   [+ |1 - ||phi||| in theory mode]
+ *         [+ h(phi.x - c) + h(phi.G0(z) - c) with `scoreCeiling` c > 0, not in the release]
  * (Adam lr_K, PyTorch betas), then a generator step on fresh inputs,
  *   L_G = h(1 + phi.G1(z)) + alpha * MSE(G1(z), G0(z))   (L1 when lp = 1)
  * (Adam lr, betas (beta1, beta2)); with objective `projected` the distance is to x*, G0(z)
@@ -86,11 +87,14 @@ export async function trainFirstStage(
           const keyed = generator.generate(z);
           const authentic = root.generate(z);
           return minimize(keyOptimizer, () => {
+            const realScores = key.score(real);
+            const rootScores = key.score(authentic);
             const terms: Record<string, tf.Scalar> = {
-              real: authenticHinge(key.score(real)),
-              root: authenticHinge(key.score(authentic)),
+              real: authenticHinge(realScores),
+              root: authenticHinge(rootScores),
               keyed: keyedHinge(key.score(keyed)),
             };
+            if (options.scoreCeiling > 0) terms.ceiling = tf.add(ceilingHinge(rootScores, options.scoreCeiling), ceilingHinge(realScores, options.scoreCeiling));
             if (options.theory) terms.norm = unitNormPenalty(key.vector);
             terms.total = Object.values(terms).reduce((a, b) => tf.add(a, b));
             return terms;
