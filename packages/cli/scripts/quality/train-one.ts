@@ -13,11 +13,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  createRng, distinguishability, fid, floor, loadRunKeys, mnistImageSource, sampleGrid, selectBackend,
+  createRng, distinguishability, floor, loadRunKeys, mnistImageSource, selectBackend,
   trainKey, trainKeyedGenerator, writePng, type GeneratorStageOptions, type Key, type KeyStageOptions, type OptionsInput,
 } from '@attrib/core';
 import { loadPretrainedDcgan } from '@attrib/adapter-dcgan';
 import { generatedScoresByKey } from '../../../core/src/engine/checks.js';
+// Internal to core since issue 20 (not in its public index): the script reads them from the source.
+import { fid } from '../../../core/src/metrics/fid.js';
+import { sampleGrid } from '../../../core/src/io/run-folder-images.js';
 
 interface Args {
   run: string;
