@@ -7,8 +7,8 @@ describe('demo profiles and objectives', () => {
     const fast = demoProfile('fast');
     const projected = demoStages(fast);
     expect(projected.objective).toBe('projected');
-    expect(resolveOptions('generators', projected.stages.generators)).toMatchObject({ objective: 'projected', trainMode: 'eval', alpha: 300 });
-    expect(resolveOptions('first', projected.stages.first)).toMatchObject({ objective: 'projected', trainMode: 'eval', alpha: 300 });
+    expect(resolveOptions('generators', projected.stages.generators)).toMatchObject({ objective: 'projected', trainMode: 'eval', alpha: 100 });
+    expect(resolveOptions('first', projected.stages.first)).toMatchObject({ objective: 'projected', trainMode: 'eval', alpha: 100 });
     const hinge = demoStages(fast, 'hinge');
     expect(hinge).toEqual({
       objective: 'hinge',
