@@ -22,8 +22,10 @@ export interface DemoProfile extends AdapterProfile {
 }
 
 /**
- * `fast` (the default) keeps the release's losses, batch sizes, alpha and generator learning
- * rates, and cuts the schedule to fit a 15-minute budget on two CPU cores: 500 steps for the first
+ * `fast` (the default) trains the first stage's generator and every keyed generator with issue
+ * 21's `projected` objective (alpha 100, batch norm frozen: see {@link PROJECTED}); with
+ * `--objective hinge` it keeps the release's losses, batch sizes, alpha and generator learning
+ * rates. Either way it cuts the schedule to fit a 15-minute budget on two CPU cores: 500 steps for the first
  * key and generator (5 epochs of 100, rates x0.8 per epoch), 2 x 60 for each further key, 300 for
  * each keyed generator (6 epochs of 50, x0.9 per epoch); the release trains 10 epochs of 625 or
  * 79 with x0.6 or x0.7. Two departures, both measured:
