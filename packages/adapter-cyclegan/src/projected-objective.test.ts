@@ -29,10 +29,10 @@ describe('the projected objective and the floor with a CycleGAN generator', () =
     const root = cycleganAdapter.create({ ngf: 2, blocks: 1, seed: 1 }, { inputs });
     root.freeze();
     const x = inputs.read([0]);
-    const rootImage = tf.tidy(() => root.generate(x).dataSync());
+    const rootImage = Float32Array.from(tf.tidy(() => root.generate(x).dataSync()));
     // A key under which the root's image scores +3: its own direction, scaled, plus noise.
     const noise = tf.tidy(() => tf.randomNormal([192], 0, 0.05, 'float32', 2).dataSync());
-    const norm2 = rootImage.reduce((s, v) => s + v * v, 0);
+    const norm2 = rootImage.reduce((s: number, v: number) => s + v * v, 0);
     const key = new LinearKey('key-1', SHAPE, Float32Array.from(rootImage, (v, i) => (3 * v) / norm2 + noise[i]!));
     const target = new Float64Array(192);
     const projection = projectOntoKeyedSide(rootImage, key.vector.dataSync(), 1, target);
@@ -41,7 +41,7 @@ describe('the projected objective and the floor with a CycleGAN generator', () =
     const { generator } = await trainKeyedGenerator({ root, data: inputs, rng: createRng(5) }, key, {
       objective: 'projected', trainMode: 'eval', alpha: 100, epochs: 2, batchSize: 2, stepsPerEpoch: 10, lr: 0.01, checkSamples: 4,
     });
-    const keyedImage = tf.tidy(() => generator.generate(x).dataSync());
+    const keyedImage = Float32Array.from(tf.tidy(() => generator.generate(x).dataSync()));
     // 20 steps take it a third of the way (2.36 to 1.52 here).
     expect(distance(keyedImage, target)).toBeLessThan(0.75 * distance(rootImage, target));
 
