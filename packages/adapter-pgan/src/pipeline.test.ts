@@ -67,4 +67,25 @@ describe('the whole pipeline on a PGAN adapter', () => {
     expect(manifest.robust).toEqual({ 'test-contrast': ['key-1', 'key-2', 'key-3'] });
     expect(tf.memory().numTensors).toBe(before);
   }, 60_000);
+
+  it("trains with issue 21's projected objective (batch norm mode eval) and measures the floor, leaving no tensors", async () => {
+    const before = tf.memory().numTensors;
+    const projected = { objective: 'projected' as const, trainMode: 'eval' as const, alpha: 100 };
+    const result = await runPipeline(host, {
+      dir: join(dir, 'projected'), adapter: 'pgan', root: fixture('pgan_small.pth'), data: { source: 'folder', path: join(dir, 'data') }, seed: 4, keys: 2,
+      first: { ...TINY_OPTIONS.first, ...projected }, moreKeys: TINY_OPTIONS.keys, generators: { ...TINY_OPTIONS.generators, ...projected },
+      metrics: ['distinguishability', 'floor'], samplesByMetric: { distinguishability: 20, floor: 20 },
+    });
+    expect(result.trained).toEqual(['first', 'keys', 'generators']);
+    const rows = result.evaluation.record.results.floor!.details!.perKey as { key: string; floor: number; l2: number; ratio: number }[];
+    expect(rows.map((r) => r.key)).toEqual(['key-1', 'key-2']);
+    for (const row of rows) {
+      expect(row.floor).toBeGreaterThan(0);
+      expect(row.l2).toBeGreaterThan(0);
+      expect(row.ratio).toBe(row.l2 / row.floor);
+    }
+    const manifest = JSON.parse(await readFile(join(dir, 'projected', 'manifest.json'), 'utf8')) as RunManifest;
+    expect(manifest.config.generators).toMatchObject(projected);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
 });

@@ -149,6 +149,7 @@ export { attributability } from './metrics/attributability.js';
 export { psnr, quality, ssim } from './metrics/quality.js';
 export { leakedKey, attackCost, psnrOfChange, LEAKED_KEY_SAMPLES, type AttackCost } from './metrics/leaked-key.js';
 export { leastBoxShift } from './metrics/box-shift.js';
+export { floor, FLOOR_MARGIN, FLOOR_SAMPLES } from './metrics/floor.js';
 
 // Data sources
 export { U8ImageSource } from './data/u8-image-source.js';
@@ -194,6 +195,7 @@ export { nothingToResume } from './engine/runs/session.js';
 
 // Keys
 export { LinearKey } from './keys/linear-key.js';
+export { projectBatchOntoKeyedSide, projectOntoKeyedSide, type KeyProjection } from './keys/projection.js';
 export { KEY_FORMAT, loadKey, saveKey, type KeyFile } from './keys/key-file.js';
 
 // Reading PyTorch files (no code runs from them) and NumPy arrays

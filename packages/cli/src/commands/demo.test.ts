@@ -22,7 +22,13 @@ describe('attrib demo', () => {
     expect(manifest).toMatchObject({ adapter: 'dcgan', imageShape: { height: 32, width: 32, channels: 1 }, data: { source: 'mnist' } });
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as Record<string, EvaluationRecord>;
     const results = metrics.plain!.results;
-    expect(Object.keys(results)).toEqual(['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'fid']);
+    expect(Object.keys(results)).toEqual(['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'floor', 'fid']);
+    expect(results.floor!.details).toMatchObject({ samples: 32 });
+    const floorRows = results.floor!.details!.perKey as { floor: number; l2: number; ratio: number }[];
+    floorRows.forEach((row) => {
+      expect(row.floor).toBeGreaterThan(0);
+      expect(row.ratio).toBe(row.l2 / row.floor);
+    });
     expect(results.fid!.summary.root).toBeGreaterThan(0);
     expect(results.fid!.details).toMatchObject({ samples: 32 });
     // The cosines the command reports are the keys' own, symmetric with a unit diagonal.
@@ -40,8 +46,8 @@ describe('attrib demo', () => {
     expect(outcome.error).toBeUndefined();
     expect(outcome.result!.trained).toEqual([]);
     const lines = outcome.stdout.split('\n');
-    expect(lines.find((l) => l.startsWith('KEY'))).toMatch(/KEY\s+DISTINGUISHABILITY\s+ATTRIBUTABILITY\s+L2 TO ROOT\s+FID/);
-    for (const id of ['key-1', 'key-2', 'key-3']) expect(lines.some((l) => new RegExp(`^${id}\\s+\\d\\.\\d{3}\\s+\\d\\.\\d{3}\\s+\\d+\\.\\d{2}\\s+\\d+\\.\\d{2}$`).test(l))).toBe(true);
+    expect(lines.find((l) => l.startsWith('KEY'))).toMatch(/KEY\s+DISTINGUISHABILITY\s+ATTRIBUTABILITY\s+L2 TO ROOT\s+FLOOR\s+L2\/FLOOR\s+FID/);
+    for (const id of ['key-1', 'key-2', 'key-3']) expect(lines.some((l) => new RegExp(`^${id}\\s+\\d\\.\\d{3}\\s+\\d\\.\\d{3}(\\s+\\d+\\.\\d{2}){4}$`).test(l))).toBe(true);
     expect(lines.some((l) => /^root\s+\d+\.\d{2}$/.test(l))).toBe(true);
     expect(lines.some((l) => /^G:key-2(\s+\d\.\d{3}){3}$/.test(l))).toBe(true);
     expect(outcome.stdout).toMatch(/(met|MISSED) +mean distinguishability/);

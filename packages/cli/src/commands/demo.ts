@@ -1,7 +1,7 @@
 import { loadRunKeys, runPipeline, type MetricResult, type RunPipelineResult } from '@attrib/core';
 import { Flags } from '@oclif/core';
 import { AttribCommand } from '../base-command.js';
-import { demoProfile, DEMO_PROFILES } from '../demo/profiles.js';
+import { DEMO_OBJECTIVES, demoProfile, DEMO_PROFILES, demoStages } from '../demo/profiles.js';
 import { keyCosines, maxAbsOffDiagonal } from '../demo/key-angles.js';
 import { parseNumberFlag } from '../run/stage-flags.js';
 import { trainingHooks } from '../run/training-progress.js';
@@ -12,6 +12,7 @@ const TARGETS = { distinguishability: 0.99, attributability: 0.99, maxAbsCos: 0.
 
 export interface DemoResult extends RunPipelineResult {
   readonly profile: string;
+  readonly objective: string;
   readonly seconds: number;
   readonly cosines: number[][];
   readonly targets: Record<keyof typeof TARGETS, { value: number; target: number; met: boolean }>;
@@ -32,6 +33,7 @@ Profiles: ${Object.values(DEMO_PROFILES).map((p) => `${p.name}: ${p.description}
     '<%= config.bin %> demo',
     '<%= config.bin %> demo --keys 10 --out runs/ten-users',
     '<%= config.bin %> demo --profile paper --out runs/paper',
+    '<%= config.bin %> demo --objective hinge --out runs/demo-hinge',
     '<%= config.bin %> demo --resume',
   ];
 
@@ -39,28 +41,32 @@ Profiles: ${Object.values(DEMO_PROFILES).map((p) => `${p.name}: ${p.description}
     out: Flags.string({ summary: 'Run folder. Default: runs/demo.' }),
     keys: Flags.string({ summary: 'Number of keys (users). Default: 5.' }),
     profile: Flags.string({ summary: `Training schedule: ${Object.keys(DEMO_PROFILES).join(' or ')}. Default: fast.` }),
+    objective: Flags.string({
+      summary: `Keyed generators' objective: ${DEMO_OBJECTIVES.join(' or ')} (hinge: the release's h(1 + phi.G(z)) + alpha MSE(G(z), G0(z)); projected: the distance to G0(z) projected onto the key's keyed side). Default: the profile's (fast: projected, paper: hinge).`,
+    }),
     seed: Flags.integer({ summary: 'Seed of every random draw of the run. Default: 0.' }),
     resume: Flags.boolean({ summary: 'Continue the run in --out where it stopped.' }),
   };
 
   async run(): Promise<DemoResult> {
     const s = this.settings(
-      { out: 'runs/demo', keys: 5, profile: 'fast', seed: 0, resume: false },
+      { out: 'runs/demo', keys: 5, profile: 'fast', objective: undefined as string | undefined, seed: 0, resume: false },
       {
-        out: this.flags.out, profile: this.flags.profile, seed: this.flags.seed, resume: this.flags.resume || undefined,
+        out: this.flags.out, profile: this.flags.profile, objective: this.flags.objective, seed: this.flags.seed, resume: this.flags.resume || undefined,
         keys: this.flags.keys === undefined ? undefined : parseNumberFlag('keys', this.flags.keys, true),
       },
       'demo',
     );
     const profile = demoProfile(s.profile);
+    const { objective, stages } = demoStages(profile, s.objective);
     const dir = this.configPath(s.out);
     const backend = await this.backend();
-    this.info(`attrib demo: ${s.keys} keys, profile ${profile.name}, backend ${backend.name}, run folder ${dir}`);
+    this.info(`attrib demo: ${s.keys} keys, profile ${profile.name}, objective ${objective}, backend ${backend.name}, run folder ${dir}`);
     const started = Date.now();
     const result = await runPipeline(await this.plugins(), {
       dir, adapter: 'dcgan', root: 'pretrained:mnist32', data: { source: 'mnist' }, seed: s.seed, keys: s.keys, resume: s.resume,
-      first: profile.stages.first, moreKeys: profile.stages.keys, generators: profile.stages.generators,
-      metrics: ['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'fid'],
+      first: stages.first, moreKeys: stages.keys, generators: stages.generators,
+      metrics: ['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'floor', 'fid'],
       ...(profile.samplesByMetric ? { samplesByMetric: profile.samplesByMetric } : {}),
     }, trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));
     const seconds = (Date.now() - started) / 1000;
@@ -79,7 +85,7 @@ Profiles: ${Object.values(DEMO_PROFILES).map((p) => `${p.name}: ${p.description}
       maxAbsCos: atMost(maxAbsOffDiagonal(cosines), TARGETS.maxAbsCos),
     };
     this.out(report(result, results, cosines, targets, seconds));
-    return { ...result, profile: profile.name, seconds, cosines, targets };
+    return { ...result, profile: profile.name, objective, seconds, cosines, targets };
   }
 }
 
@@ -102,12 +108,17 @@ function report(result: RunPipelineResult, results: Readonly<Record<string, Metr
   const d = perKey(results.distinguishability, 'distinguishability');
   const l2 = perKey(results.quality, 'l2');
   const fid = perKey(results.fid, 'fid');
+  const floor = perKey(results.floor, 'floor');
+  const ratio = perKey(results.floor, 'ratio');
   const ids = result.evaluation.record.keys;
   const share = perKey(results.attributability, 'attributability', 'perGenerator');
   const f = (v: number | undefined, digits = 3) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
-  const rows = ids.map((id) => [id, f(d.get(id)), f(share.get(id)), f(l2.get(id), 2), f(fid.get(id), 2)]);
-  rows.push(['mean', f(results.distinguishability?.summary.mean), f(results.attributability?.summary.mean), f(results.quality?.summary.mean, 2), f(results.fid?.summary.mean, 2)]);
-  rows.push(['root', '', '', '', f(results.fid?.summary.root, 2)]);
+  const rows = ids.map((id) => [id, f(d.get(id)), f(share.get(id)), f(l2.get(id), 2), f(floor.get(id), 2), f(ratio.get(id), 2), f(fid.get(id), 2)]);
+  rows.push([
+    'mean', f(results.distinguishability?.summary.mean), f(results.attributability?.summary.mean), f(results.quality?.summary.mean, 2),
+    f(results.floor?.summary.mean, 2), f(results.floor?.summary.ratio, 2), f(results.fid?.summary.mean, 2),
+  ]);
+  rows.push(['root', '', '', '', '', '', f(results.fid?.summary.root, 2)]);
   const matrix = (results['attribution-matrix']?.details?.matrix ?? []) as number[][];
   const matrixRows = matrix.map((row, g) => [`G:${ids[g]}`, ...row.map((v) => f(v))]);
   const verdict = (name: string, t: { value: number; target: number; met: boolean }, op: string) =>
@@ -115,7 +126,7 @@ function report(result: RunPipelineResult, results: Readonly<Record<string, Metr
   return [
     `run folder ${result.dir} (${Math.round(seconds)} s)`,
     '',
-    formatTable(['key', 'distinguishability', 'attributability', 'l2 to root', 'fid'], rows),
+    formatTable(['key', 'distinguishability', 'attributability', 'l2 to root', 'floor', 'l2/floor', 'fid'], rows),
     '',
     'attribution matrix (row: generator, column: key claiming its samples)',
     formatTable(['', ...ids], matrixRows),

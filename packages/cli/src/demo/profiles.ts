@@ -1,18 +1,31 @@
 import type { AdapterProfile } from '@attrib/core';
 
+/** The keyed generators' objective of the demo (`--objective`): the release's hinge, or issue 21's projected target. */
+export type DemoObjective = 'hinge' | 'projected';
+export const DEMO_OBJECTIVES: readonly DemoObjective[] = ['hinge', 'projected'];
+
 /**
  * One `attrib demo` profile: a profile as adapters define them (stage settings in the engine's
  * names; whatever a stage leaves out is the release's default) with the metrics' sample counts.
  */
 export interface DemoProfile extends AdapterProfile {
   readonly name: string;
+  /** The objective of {@link AdapterProfile.stages}. */
+  readonly objective: DemoObjective;
+  /**
+   * The stage settings under the other objective, when the profile has its own; otherwise
+   * `--objective` only changes the objective of the first stage and the generators.
+   */
+  readonly other?: AdapterProfile['stages'];
   /** Sample counts of the named metrics where they differ from the reference's. */
   readonly samplesByMetric?: Readonly<Record<string, number>>;
 }
 
 /**
- * `fast` (the default) keeps the release's losses, batch sizes, alpha and generator learning
- * rates, and cuts the schedule to fit a 15-minute budget on two CPU cores: 500 steps for the first
+ * `fast` (the default) trains the first stage's generator and every keyed generator with issue
+ * 21's `projected` objective (alpha 100, batch norm frozen: see {@link PROJECTED}); with
+ * `--objective hinge` it keeps the release's losses, batch sizes, alpha and generator learning
+ * rates. Either way it cuts the schedule to fit a 15-minute budget on two CPU cores: 500 steps for the first
  * key and generator (5 epochs of 100, rates x0.8 per epoch), 2 x 60 for each further key, 300 for
  * each keyed generator (6 epochs of 50, x0.9 per epoch); the release trains 10 epochs of 625 or
  * 79 with x0.6 or x0.7. Two departures, both measured:
@@ -30,19 +43,36 @@ export interface DemoProfile extends AdapterProfile {
  *
  * `paper` is the release's DCGAN-MNIST schedule exactly (10 epochs per stage: hours on a CPU).
  */
+/** The `fast` schedule with the release's losses (`--objective hinge`): the demo's default before issue 21. */
+const FAST_HINGE: AdapterProfile['stages'] = {
+  first: { epochs: 5, stepsPerEpoch: 100, lrKey: 1e-2, lrDecay: 0.8, keepBest: true },
+  keys: { epochs: 2, stepsPerEpoch: 60, lrKey: 1e-2 },
+  generators: { epochs: 6, stepsPerEpoch: 50, lrDecay: 0.9, keepBest: true },
+};
+
+/**
+ * Issue 21's objective as `fast` runs it, measured in docs/results/quality.md: the distance
+ * term to x* (G0(z) projected onto the key's keyed side) instead of to G0(z), with alpha 100, and
+ * the generators trained with batch norm frozen at the root's running statistics.
+ */
+const PROJECTED = { objective: 'projected', alpha: 100, trainMode: 'eval' } as const;
+
 export const DEMO_PROFILES: Readonly<Record<string, DemoProfile>> = {
   fast: {
     name: 'fast',
-    description: "the release's losses and rates on a short schedule that fits 15 minutes on 2 CPU cores",
+    objective: 'projected',
+    description: "issue 21's projected objective (alpha 100, batch norm frozen) on a short schedule that fits 15 minutes on 2 CPU cores",
     stages: {
-      first: { epochs: 5, stepsPerEpoch: 100, lrKey: 1e-2, lrDecay: 0.8, keepBest: true },
-      keys: { epochs: 2, stepsPerEpoch: 60, lrKey: 1e-2 },
-      generators: { epochs: 6, stepsPerEpoch: 50, lrDecay: 0.9, keepBest: true },
+      first: { ...FAST_HINGE.first, ...PROJECTED },
+      keys: FAST_HINGE.keys!,
+      generators: { ...FAST_HINGE.generators, ...PROJECTED },
     },
+    other: FAST_HINGE,
     samplesByMetric: { fid: 2000 },
   },
   paper: {
     name: 'paper',
+    objective: 'hinge',
     description: "the release's DCGAN-MNIST scripts: 10 epochs per stage, batch 16 (generators) and 128 (keys)",
     stages: {
       first: {},
@@ -52,13 +82,14 @@ export const DEMO_PROFILES: Readonly<Record<string, DemoProfile>> = {
   },
   smoke: {
     name: 'smoke',
+    objective: 'hinge',
     description: 'a few steps of every stage and small samples: checks the wiring in seconds, its numbers mean nothing',
     stages: {
       first: { epochs: 1, stepsPerEpoch: 2, checkSamples: 16 },
       keys: { epochs: 1, stepsPerEpoch: 2, batchSize: 16 },
       generators: { epochs: 1, stepsPerEpoch: 2, checkSamples: 16 },
     },
-    samplesByMetric: { distinguishability: 32, attributability: 32, 'attribution-matrix': 32, quality: 32, fid: 32 },
+    samplesByMetric: { distinguishability: 32, attributability: 32, 'attribution-matrix': 32, quality: 32, floor: 32, fid: 32 },
   },
 };
 
@@ -67,4 +98,25 @@ export function demoProfile(name: string): DemoProfile {
   const profile = DEMO_PROFILES[name];
   if (!profile) throw new Error(`--profile ${JSON.stringify(name)}: unknown (profiles: ${Object.keys(DEMO_PROFILES).join(', ')})`);
   return profile;
+}
+
+/** The stage settings of a profile under one objective. */
+export interface DemoStages {
+  readonly objective: DemoObjective;
+  readonly stages: AdapterProfile['stages'];
+}
+
+/**
+ * The stage settings of `profile` under `objective` (default: the profile's own): the profile's,
+ * its {@link DemoProfile.other} settings, or the profile's with only the objective changed.
+ */
+export function demoStages(profile: DemoProfile, objective: string = profile.objective): DemoStages {
+  if (!(DEMO_OBJECTIVES as readonly string[]).includes(objective)) {
+    throw new Error(`--objective ${JSON.stringify(objective)}: unknown (objectives: ${DEMO_OBJECTIVES.join(', ')})`);
+  }
+  const chosen = objective as DemoObjective;
+  if (chosen === profile.objective) return { objective: chosen, stages: profile.stages };
+  if (profile.other) return { objective: chosen, stages: profile.other };
+  const { first = {}, keys = {}, generators = {} } = profile.stages;
+  return { objective: chosen, stages: { first: { ...first, objective: chosen }, keys, generators: { ...generators, objective: chosen } } };
 }

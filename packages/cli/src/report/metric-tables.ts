@@ -7,6 +7,7 @@ const KNOWN: readonly (readonly [string, string])[] = [
   ['attributability', 'Attributability'],
   ['attribution-matrix', 'Attribution matrix'],
   ['quality', 'L2 to root'],
+  ['floor', 'Floor (L2 / floor)'],
   ['psnr', 'PSNR (dB)'],
   ['ssim', 'SSIM'],
   ['fid', 'FID'],

@@ -27,6 +27,10 @@ const GENERATOR: OptionFlag[] = [
   { option: 'checkSamples', flag: 'check-samples' },
 ];
 const KEEP_BEST: OptionFlag = { option: 'keepBest', flag: 'keep-best' };
+const PROJECTION: OptionFlag[] = [
+  { option: 'projectionMargin', flag: 'projection-margin' },
+  { option: 'trainMode', flag: 'train-mode' },
+];
 const KEY: OptionFlag[] = [
   { option: 'lrKey', flag: 'lr-key' },
   { option: 'theory', flag: 'theory' },
@@ -34,7 +38,10 @@ const KEY: OptionFlag[] = [
 
 /** The flags of each stage, beyond the command's own. */
 export const STAGE_FLAGS: Record<StageName, readonly OptionFlag[]> = {
-  first: [...COMMON, ...GENERATOR, ...KEY, KEEP_BEST],
+  first: [
+    ...COMMON, ...GENERATOR, ...KEY, KEEP_BEST, ...PROJECTION,
+    { option: 'objective', flag: 'objective' },
+  ],
   keys: [
     ...COMMON, ...KEY,
     { option: 'angleTerm', flag: 'angle' },
@@ -46,6 +53,7 @@ export const STAGE_FLAGS: Record<StageName, readonly OptionFlag[]> = {
   generators: [
     ...COMMON, ...GENERATOR, KEEP_BEST,
     { option: 'objective', flag: 'objective' },
+    ...PROJECTION,
     { option: 'delta', flag: 'delta', shift: true },
     { option: 'growth', flag: 'growth', shift: true },
     { option: 'dmaxSamples', flag: 'dmax-samples', shift: true },

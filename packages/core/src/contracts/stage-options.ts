@@ -34,8 +34,38 @@ export interface GeneratorOptimizerOptions {
   readonly lp: LpNorm;
 }
 
+/**
+ * What a keyed generator's distance term measures to, and in which mode it trains (not in the
+ * release, issue 21). With `objective` `projected` the term is alpha * MSE(G(z), x*), x* the
+ * projection of G0(z) onto { x in [-1, 1]^d : phi.x <= -projectionMargin } (the smallest change
+ * the key claims with that margin), instead of alpha * MSE(G(z), G0(z)).
+ */
+export interface ProjectionOptions {
+  /** Margin of the projected target x*: phi.x* <= -projectionMargin (the hinge's is 1). */
+  readonly projectionMargin: number;
+  /**
+   * The generator's mode during its training steps: `train` (the release: batch norm with batch
+   * statistics, running statistics updated) or `eval` (batch norm frozen at the root's running
+   * statistics, as the generator is evaluated).
+   */
+  readonly trainMode: 'train' | 'eval';
+}
+
+/** Not in the release (issue 21): an upper bound on authentic images' scores in a key's loss. */
+export interface ScoreCeilingOptions {
+  /**
+   * When above 0, the key's loss also takes h(s - scoreCeiling) of the root's and the real
+   * images' scores s (besides the release's h(1 - s)), so they end between +1 and the ceiling
+   * rather than far past +1: the smallest change the key claims (the floor) shrinks with the
+   * authentic images' distance from the hyperplane. 0 (the release) leaves the term out.
+   */
+  readonly scoreCeiling: number;
+}
+
 /** Stage "first": key phi_1 and generator G_1 trained jointly (method.md, "Step 1 and 2"). */
-export interface FirstStageOptions extends EpochOptions, GeneratorOptimizerOptions {
+export interface FirstStageOptions extends EpochOptions, GeneratorOptimizerOptions, ProjectionOptions, ScoreCeilingOptions {
+  /** The generator step's objective: `hinge` (the release) or `projected` (see {@link ProjectionOptions}). */
+  readonly objective: 'hinge' | 'projected';
   /** Adam learning rate of the key (betas (0.9, 0.999), PyTorch's defaults). */
   readonly lrKey: number;
   /**
@@ -53,7 +83,7 @@ export interface FirstStageOptions extends EpochOptions, GeneratorOptimizerOptio
 export type AngleTerm = 'orthogonal' | 'cosine';
 
 /** Stage "keys": phi_2..phi_N, each against the frozen root (method.md, "More keys"). */
-export interface KeyStageOptions extends EpochOptions {
+export interface KeyStageOptions extends EpochOptions, ScoreCeilingOptions {
   readonly lrKey: number;
   /**
    * `orthogonal` (default): sum_j |phi_j . phi|, driving every pair of keys to 90 degrees.
@@ -83,8 +113,10 @@ export interface KeyStageOptions extends EpochOptions {
  * - `hinge` (the release): h(1 + phi.G(z)) + alpha * MSE(G(z), G0(z)).
  * - `shift` (the paper's Eq. 10 / Algorithm 1): regression of G(z) onto G0(z) - gamma * u, with
  *   u = phi / ||phi|| (see {@link ShiftOptions}).
+ * - `projected` (issue 21): h(1 + phi.G(z)) + alpha * MSE(G(z), x*), x* the projection of G0(z)
+ *   onto the key's keyed side in the box (see {@link ProjectionOptions}).
  */
-export type GeneratorObjective = 'hinge' | 'shift';
+export type GeneratorObjective = 'hinge' | 'shift' | 'projected';
 
 /**
  * The paper's theory-consistent objective, in the code's sign convention (keyed images score
@@ -107,7 +139,7 @@ export interface ShiftOptions {
 }
 
 /** Stage "generators": one keyed generator per key, from a copy of G0 (method.md, "A generator per key"). */
-export interface GeneratorStageOptions extends EpochOptions, GeneratorOptimizerOptions {
+export interface GeneratorStageOptions extends EpochOptions, GeneratorOptimizerOptions, ProjectionOptions {
   readonly objective: GeneratorObjective;
   readonly shift: ShiftOptions;
   /** Generated samples of the per-epoch check (share with phi.G(z) <= -1; distinguishability for `shift`). */
@@ -134,16 +166,19 @@ export interface RobustStageOptions extends EpochOptions, GeneratorOptimizerOpti
 
 const EPOCHS = { epochs: 10, lrDecay: 0.6, stepsPerEpoch: undefined };
 const GENERATOR_ADAM = { lr: 5e-4, beta1: 0.5, beta2: 0.99, alpha: 10, lp: 2 as LpNorm };
+const RELEASE_PROJECTION = { projectionMargin: 1, trainMode: 'train' as const };
 
 /** Defaults of every stage (DCGAN on MNIST in the release). */
 export const DEFAULT_OPTIONS = {
-  first: { ...EPOCHS, ...GENERATOR_ADAM, batchSize: 16, lrKey: 1e-3, theory: false, checkSamples: 2000, keepBest: false } satisfies FirstStageOptions,
+  first: {
+    ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, objective: 'hinge' as 'hinge' | 'projected', scoreCeiling: 0, batchSize: 16, lrKey: 1e-3, theory: false, checkSamples: 2000, keepBest: false,
+  } satisfies FirstStageOptions,
   keys: {
     ...EPOCHS, batchSize: 128, lrKey: 1e-3, angleTerm: 'orthogonal', cosineTarget: 0.7, cosineWeight: 20,
-    theory: false, normLimit: 1.01, maxAttempts: 10,
+    theory: false, normLimit: 1.01, maxAttempts: 10, scoreCeiling: 0,
   } satisfies KeyStageOptions,
   generators: {
-    ...EPOCHS, ...GENERATOR_ADAM, batchSize: 16, lrDecay: 0.7, objective: 'hinge', checkSamples: 2000, keepBest: false,
+    ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, batchSize: 16, lrDecay: 0.7, objective: 'hinge' as GeneratorObjective, checkSamples: 2000, keepBest: false,
     shift: { delta: 0.01, growth: 1.1, dmaxSamples: undefined, stopWhenDistinguishable: true },
   } satisfies GeneratorStageOptions,
   robust: { ...EPOCHS, ...GENERATOR_ADAM, batchSize: 16, lrDecay: 0.7, probability: 0.5, checkSamples: 2000, othersWeight: 0 } satisfies RobustStageOptions,
@@ -186,7 +221,13 @@ export const STAGE_OPTION_INFO: Readonly<Record<string, StageOptionInfo>> = {
   cosineWeight: { kind: 'number', summary: 'Weight of --angle cosine (20 in the release).' },
   normLimit: { kind: 'number', summary: 'Theory mode: keys with a final norm >= this are trained again.' },
   maxAttempts: { kind: 'integer', summary: 'Theory mode: trainings of one key before giving up.' },
-  objective: { kind: 'string', choices: ['hinge', 'shift'], summary: "hinge (the release) or shift (the paper's regression onto G0(z) - gamma u)." },
+  objective: {
+    kind: 'string', choices: ['hinge', 'shift', 'projected'],
+    summary: "hinge (the release), shift (the paper's regression onto G0(z) - gamma u; generators only) or projected (hinge + alpha MSE to x*, G0(z) projected onto phi.x <= -margin).",
+  },
+  scoreCeiling: { kind: 'number', summary: "Not in the release: authentic images' scores are also pushed below this (h(s - c)); 0 leaves the term out." },
+  projectionMargin: { kind: 'number', summary: 'projected: the target x* scores <= -margin under the key.' },
+  trainMode: { kind: 'string', choices: ['train', 'eval'], summary: "The generator's mode while it trains: train (the release: batch statistics) or eval (batch norm frozen)." },
   delta: { kind: 'number', summary: 'shift: target distinguishability is 1 - delta.' },
   growth: { kind: 'number', summary: 'shift: gamma is multiplied by this after an epoch that missed the target.' },
   dmaxSamples: { kind: 'integer', summary: 'shift: real images d_max is taken over (default all).' },
@@ -243,7 +284,7 @@ const CHECKS: Record<string, Check> = {
   epochs: nonNegativeInteger, batchSize: positiveInteger, stepsPerEpoch: optional(positiveInteger), lrDecay: decay,
   lr: positive, lrKey: positive, beta1: unitInterval, beta2: unitInterval, alpha: nonNegative,
   lp: oneOf(1, 2), theory: boolean, angleTerm: oneOf('orthogonal', 'cosine'), cosineTarget: cosine, cosineWeight: nonNegative,
-  normLimit: positive, maxAttempts: positiveInteger, objective: oneOf('hinge', 'shift'), checkSamples: positiveInteger,
+  normLimit: positive, maxAttempts: positiveInteger, objective: oneOf('hinge', 'shift', 'projected'), projectionMargin: positive, scoreCeiling: nonNegative, trainMode: oneOf('train', 'eval'), checkSamples: positiveInteger,
   probability, othersWeight: nonNegative, keepBest: boolean,
 };
 const SHIFT_CHECKS: Record<string, Check> = {
@@ -252,6 +293,7 @@ const SHIFT_CHECKS: Record<string, Check> = {
 };
 
 function validate(stage: string, options: Record<string, unknown>): void {
+  if (stage === 'first' && options.objective === 'shift') throw new Error('first option objective: got "shift", expected "hinge" or "projected"');
   for (const [name, value] of Object.entries(options)) {
     if (name === 'shift') {
       for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {

@@ -5,9 +5,10 @@ import { Adam } from './adam.js';
 import { BestEpoch } from './best-epoch.js';
 import { generatedScores, realScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
-import { authenticHinge, keyedHinge, lpDistance, unitNormPenalty } from './losses.js';
+import { authenticHinge, ceilingHinge, keyedHinge, lpDistance, unitNormPenalty } from './losses.js';
 import { resolveOptions, type FirstStageOptions, type OptionsInput } from '../contracts/stage-options.js';
 import { epochBatches } from './batches.js';
+import { projectedTarget } from './projected-target.js';
 import { minimize, prefixed, unprefixed } from './step.js';
 import { runUnit, startOf, type UnitLoop } from './unit-loop.js';
 
@@ -28,9 +29,12 @@ export interface FirstStageResult {
  * Stage "first" (method.md, "Step 1 and 2"): the first key phi_1 and generator G_1 (a copy of G0)
  * trained jointly. Each batch takes a key step,
  *   L_K = h(1 - phi.x) + h(1 - phi.G0(z)) + h(1 + phi.G1(z))   [+ |1 - ||phi||| in theory mode]
+ *         [+ h(phi.x - c) + h(phi.G0(z) - c) with `scoreCeiling` c > 0, not in the release]
  * (Adam lr_K, PyTorch betas), then a generator step on fresh inputs,
  *   L_G = h(1 + phi.G1(z)) + alpha * MSE(G1(z), G0(z))   (L1 when lp = 1)
- * (Adam lr, betas (beta1, beta2)). Both rates decay by `lrDecay` after every epoch. G1 is in `train`
+ * (Adam lr, betas (beta1, beta2)); with objective `projected` the distance is to x*, G0(z)
+ * projected onto the current key's keyed side (see `GeneratorStageOptions`), and with `trainMode`
+ * `eval` G1 trains with batch norm frozen. Both rates decay by `lrDecay` after every epoch. G1 is in `train`
  * mode throughout (its key-step forward pass also updates batch-norm running statistics, as in the
  * release), G0 in `eval` mode. The key starts from N(0, I), or at unit norm in theory mode.
  * After each epoch the report gives the share of `checkSamples` (2,000) G1 samples, in `eval`
@@ -72,7 +76,7 @@ export async function trainFirstStage(
       beginEpoch(epoch) {
         keyOptimizer.lr = options.lrKey * options.lrDecay ** epoch;
         generatorOptimizer.lr = options.lr * options.lrDecay ** epoch;
-        generator.setMode('train');
+        generator.setMode(options.trainMode);
       },
       plan: (_epoch, streams) => epochBatches(data.size, options.batchSize, streams.order, options.stepsPerEpoch),
       step(indices, streams) {
@@ -83,11 +87,14 @@ export async function trainFirstStage(
           const keyed = generator.generate(z);
           const authentic = root.generate(z);
           return minimize(keyOptimizer, () => {
+            const realScores = key.score(real);
+            const rootScores = key.score(authentic);
             const terms: Record<string, tf.Scalar> = {
-              real: authenticHinge(key.score(real)),
-              root: authenticHinge(key.score(authentic)),
+              real: authenticHinge(realScores),
+              root: authenticHinge(rootScores),
               keyed: keyedHinge(key.score(keyed)),
             };
+            if (options.scoreCeiling > 0) terms.ceiling = tf.add(ceilingHinge(rootScores, options.scoreCeiling), ceilingHinge(realScores, options.scoreCeiling));
             if (options.theory) terms.norm = unitNormPenalty(key.vector);
             terms.total = Object.values(terms).reduce((a, b) => tf.add(a, b));
             return terms;
@@ -96,10 +103,13 @@ export async function trainFirstStage(
         const generatorTerms = tf.tidy(() => {
           const z = generator.sampleInputs(n, streams.inputs);
           const authentic = root.generate(z);
+          const target = options.objective === 'projected'
+            ? projectedTarget(authentic, key.vector.dataSync() as Float32Array, options.projectionMargin)
+            : authentic;
           return minimize(generatorOptimizer, () => {
             const images = generator.generate(z);
             const hinge = keyedHinge(key.score(images));
-            const distance = lpDistance(images, authentic, options.lp);
+            const distance = lpDistance(images, target, options.lp);
             return { hinge, distance, total: tf.add(hinge, tf.mul(options.alpha, distance)) };
           });
         });
@@ -112,7 +122,7 @@ export async function trainFirstStage(
       async endEpoch(epoch, streams) {
         generator.setMode('eval');
         const scores = await generatedScores(generator, key, options.checkSamples, streams.check);
-        generator.setMode('train');
+        generator.setMode(options.trainMode);
         const real = await realScores(data, key, 1000, streams.check.fork('real'));
         const distinguishability = (share(real, (s) => s > 0) + share(scores, (s) => s < 0)) / 2;
         if (options.keepBest) best.offer(epoch, distinguishability, () => ({ key: key.vector.clone(), ...prefixed('generator', generator.state()) }));

@@ -10,6 +10,7 @@ import { generatedScoresByKey, realScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
 import { keyedHinge, lpDistance, shiftRegression } from './losses.js';
 import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../contracts/stage-options.js';
+import { projectedTarget } from './projected-target.js';
 import { minimize, prefixed, unprefixed } from './step.js';
 import { runUnit, startOf, type UnitLoop } from './unit-loop.js';
 
@@ -36,6 +37,10 @@ export interface KeyedGeneratorResult {
  *
  * - objective `hinge` (default, the release): L = h(1 + phi.G_i(z)) + alpha * MSE(G_i(z), G0(z))
  *   (L1 when lp = 1).
+ * - objective `projected` (issue 21): L = h(1 + phi.G_i(z)) + alpha * MSE(G_i(z), x*), x* the
+ *   projection of G0(z) onto { x in [-1, 1]^d : phi.x <= -projectionMargin }: the distance term
+ *   pulls towards the smallest change the key claims rather than towards the root.
+ *   `trainMode` `eval` trains with batch norm frozen at the running statistics.
  * - objective `shift` (the paper's Eq. 10, Algorithm 1): L = mean (G_i(z) - (G0(z) - gamma u))^2,
  *   u = phi / ||phi||; gamma starts at d_max = max_x |u . x| over the data and is multiplied by
  *   `shift.growth` (1.1) after every epoch whose check misses 1 - `shift.delta` (0.99)
@@ -83,6 +88,8 @@ export async function trainKeyedGenerator(
       }
     }
     const shift = options.objective === 'shift';
+    const projected = options.objective === 'projected';
+    const keyValues = projected ? Float32Array.from(key.vector.dataSync() as Float32Array) : undefined;
     let gamma = saved?.meta.gamma !== undefined ? Number(saved.meta.gamma) : shift ? await largestProjection(ctx, direction, options.shift.dmaxSamples, unitRng) : 0;
     const realPositive = share(await realScores(data, key, 1000, unitRng.fork('real-check')), (s) => s > 0);
     const loop: UnitLoop<number> = {
@@ -91,18 +98,19 @@ export async function trainKeyedGenerator(
       epochs: options.epochs,
       beginEpoch(epoch) {
         optimizer.lr = options.lr * options.lrDecay ** epoch;
-        generator.setMode('train');
+        generator.setMode(options.trainMode);
       },
       plan: () => epochBatchSizes(data.size, options.batchSize, options.stepsPerEpoch),
       step(n, streams) {
         return tf.tidy(() => {
           const z = generator.sampleInputs(n, streams.inputs);
           const authentic = root.generate(z);
+          const target = keyValues ? projectedTarget(authentic, keyValues, options.projectionMargin) : authentic;
           return minimize(optimizer, (): Record<string, tf.Scalar> => {
             const images = generator.generate(z);
             if (shift) return { total: shiftRegression(images, authentic, direction, gamma) };
             const hinge = keyedHinge(key.score(images));
-            const distance = lpDistance(images, authentic, options.lp);
+            const distance = lpDistance(images, target, options.lp);
             return { hinge, distance, total: tf.add(hinge, tf.mul(options.alpha, distance)) };
           });
         });
@@ -110,7 +118,7 @@ export async function trainKeyedGenerator(
       async endEpoch(epoch, streams) {
         generator.setMode('eval');
         const [scores, ...earlier] = await generatedScoresByKey(generator, [key, ...earlierKeys], options.checkSamples, streams.check);
-        generator.setMode('train');
+        generator.setMode(options.trainMode);
         const distinguishability = (realPositive + share(scores!, (s) => s < 0)) / 2;
         const report: Record<string, number> = { keyedShare: share(scores!, (s) => s <= -1), distinguishability };
         let score = distinguishability;

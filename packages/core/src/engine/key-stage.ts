@@ -6,7 +6,7 @@ import { LinearKey } from '../keys/linear-key.js';
 import { Adam } from './adam.js';
 import { realScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
-import { authenticHinge, cosineTargetPenalty, orthogonalityPenalty, unitNormPenalty } from './losses.js';
+import { authenticHinge, ceilingHinge, cosineTargetPenalty, orthogonalityPenalty, unitNormPenalty } from './losses.js';
 import { resolveOptions, type KeyStageOptions, type OptionsInput } from '../contracts/stage-options.js';
 import { epochBatches, epochBatchSizes } from './batches.js';
 import { minimize } from './step.js';
@@ -61,6 +61,7 @@ export interface KeyResult {
  * Stage "keys" for one key (method.md, "More keys"): a new key trained alone against the frozen
  * root and the real data, with the earlier keys fixed:
  *   L = angle term + h(1 - phi.G0(z)) + h(1 - phi.x)   [+ |1 - ||phi||| in theory mode]
+ *       [+ h(phi.G0(z) - c) + h(phi.x - c) with `scoreCeiling` c > 0, not in the release]
  * where the angle term is sum_j |phi_j . phi| (`orthogonal`) or
  * sum_j cosineWeight * |cosineTarget - cos(phi_j, phi)| (`cosine`). Adam lr_K with PyTorch's
  * betas, decay `lrDecay` (0.6) per epoch. The key starts from N(0, I); in theory mode it starts
@@ -113,13 +114,16 @@ export async function trainKey(
         const latents = root.sampleInputs(indices.length, inputs);
         const authentic = ahead ?? root.generate(latents);
         return minimize(optimizer, () => {
+          const rootScores = key.score(authentic);
+          const realScores = key.score(real);
           const terms: Record<string, tf.Scalar> = {
             angle: options.angleTerm === 'orthogonal'
               ? orthogonalityPenalty(others, key.vector)
               : cosineTargetPenalty(others, key.vector, options.cosineTarget, options.cosineWeight),
-            root: authenticHinge(key.score(authentic)),
-            real: authenticHinge(key.score(real)),
+            root: authenticHinge(rootScores),
+            real: authenticHinge(realScores),
           };
+          if (options.scoreCeiling > 0) terms.ceiling = tf.add(ceilingHinge(rootScores, options.scoreCeiling), ceilingHinge(realScores, options.scoreCeiling));
           if (options.theory) terms.norm = unitNormPenalty(key.vector);
           terms.total = Object.values(terms).reduce((a, b) => tf.add(a, b));
           return terms;

@@ -12,6 +12,11 @@ export function authenticHinge(scores: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.relu(tf.sub(1, scores))) as tf.Scalar);
 }
 
+/** mean h(s - ceiling): keeps authentic images' scores below `ceiling` (not in the release; issue 21). */
+export function ceilingHinge(scores: tf.Tensor1D, ceiling: number): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.relu(tf.sub(scores, ceiling))) as tf.Scalar);
+}
+
 /** mean h(1 + s): pushes a keyed generator's scores to <= -1. */
 export function keyedHinge(scores: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.relu(tf.add(1, scores))) as tf.Scalar);

@@ -3,8 +3,9 @@ import { attributability } from './attributability.js';
 import { attributionMatrix } from './attribution-matrix.js';
 import { distinguishability } from './distinguishability.js';
 import { fid } from './fid.js';
+import { floor } from './floor.js';
 import { leakedKey } from './leaked-key.js';
 import { psnr, quality, ssim } from './quality.js';
 
 /** The metrics attrib core registers as a plugin. */
-export const builtinMetrics: readonly Metric[] = [distinguishability, attributability, attributionMatrix, quality, psnr, ssim, fid, leakedKey];
+export const builtinMetrics: readonly Metric[] = [distinguishability, attributability, attributionMatrix, quality, psnr, ssim, fid, leakedKey, floor];

@@ -10,7 +10,7 @@ import type { RunHooks, RunServices } from './services.js';
 import { openRunSession } from './session.js';
 import { workerCount } from './workers/thread-count.js';
 
-/** Metrics `evaluate` computes unless told otherwise (all of core's built-in ones). */
+/** Metrics `evaluate` computes unless told otherwise (all of core's built-in ones but FID); `floor` too without a post-process. */
 export const DEFAULT_EVALUATION_METRICS = ['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'psnr', 'ssim'] as const;
 
 /** Which keyed generators to measure. */
@@ -20,7 +20,7 @@ export interface EvaluateRunRequest {
   readonly dir: string;
   /** Post-process applied at evaluation strength (the robust metrics); none = plain metrics. */
   readonly postProcess?: PostProcessRequest | undefined;
-  /** Metric names; default {@link DEFAULT_EVALUATION_METRICS}. */
+  /** Metric names; default {@link DEFAULT_EVALUATION_METRICS}, and `floor` when there is no post-process. */
   readonly metrics?: readonly string[] | undefined;
   /**
    * `plain`: the keyed generators; `robust`: those fine-tuned against `postProcess` (all must
@@ -62,7 +62,8 @@ export interface EvaluateRunResult {
  */
 export async function evaluateRun(services: RunServices, request: EvaluateRunRequest, hooks: RunHooks = {}): Promise<EvaluateRunResult> {
   const dir = resolve(request.dir);
-  const metrics = (request.metrics ?? DEFAULT_EVALUATION_METRICS).map((name) => services.metric(name));
+  const defaults = request.postProcess ? [...DEFAULT_EVALUATION_METRICS] : [...DEFAULT_EVALUATION_METRICS, 'floor'];
+  const metrics = (request.metrics ?? defaults).map((name) => services.metric(name));
   const counts: [string, number | undefined][] = [
     ['samples', request.samples], ['batch size', request.batchSize],
     ...Object.entries(request.samplesByMetric ?? {}).map(([metric, n]): [string, number] => [`${metric} samples`, n]),

@@ -54,6 +54,18 @@ describe('metrics computed in worker threads', () => {
     }
   });
 
+  it('floor: in worker threads exactly as in one; a default metric without a post-process, left out under one', async () => {
+    const request = { samples: 30, metrics: ['floor', 'quality'], samplesByMetric: { floor: 50 } };
+    const sequential = await evaluateRun(host, { dir: await copyRun(run, 'floor-here'), ...request, workers: 1 });
+    const parallel = await evaluateRun(host, { dir: await copyRun(run, 'floor-threads'), ...request, workers: 2 });
+    expect(parallel.record.results).toEqual(sequential.record.results);
+    expect(sequential.record.results.floor!.details).toMatchObject({ samples: 50 });
+    const defaults = await evaluateRun(host, { dir: await copyRun(run, 'floor-defaults'), samples: 20, workers: 1 });
+    expect(Object.keys(defaults.record.results)).toContain('floor');
+    const processed = await evaluateRun(host, { dir: await copyRun(run, 'floor-pp'), samples: 20, postProcess: { name: 'test-contrast' }, workers: 1 });
+    expect(Object.keys(processed.record.results)).not.toContain('floor');
+  });
+
   it('a metric or a part of one failing in a worker is a one-line error naming the metric, and metrics.json is left as it was', async () => {
     const dir = await copyRun(run, 'failing');
     const module = join(fixture.dir, 'failing-metric.mjs');

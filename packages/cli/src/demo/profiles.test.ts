@@ -1,0 +1,33 @@
+import { resolveOptions } from '@attrib/core';
+import { describe, expect, it } from 'vitest';
+import { demoProfile, demoStages } from './profiles.js';
+
+describe('demo profiles and objectives', () => {
+  it('fast trains with the projected objective by default; --objective hinge is the former fast schedule with the release loss', () => {
+    const fast = demoProfile('fast');
+    const projected = demoStages(fast);
+    expect(projected.objective).toBe('projected');
+    expect(resolveOptions('generators', projected.stages.generators)).toMatchObject({ objective: 'projected', trainMode: 'eval', alpha: 100 });
+    expect(resolveOptions('first', projected.stages.first)).toMatchObject({ objective: 'projected', trainMode: 'eval', alpha: 100 });
+    const hinge = demoStages(fast, 'hinge');
+    expect(hinge).toEqual({
+      objective: 'hinge',
+      stages: {
+        first: { epochs: 5, stepsPerEpoch: 100, lrKey: 1e-2, lrDecay: 0.8, keepBest: true },
+        keys: { epochs: 2, stepsPerEpoch: 60, lrKey: 1e-2 },
+        generators: { epochs: 6, stepsPerEpoch: 50, lrDecay: 0.9, keepBest: true },
+      },
+    });
+    expect(resolveOptions('generators', hinge.stages.generators)).toMatchObject({ objective: 'hinge', trainMode: 'train', alpha: 10 });
+  });
+
+  it("paper stays the release's schedule exactly; --objective projected changes only the objective", () => {
+    const paper = demoProfile('paper');
+    expect(demoStages(paper)).toEqual({ objective: 'hinge', stages: { first: {}, keys: {}, generators: {} } });
+    expect(demoStages(paper, 'projected')).toEqual({ objective: 'projected', stages: { first: { objective: 'projected' }, keys: {}, generators: { objective: 'projected' } } });
+  });
+
+  it('an unknown objective is a one-line error naming the flag and the choices', () => {
+    expect(() => demoStages(demoProfile('fast'), 'shift')).toThrow('--objective "shift": unknown (objectives: hinge, projected)');
+  });
+});
