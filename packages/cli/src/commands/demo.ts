@@ -58,7 +58,7 @@ Profiles: ${Object.values(DEMO_PROFILES).map((p) => `${p.name}: ${p.description}
     this.info(`attrib demo: ${s.keys} keys, profile ${profile.name}, backend ${backend.name}, run folder ${dir}`);
     const started = Date.now();
     const result = await runPipeline(await this.plugins(), {
-      dir, adapter: 'dcgan', root: 'pretrained:mnist32', data: { source: 'mnist' }, seed: s.seed, keys: s.keys, resume: s.resume,
+      dir, adapter: 'dcgan', root: 'pretrained:mnist32', data: { source: 'mnist', split: 'train' }, seed: s.seed, keys: s.keys, resume: s.resume,
       first: profile.stages.first, moreKeys: profile.stages.keys, generators: profile.stages.generators,
       metrics: ['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'fid'],
       ...(profile.samplesByMetric ? { samplesByMetric: profile.samplesByMetric } : {}),
