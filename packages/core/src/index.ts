@@ -257,3 +257,19 @@ export { planCells, type BaseInfo, type StudyCell } from './study/plan.js';
 export { runStudy, type StudyHooks, type StudyResult, type StudyRunOptions } from './study/run-study.js';
 export { STUDY_FORMAT, type StudyFile, type StudyRow } from './study/study-file.js';
 export { svgPlot, type PlotSeries } from './study/svg-plot.js';
+
+// Calibration: exact binomial bounds, thresholds for a target false-attribution rate, fitted tails
+export { clopperPearson, binomialLowerTail, binomialUpperTail, type MeasuredRate } from './calibration/binomial.js';
+export { normalCdf, normalQuantile, regularizedBeta, inverseRegularizedBeta } from './calibration/special.js';
+export { fitGaussianTail, tailProbability, tailQuantile, TAIL_FRACTION, type GaussianTail } from './calibration/tail-fit.js';
+export {
+  authenticProbability,
+  checkRate,
+  chooseThreshold,
+  countAtMost,
+  countBelow,
+  rateBelow,
+  type AuthenticProbability,
+  type Threshold,
+  type ThresholdBasis,
+} from './calibration/threshold.js';
