@@ -273,3 +273,21 @@ export {
   type Threshold,
   type ThresholdBasis,
 } from './calibration/threshold.js';
+export { scoreHistogram, HISTOGRAM_BINS, type ScoreHistogram } from './calibration/histogram.js';
+export { calibrateKey, type FalseAttribution, type KeyCalibration, type KeyScoreSets } from './calibration/key-calibration.js';
+export {
+  CALIBRATION_FILE,
+  CALIBRATION_FORMAT,
+  calibrationPath,
+  readCalibration,
+  writeCalibration,
+  type CalibrationFile,
+  type CalibrationSet,
+} from './calibration/calibration-file.js';
+export {
+  calibrateRun,
+  DEFAULT_TARGET_FPR,
+  type CalibrateRunRequest,
+  type CalibrateRunResult,
+} from './engine/runs/calibrate-run.js';
+export { CALIBRATION_SAMPLES, heldOutSpec, type RunScoreRequest } from './engine/runs/run-scores.js';
