@@ -214,7 +214,8 @@ export { createRng, permutation } from './util/rng.js';
 export { checkGeneratorMode, normalLatents } from './util/generator-kit.js';
 
 // Identify: which key claims an image
-export { type KeyScore, type Verdict, type VerdictKind } from './identify/verdict.js';
+export { verdictOf, weighVerdict, type KeyScore, type Verdict, type VerdictKind } from './identify/verdict.js';
+export { evidenceModel, judge, type EvidenceModel } from './identify/evidence.js';
 export { listImageFiles } from './identify/image-files.js';
 export { identifyFiles, loadRunKeys, type FileVerdict, type IdentifyOptions } from './identify/identify.js';
 
