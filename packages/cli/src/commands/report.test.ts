@@ -159,7 +159,7 @@ describe('attrib report', () => {
       heatmaps: { evaluation: string; cells: { value: number; background: string; text: string; shown: number }[] }[];
       curves: { chart: string; shown: number; lines: { name: string; points: number; length: number }[] }[];
     };
-    expect(seen.headings).toEqual(['Metrics', 'Attribution matrix', 'Robustness', 'Samples and keys']);
+    expect(seen.headings).toEqual(['Metrics', 'Attribution matrix', 'Calibration', 'Robustness', 'Samples and keys']);
     expect(seen.images.map((i) => i.file)).toEqual(IMAGE_FILES);
     for (const image of seen.images) {
       const png = await readPng(join(run, image.file), 1);

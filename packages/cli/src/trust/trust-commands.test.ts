@@ -13,6 +13,7 @@ import { writeTestDoublesFolder } from '@attrib/testing/cli/test-doubles-folder'
 import { writeSmallRun } from '@attrib/testing/small-run';
 import Calibrate from '../commands/calibrate.js';
 import Identify, { type IdentifyResult } from '../commands/identify.js';
+import Report from '../commands/report.js';
 
 let run: string;
 let dataFile: string;
@@ -74,6 +75,22 @@ describe('attrib calibrate', () => {
     const parsed = JSON.parse(json.stdout) as CalibrateRunResult;
     expect(parsed.calibration).toEqual(JSON.parse(readFileSync(join(run, 'calibration.json'), 'utf8')));
     expect(parsed.calibration.keys.map((k) => k.key)).toEqual(['key-1', 'key-2', 'key-3']);
+  });
+});
+
+describe('attrib report with a calibration', () => {
+  it('shows the calibration table and a score histogram per key, titled with its threshold', async () => {
+    const out = join(run, 'report-test.html');
+    const outcome = await runCommand(Report, [run, '--out', out]);
+    expect(outcome.error, outcome.stderr).toBeUndefined();
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('<h2 id="calibration">Calibration</h2>');
+    const calibration = JSON.parse(readFileSync(join(run, 'calibration.json'), 'utf8')) as CalibrationFile;
+    for (const k of calibration.keys) {
+      expect(html).toContain(`<figure class="curve" data-key="${k.key}">`);
+      expect(html).toContain(`${k.key}: threshold ${k.threshold.value.toFixed(2)} (${k.threshold.basis})`);
+    }
+    expect(html.match(/data-key="/g)).toHaveLength(3);
   });
 });
 
