@@ -292,3 +292,11 @@ export {
   type CalibrateRunResult,
 } from './engine/runs/calibrate-run.js';
 export { CALIBRATION_SAMPLES, heldOutSpec, type RunScoreRequest } from './engine/runs/run-scores.js';
+export {
+  certify,
+  keyPairAngles,
+  type Certificate,
+  type KeyDistinguishability,
+  type KeyPairAngle,
+} from './calibration/certificate.js';
+export { certifyRun, type CertifyRunRequest, type CertifyRunResult } from './engine/runs/certify-run.js';

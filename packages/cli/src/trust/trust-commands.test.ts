@@ -6,12 +6,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chooseThreshold, countAtMost, createRng, encodePng, type CalibrateRunResult, type CalibrationFile, type PluginHost } from '@attrib/core';
+import { chooseThreshold, countAtMost, createRng, encodePng, type CalibrateRunResult, type CalibrationFile, type CertifyRunResult, type PluginHost } from '@attrib/core';
 import { useBackend } from '@attrib/testing/backend';
 import { runCommand } from '@attrib/testing/cli/run-command';
 import { writeTestDoublesFolder } from '@attrib/testing/cli/test-doubles-folder';
 import { writeSmallRun } from '@attrib/testing/small-run';
 import Calibrate from '../commands/calibrate.js';
+import Certify from '../commands/certify.js';
 import Identify, { type IdentifyResult } from '../commands/identify.js';
 import Report from '../commands/report.js';
 
@@ -151,5 +152,24 @@ describe('attrib identify with evidence', () => {
     } finally {
       writeFileSync(copy, saved);
     }
+  });
+});
+
+describe('attrib certify', () => {
+  it('checks every key pair, bounds attributability by 1 - N delta and measures it with exact bounds', async () => {
+    const text = await runCommand(Certify, [run, '--samples', '100', '--heldout', `test-json:${dataFile}`, ...common]);
+    expect(text.error, text.stderr).toBeUndefined();
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^KEY PAIR +ANGLE \(DEGREES\) +COSINE +ANGLE >= 90$/);
+    expect(lines[1]).toMatch(/^key-1 \/ key-2 +\d+\.\d{2} +-?\d\.\d{4} +(holds|FAILS)$/);
+    expect(lines.at(-1)).toMatch(/^measured attributability: \d+\/300 \[\S+, \S+\] = \d\.\d{4} \(100 samples per generator; held-out test-json\S*\)$/);
+    const json = await runCommand<CertifyRunResult>(Certify, [run, '--samples', '100', '--heldout', `test-json:${dataFile}`, ...common, '--json']);
+    const c = JSON.parse(json.stdout) as CertifyRunResult;
+    expect(c.pairs).toHaveLength(3);
+    expect(c.condition).toBe(c.pairs.every((p) => p.cosine <= 0));
+    expect(c.bound).toBeCloseTo(1 - 3 * Math.max(...c.keys.map((k) => k.delta)), 12);
+    expect(c.attributability.n).toBe(300);
+    expect(c.attributability.lower).toBeLessThanOrEqual(c.attributability.rate);
+    expect(c.attributability.rate).toBeGreaterThan(0.5);
   });
 });
