@@ -5,6 +5,7 @@ import { distinguishability } from './distinguishability.js';
 import { fid } from './fid.js';
 import { leakedKey } from './leaked-key.js';
 import { psnr, quality, ssim } from './quality.js';
+import { tprAtFpr } from './tpr-at-fpr.js';
 
 /** The metrics attrib core registers as a plugin. */
-export const builtinMetrics: readonly Metric[] = [distinguishability, attributability, attributionMatrix, quality, psnr, ssim, fid, leakedKey];
+export const builtinMetrics: readonly Metric[] = [distinguishability, attributability, attributionMatrix, quality, psnr, ssim, fid, leakedKey, tprAtFpr];
