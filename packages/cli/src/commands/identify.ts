@@ -21,7 +21,7 @@ export interface IdentifyResult {
 }
 
 export default class Identify extends AttribCommand<typeof Identify> {
-  static override summary = 'Say which keyed model made each image, or that it looks authentic, or that it is ambiguous.';
+  static override summary = 'Say which keyed model made each image, or that it looks authentic, or that it is ambiguous or (with --fpr) inconclusive, with the evidence.';
 
   static override description = `Each image (PNG or JPEG; folders are searched for both) is brought to the keys' image shape:
 scaled with a linear kernel so that it covers the shape (the shorter side matches), the centre cropped,
