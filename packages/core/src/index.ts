@@ -216,7 +216,8 @@ export { createRng, permutation } from './util/rng.js';
 export { checkGeneratorMode, normalLatents } from './util/generator-kit.js';
 
 // Identify: which key claims an image
-export { type KeyScore, type Verdict, type VerdictKind } from './identify/verdict.js';
+export { verdictOf, weighVerdict, type KeyScore, type Verdict, type VerdictKind } from './identify/verdict.js';
+export { evidenceModel, judge, type EvidenceModel } from './identify/evidence.js';
 export { listImageFiles } from './identify/image-files.js';
 export { identifyFiles, loadRunKeys, type FileVerdict, type IdentifyOptions } from './identify/identify.js';
 
@@ -259,3 +260,45 @@ export { planCells, type BaseInfo, type StudyCell } from './study/plan.js';
 export { runStudy, type StudyHooks, type StudyResult, type StudyRunOptions } from './study/run-study.js';
 export { STUDY_FORMAT, type StudyFile, type StudyRow } from './study/study-file.js';
 export { svgPlot, type PlotSeries } from './study/svg-plot.js';
+
+// Calibration: exact binomial bounds, thresholds for a target false-attribution rate, fitted tails
+export { clopperPearson, binomialLowerTail, binomialUpperTail, type MeasuredRate } from './calibration/binomial.js';
+export { normalCdf, normalQuantile, regularizedBeta, inverseRegularizedBeta } from './calibration/special.js';
+export { fitGaussianTail, tailProbability, tailQuantile, TAIL_FRACTION, type GaussianTail } from './calibration/tail-fit.js';
+export {
+  authenticProbability,
+  checkRate,
+  chooseThreshold,
+  countAtMost,
+  countBelow,
+  rateBelow,
+  type AuthenticProbability,
+  type Threshold,
+  type ThresholdBasis,
+} from './calibration/threshold.js';
+export { scoreHistogram, HISTOGRAM_BINS, type ScoreHistogram } from './calibration/histogram.js';
+export { calibrateKey, type FalseAttribution, type KeyCalibration, type KeyScoreSets } from './calibration/key-calibration.js';
+export {
+  CALIBRATION_FILE,
+  CALIBRATION_FORMAT,
+  calibrationPath,
+  readCalibration,
+  writeCalibration,
+  type CalibrationFile,
+  type CalibrationSet,
+} from './calibration/calibration-file.js';
+export {
+  calibrateRun,
+  DEFAULT_TARGET_FPR,
+  type CalibrateRunRequest,
+  type CalibrateRunResult,
+} from './engine/runs/calibrate-run.js';
+export { CALIBRATION_SAMPLES, heldOutSpec, type RunScoreRequest } from './engine/runs/run-scores.js';
+export {
+  certify,
+  keyPairAngles,
+  type Certificate,
+  type KeyDistinguishability,
+  type KeyPairAngle,
+} from './calibration/certificate.js';
+export { certifyRun, type CertifyRunRequest, type CertifyRunResult } from './engine/runs/certify-run.js';

@@ -22,8 +22,9 @@ export default class Demo extends AttribCommand<typeof Demo> {
   static override summary = 'The main job: key the shipped MNIST DCGAN for N users and show that every image is attributable.';
 
   static override description = `Trains, over one run folder (default runs/demo), the method end to end on the embedded
-defaults: the root is the 32x32 MNIST DCGAN shipped with adapter-dcgan, the real data the 10,000
-digits of the mnist package. Stage "first" (key-1 with its generator), more keys orthogonal to
+defaults: the root is the 32x32 MNIST DCGAN shipped with adapter-dcgan, the real data the train split
+of the mnist package's 10,000 digits (90% of each class; the rest stays held out for
+\`attrib calibrate\`). Stage "first" (key-1 with its generator), more keys orthogonal to
 every earlier one, a keyed generator per key, then the evaluation: distinguishability per key,
 attributability, the N x N attribution matrix, the L2 distance to the root and the FID of the root
 and of every keyed generator. Interrupted? Run it again with --resume.
@@ -64,7 +65,7 @@ Profiles: ${Object.values(DEMO_PROFILES).map((p) => `${p.name}: ${p.description}
     this.info(`attrib demo: ${s.keys} keys, profile ${profile.name}, objective ${objective}, backend ${backend.name}, run folder ${dir}`);
     const started = Date.now();
     const result = await runPipeline(await this.plugins(), {
-      dir, adapter: 'dcgan', root: 'pretrained:mnist32', data: { source: 'mnist' }, seed: s.seed, keys: s.keys, resume: s.resume,
+      dir, adapter: 'dcgan', root: 'pretrained:mnist32', data: { source: 'mnist', split: 'train' }, seed: s.seed, keys: s.keys, resume: s.resume,
       first: stages.first, moreKeys: stages.keys, generators: stages.generators,
       metrics: ['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'floor', 'fid'],
       ...(profile.samplesByMetric ? { samplesByMetric: profile.samplesByMetric } : {}),

@@ -17,7 +17,7 @@ import Report from './report.js';
 function cell(postprocess: string, param: string, strength: string, robust: boolean, distinguishability: number, attributability: number): StudyRow {
   return {
     cell: `${postprocess}-${strength}-${robust}`, adapter: 'test-dense', postprocess, param, strength, alpha: robust ? 10 : null, angle: 'orthogonal', robust,
-    distinguishability, attributability, l2: 3.1, psnr: 30, ssim: 0.9, fid: null, keyCosine: 0, keys: 3, base: 'small', run: 'cells/x', finishedAt: '2026-01-01T00:00:00Z',
+    distinguishability, attributability, tprAtFpr1e2: null, tprAtFpr1e3: null, l2: 3.1, psnr: 30, ssim: 0.9, fid: null, keyCosine: 0, keys: 3, base: 'small', run: 'cells/x', finishedAt: '2026-01-01T00:00:00Z',
   };
 }
 
@@ -159,7 +159,7 @@ describe('attrib report', () => {
       heatmaps: { evaluation: string; cells: { value: number; background: string; text: string; shown: number }[] }[];
       curves: { chart: string; shown: number; lines: { name: string; points: number; length: number }[] }[];
     };
-    expect(seen.headings).toEqual(['Metrics', 'Attribution matrix', 'Robustness', 'Samples and keys']);
+    expect(seen.headings).toEqual(['Metrics', 'Attribution matrix', 'Calibration', 'Robustness', 'Samples and keys']);
     expect(seen.images.map((i) => i.file)).toEqual(IMAGE_FILES);
     for (const image of seen.images) {
       const png = await readPng(join(run, image.file), 1);

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { RunManifest } from '@attrib/core';
+import { calibrationSection } from './calibration.js';
 import { attributionHeatmap } from './heatmap.js';
 import { escapeHtml } from './html.js';
 import { orderedEvaluations, perKeyTable, summaryTable } from './metric-tables.js';
@@ -99,7 +100,7 @@ export function reportPage(data: RunReportData, generatedAt: string): string {
   const study = data.study ? ['<h2 id="robustness">Robustness</h2>', studySection(data.study)] : [];
   // The large sample grids go last, so that the numbers and curves fit one screen.
   const sections = data.manifest
-    ? [overview(data.manifest), metricsSections(data), ...study, imagesSection(data)]
+    ? [overview(data.manifest), metricsSections(data), calibrationSection(data.calibration), ...study, imagesSection(data)]
     : ['<p class="note">A study folder: no run manifest, so only the study is shown.</p>', ...study];
   return `<!DOCTYPE html>
 <html lang="en">

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RunFolder, type EvaluationRecord, type RunManifest } from '@attrib/core';
+import { calibrationPath, readCalibration, RunFolder, type CalibrationFile, type EvaluationRecord, type RunManifest } from '@attrib/core';
+import { existsSync } from 'node:fs';
 import { readStudy, type StudyRow } from './study.js';
 
 /** A PNG of the run folder, ready to embed: its size from the IHDR chunk and its bytes as a data URI. */
@@ -30,6 +31,8 @@ export interface RunReportData {
   /** Post-process labels that have robust generators, in manifest order. */
   readonly robustLabels: readonly string[];
   readonly study: readonly StudyRow[] | undefined;
+  /** RUN/calibration.json, when the run was calibrated. */
+  readonly calibration?: CalibrationFile | undefined;
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -78,6 +81,7 @@ export async function readRunReport(dir: string): Promise<RunReportData> {
   }
   return {
     dir, manifest, metrics: await folder.readMetrics(), root: await readEmbeddedPng(dir, join('samples', 'root.png')), keys, robustLabels, study,
+    calibration: existsSync(calibrationPath(dir)) ? await readCalibration(calibrationPath(dir)) : undefined,
   };
 }
 

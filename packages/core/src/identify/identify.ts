@@ -4,7 +4,8 @@ import type { Key } from '../contracts/key.js';
 import type { PostProcess } from '../contracts/post-process.js';
 import { createRng } from '../util/rng.js';
 import { listImageFiles, readImageAs } from './image-files.js';
-import { verdictOf, type Verdict } from './verdict.js';
+import { judge, type EvidenceModel } from './evidence.js';
+import type { Verdict } from './verdict.js';
 
 /** The attribution of one file. */
 export interface FileVerdict extends Verdict {
@@ -20,6 +21,11 @@ export interface IdentifyOptions {
   readonly postProcess?: PostProcess;
   /** Seed of the post-process's randomness (noise, ...). Default 0. */
   readonly seed?: number;
+  /**
+   * A calibration's evidence model: each verdict then carries, per key, its bar and how often an
+   * authentic image scores that low; with the model's rate, claims must be below the calibrated bars.
+   */
+  readonly evidence?: EvidenceModel;
   /** Called after each file. */
   readonly progress?: (done: number, total: number) => void;
 }
@@ -45,7 +51,7 @@ export async function identifyFiles(paths: readonly string[], keys: readonly Key
       const scores = tf.tidy(() => tf.stack(keys.map((k) => k.score(measured)), 1));
       const values = Array.from(await scores.data());
       scores.dispose();
-      out.push({ file, ...verdictOf(keys.map((k, i) => ({ key: k.id, score: values[i]! }))) });
+      out.push({ file, ...judge(keys.map((k, i) => ({ key: k.id, score: values[i]! })), options.evidence) });
     } finally {
       if (measured !== image) measured.dispose();
       image.dispose();

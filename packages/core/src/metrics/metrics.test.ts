@@ -13,6 +13,7 @@ import { attributionMatrix } from './attribution-matrix.js';
 import { distinguishability } from './distinguishability.js';
 import { quantize8bit } from './quantize.js';
 import { psnr, quality, ssim } from './quality.js';
+import { tprAtFpr } from './tpr-at-fpr.js';
 
 beforeAll(() => useBackend('cpu'));
 
@@ -203,3 +204,40 @@ function plainSsim(a: ArrayLike<number>, b: ArrayLike<number>, h: number, w: num
   }
   return total / count;
 }
+
+describe('tpr-at-fpr', () => {
+  /** Plain-JS reference: authentic = real rows + the root's rows (cycled), thresholds the order statistic s_(floor(r n)+1). */
+  function reference(samples: number, transform: (x: number) => number) {
+    return keyValues.map((phi, k) => {
+      const authentic = [
+        ...rows(realTable, 4).map((x) => dot(phi, x.map(transform))),
+        ...Array.from({ length: samples }, (_, s) => dot(phi, rows(rootTable, 4)[s % 5]!.map(transform))),
+      ].sort((a, b) => a - b);
+      const own = Array.from({ length: samples }, (_, s) => dot(phi, rows(tables[k]!, 4)[s % 5]!.map(transform)));
+      return [1e-2, 1e-3].map((rate) => {
+        const threshold = authentic[Math.floor(rate * authentic.length)]!;
+        return own.filter((v) => v < threshold).length / samples;
+      });
+    });
+  }
+
+  it('is the share of own samples below the authentic (real + root) scores\' order statistic at FPR 1e-2 and 1e-3', async () => {
+    const result = await tprAtFpr.compute(context({ samples: 100 }));
+    const expected = reference(100, roundTrip);
+    const perKey = result.details!.perKey as { rates: { tpr: number; measurable: boolean }[]; authentic: number }[];
+    perKey.forEach((k, i) => {
+      expect(k.authentic).toBe(106);
+      expect(k.rates.map((r) => r.tpr)).toEqual(expected[i]);
+      expect(k.rates.map((r) => r.measurable)).toEqual([false, false]);
+    });
+    expect(result.summary['fpr1e-2']).toBeCloseTo(expected.reduce((a, e) => a + e[0]!, 0) / 3, 12);
+    expect(result.summary['fpr1e-3']).toBeCloseTo(expected.reduce((a, e) => a + e[1]!, 0) / 3, 12);
+  });
+
+  it('with a post-process, measures every image after round trip, post-process, round trip', async () => {
+    const result = await tprAtFpr.compute(context({ samples: 50, batchSize: 7, postProcess: contrastPostProcess(0.5) }));
+    const expected = reference(50, (x) => roundTrip(0.5 * roundTrip(x)));
+    const perKey = result.details!.perKey as { rates: { tpr: number }[] }[];
+    perKey.forEach((k, i) => expect(k.rates.map((r) => r.tpr)).toEqual(expected[i]));
+  });
+});

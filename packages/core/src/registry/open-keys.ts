@@ -39,6 +39,7 @@ export async function openRegistryKeys(dirInput: string): Promise<LabelledKeys> 
       ...verdict,
       ...(verdict.key !== undefined ? { key: name(verdict.key) } : {}),
       claimedBy: verdict.claimedBy.map(name),
+      ...(verdict.claimant !== undefined ? { claimant: name(verdict.claimant) } : {}),
       scores: verdict.scores.map((s) => ({ ...s, key: name(s.key) })),
     }),
   };

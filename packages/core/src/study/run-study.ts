@@ -25,7 +25,7 @@ export interface StudyRunOptions {
 }
 
 /** Metrics measured under the cell's post-process. */
-const ROBUSTNESS_METRICS = ['distinguishability', 'attributability'];
+const ROBUSTNESS_METRICS = ['distinguishability', 'attributability', 'tpr-at-fpr'];
 /** Metrics of the generators' own output against the root's (no post-process). */
 const QUALITY_METRICS = ['quality', 'psnr', 'ssim'];
 
@@ -131,6 +131,8 @@ async function runCell(
     alpha: cell.alpha, angle: cell.angle === 'base' ? (info.angleTerm ?? 'base') : cell.angle, robust: cell.robust,
     distinguishability: summaryMean(robustness.record, 'distinguishability'),
     attributability: summaryMean(robustness.record, 'attributability'),
+    tprAtFpr1e2: robustness.record.results['tpr-at-fpr']?.summary['fpr1e-2'] ?? null,
+    tprAtFpr1e3: robustness.record.results['tpr-at-fpr']?.summary['fpr1e-3'] ?? null,
     ...quality,
     keyCosine: await meanKeyCosine(runDir, robustness.record.keys),
     keys: robustness.record.keys.length, base: cell.base.label, run: relative(dir, runDir), finishedAt: new Date().toISOString(),
@@ -141,7 +143,7 @@ async function runCell(
  * `attrib study`: runs every cell of the grid that study.json in `dir` does not hold yet, in grid
  * order. Each cell works in its own run folder (cells/<id>, a fork of its base or key run, so the
  * base is never changed): robust training where asked, at the cell's strength and alpha, then
- * distinguishability and attributability under the cell's post-process at evaluation strength,
+ * distinguishability, attributability and TPR at FPR 1e-2 and 1e-3 under the cell's post-process at evaluation strength,
  * and L2, PSNR, SSIM (and FID) of the generators' own output. After each cell, study.json,
  * study.csv and the plots are rewritten atomically, so an interrupted study loses at most the
  * cell in progress (whose training itself resumes from its last finished epoch). `run.workers`

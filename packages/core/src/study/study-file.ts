@@ -16,6 +16,9 @@ export interface StudyRow {
   readonly robust: boolean;
   readonly distinguishability: number;
   readonly attributability: number;
+  /** Mean TPR over keys at FPR 1e-2 and 1e-3 (metric tpr-at-fpr); null in rows of older studies. */
+  readonly tprAtFpr1e2: number | null;
+  readonly tprAtFpr1e3: number | null;
   readonly l2: number;
   readonly psnr: number;
   readonly ssim: number;
@@ -41,7 +44,7 @@ export interface StudyFile {
 /** The columns of study.csv, in order. */
 export const STUDY_COLUMNS: readonly (keyof StudyRow)[] = [
   'cell', 'adapter', 'postprocess', 'param', 'strength', 'alpha', 'angle', 'robust',
-  'distinguishability', 'attributability', 'l2', 'psnr', 'ssim', 'fid', 'keyCosine', 'keys', 'base', 'run', 'finishedAt',
+  'distinguishability', 'attributability', 'tprAtFpr1e2', 'tprAtFpr1e3', 'l2', 'psnr', 'ssim', 'fid', 'keyCosine', 'keys', 'base', 'run', 'finishedAt',
 ];
 
 export function studyFilePath(dir: string): string {

@@ -71,7 +71,7 @@ describe('attrib study over a 2x2 grid (strength x robust)', () => {
     ]);
     for (const row of rows) {
       expect(row.adapter).toBe('test-dense');
-      for (const metric of ['distinguishability', 'attributability', 'ssim']) {
+      for (const metric of ['distinguishability', 'attributability', 'tprAtFpr1e2', 'tprAtFpr1e3', 'ssim']) {
         expect(Number(row[metric])).toBeGreaterThanOrEqual(0);
         expect(Number(row[metric])).toBeLessThanOrEqual(1);
       }

@@ -156,7 +156,8 @@ describe('identify', () => {
     expect(result.keys).toEqual({ source: join(registry, 'run'), ids: ['key-1'] });
     expect(shareKeyed(byFolder['key-1'], 'key-1')).toBeGreaterThanOrEqual(0.9);
     expect(shareAuthentic(byFolder.real)).toBeGreaterThanOrEqual(0.9);
-    expect(stdout.split('\n')[0]).toMatch(/key-1\/0\.png: (made by key-1|authentic \(no key claims it\)); scores key-1 -?\d+\.\d{3}$/);
+    expect(stdout.split('\n')[0]).toMatch(/^IMAGE +VERDICT +CLAIMANT +MARGIN +SCORES$/);
+    expect(stdout.split('\n')[1]).toMatch(/key-1\/0\.png +(made by key-1 +key-1 +\d+\.\d{3}|authentic \(no key claims it\) +- +-) +key-1 -?\d+\.\d{3}$/);
   });
 
   it('--registry names the user whose generator made each image; --json output parses', async () => {

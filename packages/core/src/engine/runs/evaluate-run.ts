@@ -118,7 +118,8 @@ export async function evaluateRun(services: RunServices, request: EvaluateRunReq
   }
 }
 
-function chooseVariant(
+/** The generator variant (`plain` or `robust-<label>`) a request for `wanted` means on this run. */
+export function chooseVariant(
   wanted: GeneratorVariant, name: string | undefined, ids: readonly string[], robust: Record<string, string[]>, dir: string,
 ): string {
   if (wanted === 'plain') return 'plain';
