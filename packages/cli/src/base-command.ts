@@ -111,9 +111,10 @@ export abstract class AttribCommand<T extends typeof Command> extends Command {
 
   /** Refuses (or with --lenient-config, warns about) config keys that no command reads: a typo is never ignored silently. */
   private checkConfigKeys(file: ConfigFile): void {
-    // The known keys come from every command's flags; without command discovery (a command
-    // class run on its own, as the tests do) they cannot be known, so nothing is checked.
-    if (this.config.commands.length === 0) return;
+    // The known keys come from every command's flags; without discovery of attrib's own commands
+    // (a command class run on its own, as the tests do; oclif plugins' commands may still load)
+    // they cannot be known, so nothing is checked.
+    if (!this.config.commands.some((command) => command.pluginName === this.config.name)) return;
     const known = knownConfigKeys([...this.config.commands, { flags: (this.ctor as typeof AttribCommand).baseFlags }], CONFIG_SECTIONS);
     const unknown = unknownConfigKeys(file.values, known, CONFIG_SECTIONS);
     if (unknown.length === 0) return;
