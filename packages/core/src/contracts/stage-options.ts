@@ -80,7 +80,7 @@ export interface FirstStageOptions extends EpochOptions, GeneratorOptimizerOptio
 }
 
 /** How a new key is kept away from the earlier ones. */
-export type AngleTerm = 'orthogonal' | 'cosine';
+export type AngleTerm = 'orthogonal' | 'cosine' | 'exact';
 
 /** Stage "keys": phi_2..phi_N, each against the frozen root (method.md, "More keys"). */
 export interface KeyStageOptions extends EpochOptions, ScoreCeilingOptions {
@@ -89,6 +89,9 @@ export interface KeyStageOptions extends EpochOptions, ScoreCeilingOptions {
    * `orthogonal` (default): sum_j |phi_j . phi|, driving every pair of keys to 90 degrees.
    * `cosine`: sum_j cosineWeight * |cosineTarget - cos(phi_j, phi)| (the release's PGAN and
    * CycleGAN "side experiment").
+   * `exact` (not in the release): no term in the loss; the key starts and stays exactly at 90
+   * degrees from every earlier key, projected onto their orthogonal complement after each step.
+   * With several earlier keys the release's term dominates the loss and slows the hinges.
    */
   readonly angleTerm: AngleTerm;
   /** Target cosine c of the `cosine` term; the release uses 0.7. */
@@ -216,7 +219,7 @@ export const STAGE_OPTION_INFO: Readonly<Record<string, StageOptionInfo>> = {
   keepBest: { kind: 'boolean', summary: "Not in the release: end at the weights of the epoch whose check had the highest distinguishability (--no-keep-best: the last epoch's)." },
   lrKey: { kind: 'number', summary: 'Adam learning rate of the key.' },
   theory: { kind: 'boolean', summary: 'Theory mode: unit-norm key term; keys start at unit norm.' },
-  angleTerm: { kind: 'string', choices: ['orthogonal', 'cosine'], summary: 'orthogonal: sum |phi_j.phi|; cosine: 20 |c - cos(phi_j, phi)|.' },
+  angleTerm: { kind: 'string', choices: ['orthogonal', 'cosine', 'exact'], summary: 'orthogonal: sum |phi_j.phi|; cosine: 20 |c - cos(phi_j, phi)|; exact: kept at 90 degrees by projection after every step (not in the release).' },
   cosineTarget: { kind: 'number', summary: 'Target cosine c of --angle cosine (0.7 in the release).' },
   cosineWeight: { kind: 'number', summary: 'Weight of --angle cosine (20 in the release).' },
   normLimit: { kind: 'number', summary: 'Theory mode: keys with a final norm >= this are trained again.' },
@@ -283,7 +286,7 @@ const aboveOne: Check = (v) => (typeof v === 'number' && v > 1 && Number.isFinit
 const CHECKS: Record<string, Check> = {
   epochs: nonNegativeInteger, batchSize: positiveInteger, stepsPerEpoch: optional(positiveInteger), lrDecay: decay,
   lr: positive, lrKey: positive, beta1: unitInterval, beta2: unitInterval, alpha: nonNegative,
-  lp: oneOf(1, 2), theory: boolean, angleTerm: oneOf('orthogonal', 'cosine'), cosineTarget: cosine, cosineWeight: nonNegative,
+  lp: oneOf(1, 2), theory: boolean, angleTerm: oneOf('orthogonal', 'cosine', 'exact'), cosineTarget: cosine, cosineWeight: nonNegative,
   normLimit: positive, maxAttempts: positiveInteger, objective: oneOf('hinge', 'shift', 'projected'), projectionMargin: positive, scoreCeiling: nonNegative, trainMode: oneOf('train', 'eval'), checkSamples: positiveInteger,
   probability, othersWeight: nonNegative, keepBest: boolean,
 };

@@ -3,6 +3,7 @@ import type { Key } from '../contracts/key.js';
 import type { Rng } from '../contracts/rng.js';
 import { formatShape, sameShape } from '../contracts/image.js';
 import { LinearKey } from '../keys/linear-key.js';
+import { OrthogonalComplement } from '../keys/orthogonal-complement.js';
 import { Adam } from './adam.js';
 import { realScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
@@ -63,7 +64,9 @@ export interface KeyResult {
  *   L = angle term + h(1 - phi.G0(z)) + h(1 - phi.x)   [+ |1 - ||phi||| in theory mode]
  *       [+ h(phi.G0(z) - c) + h(phi.x - c) with `scoreCeiling` c > 0, not in the release]
  * where the angle term is sum_j |phi_j . phi| (`orthogonal`) or
- * sum_j cosineWeight * |cosineTarget - cos(phi_j, phi)| (`cosine`). Adam lr_K with PyTorch's
+ * sum_j cosineWeight * |cosineTarget - cos(phi_j, phi)| (`cosine`), or none with `exact`, where
+ * the key is projected onto the orthogonal complement of the earlier keys at its start and after
+ * every step. Adam lr_K with PyTorch's
  * betas, decay `lrDecay` (0.6) per epoch. The key starts from N(0, I); in theory mode it starts
  * at unit norm and, if its final norm is >= `normLimit`, is drawn and trained again, up to
  * `maxAttempts` trainings, after which this throws. The report gives the share of real images
@@ -91,96 +94,105 @@ export async function trainKey(
   let attempt = saved ? Number(saved.meta.attempt ?? 1) : 1;
   let state = saved;
   const others = previous.map((k) => k.vector as tf.Tensor1D);
-  for (;;) {
-    const attemptRng = keyAttemptStream(ctx.rng, keyId, attempt);
-    const key = LinearKey.random(keyId, root.imageShape, attemptRng.fork('init'), options.theory);
-    const optimizer = new Adam([key.vector], { lr: options.lrKey, beta1: 0.9, beta2: 0.999 });
-    try {
-      if (state) {
-        try {
-          // A retry marker (epoch 0 of a new attempt) holds no tensors: the key is drawn afresh.
-          if (state.tensors.key) {
-            key.vector.assign(state.tensors.key as tf.Tensor1D);
-            optimizer.loadState('adam.key', state.tensors);
-          }
-        } finally {
-          tf.dispose(Object.values(state.tensors));
-        }
-      }
-      const currentAttempt = attempt;
-      const stepOnce = (indices: number[], inputs: Rng, ahead: tf.Tensor4D | undefined): Record<string, number> => {
-        const real = data.read(indices);
-        // Drawn even when the images come ahead, so that later draws match.
-        const latents = root.sampleInputs(indices.length, inputs);
-        const authentic = ahead ?? root.generate(latents);
-        return minimize(optimizer, () => {
-          const rootScores = key.score(authentic);
-          const realScores = key.score(real);
-          const terms: Record<string, tf.Scalar> = {
-            angle: options.angleTerm === 'orthogonal'
-              ? orthogonalityPenalty(others, key.vector)
-              : cosineTargetPenalty(others, key.vector, options.cosineTarget, options.cosineWeight),
-            root: authenticHinge(rootScores),
-            real: authenticHinge(realScores),
-          };
-          if (options.scoreCeiling > 0) terms.ceiling = tf.add(ceilingHinge(rootScores, options.scoreCeiling), ceilingHinge(realScores, options.scoreCeiling));
-          if (options.theory) terms.norm = unitNormPenalty(key.vector);
-          terms.total = Object.values(terms).reduce((a, b) => tf.add(a, b));
-          return terms;
-        });
-      };
-      let epochNow = 0;
-      let stepNow = 0;
-      const loop: UnitLoop<number[]> = {
-        stage: 'keys',
-        unit,
-        epochs: options.epochs,
-        beginEpoch(epoch) {
-          optimizer.lr = options.lrKey * options.lrDecay ** epoch;
-          epochNow = epoch;
-          stepNow = 0;
-        },
-        plan: (_epoch, streams) => epochBatches(data.size, options.batchSize, streams.order, options.stepsPerEpoch),
-        async step(indices, streams) {
-          const ahead = await rootSamples?.take(keyId, currentAttempt, epochNow, stepNow++);
+  const complement = options.angleTerm === 'exact'
+    ? new OrthogonalComplement(others.map((k) => k.dataSync()), others[0]?.size ?? 0)
+    : undefined;
+  try {
+    for (;;) {
+      const attemptRng = keyAttemptStream(ctx.rng, keyId, attempt);
+      const key = LinearKey.random(keyId, root.imageShape, attemptRng.fork('init'), options.theory);
+      const optimizer = new Adam([key.vector], { lr: options.lrKey, beta1: 0.9, beta2: 0.999 });
+      try {
+        if (state) {
           try {
-            return tf.tidy(() => stepOnce(indices, streams.inputs, ahead));
+            // A retry marker (epoch 0 of a new attempt) holds no tensors: the key is drawn afresh.
+            if (state.tensors.key) {
+              key.vector.assign(state.tensors.key as tf.Tensor1D);
+              optimizer.loadState('adam.key', state.tensors);
+            }
           } finally {
-            ahead?.dispose();
+            tf.dispose(Object.values(state.tensors));
           }
-        },
-        async endEpoch(_epoch, streams) {
-          const scores = await realScores(data, key, 1000, streams.check);
-          return { report: { realShare: share(scores, (s) => s > 0), keyNorm: norm(key), maxAbsCos: maxAbsCosine(others, key) } };
-        },
-        snapshot: () => ({ key: key.vector.clone(), ...optimizer.state('adam.key') }),
-        extraMeta: () => ({ attempt: currentAttempt }),
-      };
-      const history = await runUnit(ctx, loop, attemptRng, startOf(state, options.epochs));
-      state = undefined;
-      const finalNorm = norm(key);
-      if (!options.theory || finalNorm < options.normLimit) return { key, attempts: attempt, history };
-      if (attempt >= options.maxAttempts) {
-        throw new Error(
-          `key ${keyId}: norm ${finalNorm.toFixed(4)} >= ${options.normLimit} after ${attempt} trainings in theory mode; ` +
-          'expected a unit-norm key (raise epochs or lrKey, or maxAttempts)',
-        );
+        }
+        complement?.projectInPlace(key.vector);
+        const currentAttempt = attempt;
+        const stepOnce = (indices: number[], inputs: Rng, ahead: tf.Tensor4D | undefined): Record<string, number> => {
+          const real = data.read(indices);
+          // Drawn even when the images come ahead, so that later draws match.
+          const latents = root.sampleInputs(indices.length, inputs);
+          const authentic = ahead ?? root.generate(latents);
+          const terms = minimize(optimizer, () => {
+            const rootScores = key.score(authentic);
+            const realScores = key.score(real);
+            const terms: Record<string, tf.Scalar> = {
+              root: authenticHinge(rootScores),
+              real: authenticHinge(realScores),
+            };
+            if (options.angleTerm === 'orthogonal') terms.angle = orthogonalityPenalty(others, key.vector);
+            if (options.angleTerm === 'cosine') terms.angle = cosineTargetPenalty(others, key.vector, options.cosineTarget, options.cosineWeight);
+            if (options.scoreCeiling > 0) terms.ceiling = tf.add(ceilingHinge(rootScores, options.scoreCeiling), ceilingHinge(realScores, options.scoreCeiling));
+            if (options.theory) terms.norm = unitNormPenalty(key.vector);
+            terms.total = Object.values(terms).reduce((a, b) => tf.add(a, b));
+            return terms;
+          });
+          complement?.projectInPlace(key.vector);
+          return terms;
+        };
+        let epochNow = 0;
+        let stepNow = 0;
+        const loop: UnitLoop<number[]> = {
+          stage: 'keys',
+          unit,
+          epochs: options.epochs,
+          beginEpoch(epoch) {
+            optimizer.lr = options.lrKey * options.lrDecay ** epoch;
+            epochNow = epoch;
+            stepNow = 0;
+          },
+          plan: (_epoch, streams) => epochBatches(data.size, options.batchSize, streams.order, options.stepsPerEpoch),
+          async step(indices, streams) {
+            const ahead = await rootSamples?.take(keyId, currentAttempt, epochNow, stepNow++);
+            try {
+              return tf.tidy(() => stepOnce(indices, streams.inputs, ahead));
+            } finally {
+              ahead?.dispose();
+            }
+          },
+          async endEpoch(_epoch, streams) {
+            const scores = await realScores(data, key, 1000, streams.check);
+            return { report: { realShare: share(scores, (s) => s > 0), keyNorm: norm(key), maxAbsCos: maxAbsCosine(others, key) } };
+          },
+          snapshot: () => ({ key: key.vector.clone(), ...optimizer.state('adam.key') }),
+          extraMeta: () => ({ attempt: currentAttempt }),
+        };
+        const history = await runUnit(ctx, loop, attemptRng, startOf(state, options.epochs));
+        state = undefined;
+        const finalNorm = norm(key);
+        if (!options.theory || finalNorm < options.normLimit) return { key, attempts: attempt, history };
+        if (attempt >= options.maxAttempts) {
+          throw new Error(
+            `key ${keyId}: norm ${finalNorm.toFixed(4)} >= ${options.normLimit} after ${attempt} trainings in theory mode; ` +
+            'expected a unit-norm key (raise epochs or lrKey, or maxAttempts)',
+          );
+        }
+        ctx.onEvent?.({
+          type: 'retry', stage: 'keys', unit, epoch: options.epochs, epochs: options.epochs,
+          message: `key ${keyId}: norm ${finalNorm.toFixed(4)} >= ${options.normLimit}; training it again (attempt ${attempt + 1})`,
+        });
+        key.dispose();
+        attempt += 1;
+        // The next attempt starts from scratch; record that so a resume does not reload this one.
+        if (ctx.store) await ctx.store.save(unit, { epochsDone: 0, done: false, tensors: {}, meta: { attempt, history: [] } });
+        state = undefined;
+      } catch (error) {
+        if (!key.vector.isDisposed) key.dispose();
+        throw error;
+      } finally {
+        optimizer.dispose();
       }
-      ctx.onEvent?.({
-        type: 'retry', stage: 'keys', unit, epoch: options.epochs, epochs: options.epochs,
-        message: `key ${keyId}: norm ${finalNorm.toFixed(4)} >= ${options.normLimit}; training it again (attempt ${attempt + 1})`,
-      });
-      key.dispose();
-      attempt += 1;
-      // The next attempt starts from scratch; record that so a resume does not reload this one.
-      if (ctx.store) await ctx.store.save(unit, { epochsDone: 0, done: false, tensors: {}, meta: { attempt, history: [] } });
-      state = undefined;
-    } catch (error) {
-      if (!key.vector.isDisposed) key.dispose();
-      throw error;
-    } finally {
-      optimizer.dispose();
     }
+  } finally {
+    complement?.dispose();
   }
 }
 
