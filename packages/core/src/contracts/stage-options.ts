@@ -152,6 +152,12 @@ export interface GeneratorStageOptions extends EpochOptions, GeneratorOptimizerO
    * whose check had the highest distinguishability, a later epoch winning a tie.
    */
   readonly keepBest: boolean;
+  /**
+   * Not in the release: weight of the mean over the earlier keys phi_j (those trained before
+   * this one, the only ones that exist while it trains) of h(1 - phi_j.G_i(z)), which keeps this
+   * generator's samples authentic under them. 0 (the release) leaves it out.
+   */
+  readonly othersWeight: number;
 }
 
 /** Stage "robust": fine-tune a keyed generator against a post-process (method.md, "Robust training"). */
@@ -181,7 +187,7 @@ export const DEFAULT_OPTIONS = {
     theory: false, normLimit: 1.01, maxAttempts: 10, scoreCeiling: 0,
   } satisfies KeyStageOptions,
   generators: {
-    ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, batchSize: 16, lrDecay: 0.7, objective: 'hinge' as GeneratorObjective, checkSamples: 2000, keepBest: false,
+    ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, batchSize: 16, lrDecay: 0.7, objective: 'hinge' as GeneratorObjective, checkSamples: 2000, keepBest: false, othersWeight: 0,
     shift: { delta: 0.01, growth: 1.1, dmaxSamples: undefined, stopWhenDistinguishable: true },
   } satisfies GeneratorStageOptions,
   robust: { ...EPOCHS, ...GENERATOR_ADAM, batchSize: 16, lrDecay: 0.7, probability: 0.5, checkSamples: 2000, othersWeight: 0 } satisfies RobustStageOptions,
@@ -236,7 +242,7 @@ export const STAGE_OPTION_INFO: Readonly<Record<string, StageOptionInfo>> = {
   dmaxSamples: { kind: 'integer', summary: 'shift: real images d_max is taken over (default all).' },
   stopWhenDistinguishable: { kind: 'boolean', summary: 'shift: end at the first epoch reaching 1 - delta (--no-early-stop to train every epoch).' },
   probability: { kind: 'number', summary: 'Probability that a step applies the post-process.' },
-  othersWeight: { kind: 'number', summary: 'Not in the release: weight of mean_j h(1 - phi_j.T(G_i(z))) over the other keys, keeping samples authentic under them.' },
+  othersWeight: { kind: 'number', summary: 'Not in the release: weight of mean_j h(1 - phi_j.T(G_i(z))) over the other keys (the earlier ones while generators train), keeping samples authentic under them.' },
 };
 
 /** Deep-partial options as a caller gives them. */

@@ -8,7 +8,7 @@ import { BestEpoch } from './best-epoch.js';
 import { epochBatchSizes } from './batches.js';
 import { generatedScoresByKey, realScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
-import { keyedHinge, lpDistance, shiftRegression } from './losses.js';
+import { keyedHinge, lpDistance, meanAuthenticHinge, shiftRegression } from './losses.js';
 import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../contracts/stage-options.js';
 import { projectedTarget } from './projected-target.js';
 import { minimize, prefixed, unprefixed } from './step.js';
@@ -41,6 +41,8 @@ export interface KeyedGeneratorResult {
  *   projection of G0(z) onto { x in [-1, 1]^d : phi.x <= -projectionMargin }: the distance term
  *   pulls towards the smallest change the key claims rather than towards the root.
  *   `trainMode` `eval` trains with batch norm frozen at the running statistics.
+ * - with `othersWeight` w > 0 (hinge and projected, not in the release) the loss also takes
+ *   w * mean_j h(1 - phi_j.G_i(z)) over `earlierKeys`: the samples stay authentic under them.
  * - objective `shift` (the paper's Eq. 10, Algorithm 1): L = mean (G_i(z) - (G0(z) - gamma u))^2,
  *   u = phi / ||phi||; gamma starts at d_max = max_x |u . x| over the data and is multiplied by
  *   `shift.growth` (1.1) after every epoch whose check misses 1 - `shift.delta` (0.99)
@@ -111,7 +113,10 @@ export async function trainKeyedGenerator(
             if (shift) return { total: shiftRegression(images, authentic, direction, gamma) };
             const hinge = keyedHinge(key.score(images));
             const distance = lpDistance(images, target, options.lp);
-            return { hinge, distance, total: tf.add(hinge, tf.mul(options.alpha, distance)) };
+            const total = tf.add(hinge, tf.mul(options.alpha, distance)) as tf.Scalar;
+            if (options.othersWeight === 0 || earlierKeys.length === 0) return { hinge, distance, total };
+            const others = meanAuthenticHinge(earlierKeys.map((k) => k.score(images)));
+            return { hinge, distance, others, total: tf.add(total, tf.mul(options.othersWeight, others)) as tf.Scalar };
           });
         });
       },

@@ -80,6 +80,37 @@ describe('the projected objective (issue 21)', () => {
     expect(first!.total).toBeCloseTo(hinge / batchSize + 7 * distance, 3);
   });
 
+  it("first step with othersWeight: the earlier keys' term is mean_j h(1 - phi_j.G0(z)), added with its weight", async () => {
+    const batchSize = 8;
+    const earlier = [1, 2].map((seed) => LinearKey.random(`key-0${seed}`, setup.root.imageShape, createRng(40 + seed)));
+    let first: Readonly<Record<string, number>> | undefined;
+    const ctx: StageContext = {
+      root: setup.root, data: setup.data, rng: createRng(1),
+      onEvent: (e: TrainingEvent) => { if (e.type === 'step' && e.epoch === 0 && e.step === 1) first = e.losses; },
+    };
+    const result = await trainKeyedGenerator(ctx, key, {
+      objective: 'projected', trainMode: 'eval', alpha: 7, othersWeight: 3, epochs: 1, stepsPerEpoch: 2, batchSize, checkSamples: 20,
+    }, earlier);
+    result.generator.dispose();
+    const streams = epochStreams(createRng(1).fork('generators').fork('key-1'), 0);
+    const rootImages = tf.tidy(() => setup.root.generate(setup.root.sampleInputs(batchSize, streams.inputs)));
+    const rows = Array.from(rootImages.dataSync());
+    rootImages.dispose();
+    const d = key.vector.size;
+    let others = 0;
+    for (const other of earlier) {
+      const phi = Array.from(other.vector.dataSync());
+      for (let k = 0; k < batchSize; k++) {
+        const score = rows.slice(k * d, (k + 1) * d).reduce((s, x, i) => s + x * phi[i]!, 0);
+        others += Math.max(0, 1 - score) / (batchSize * earlier.length);
+      }
+    }
+    earlier.forEach((k) => k.dispose());
+    expect(others).toBeGreaterThan(0.1);
+    expect(first!.others).toBeCloseTo(others, 3);
+    expect(first!.total).toBeCloseTo(first!.hinge! + 7 * first!.distance! + 3 * others, 3);
+  });
+
   it('trainMode eval leaves the batch-norm running statistics at the root\'s; train mode moves them', async () => {
     const rootWeights = weights(setup.root);
     const runningNames = Object.keys(rootWeights).filter((n) => /running/.test(n));
