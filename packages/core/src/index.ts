@@ -122,6 +122,16 @@ export {
 } from './engine/runs/workers/training-threads.js';
 export { openUnitTrainer, type UnitTrainer } from './engine/runs/workers/unit-trainer.js';
 export { startUnitThread, type UnitTask } from './engine/runs/workers/unit-threads.js';
+export {
+  describeTask,
+  taskFolder,
+  type RemoteNote,
+  type RemoteStart,
+  type RemoteTask,
+  type RemoteTaskHandlers,
+  type TaskDispatcher,
+} from './engine/runs/workers/remote-task.js';
+export { type RemoteThreadTask } from './engine/runs/workers/perform-task.js';
 export { type FromPoolWorker, type ToPoolWorker } from './engine/runs/workers/thread-pool.js';
 export {
   trainGenerators,
@@ -240,7 +250,8 @@ export {
   type UserStatus,
 } from './registry/registry-folder.js';
 export { initRegistry, type InitRegistryRequest, type InitRegistryResult } from './registry/init-registry.js';
-export { addUser, type AddUserRequest, type AddUserResult } from './registry/add-user.js';
+export { addUser, trainRegistryGenerator, type AddUserRequest, type AddUserResult } from './registry/add-user.js';
+export { addUsers, type AddedUser, type AddUsersRequest, type AddUsersResult } from './registry/add-users.js';
 export { removeUser, type RemoveUserResult } from './registry/remove-user.js';
 export { exportUserKey, type ExportUserKeyResult } from './registry/export-key.js';
 export { listRegistry, type RegistryListing, type UserListing } from './registry/list-users.js';

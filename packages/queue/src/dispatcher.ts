@@ -1,8 +1,12 @@
 import { Queue, QueueEvents, type Job, type JobsOptions } from 'bullmq';
-import { describeUnit, type UnitDispatcher, type UnitNote, type UnitOutcome, type UnitWorkerData, type UnitWorkerHandlers, type WorkUnit } from '@attrib/core';
+import {
+  describeTask, describeUnit, type RemoteNote, type RemoteStart, type RemoteTask, type RemoteTaskHandlers, type TaskDispatcher, type UnitDispatcher,
+  type UnitNote, type UnitOutcome, type UnitWorkerData, type UnitWorkerHandlers, type WorkUnit,
+} from '@attrib/core';
+import { fromQueueJson } from './json-values.js';
 import type { QueueAddress } from './address.js';
 import { reachable } from './reachable.js';
-import { QUEUE_NAME, unitJobData, unitJobId, unitJobName, type UnitJobData } from './unit-job.js';
+import { QUEUE_NAME, taskJobData, taskJobId, taskJobName, unitJobData, unitJobId, unitJobName } from './unit-job.js';
 
 /**
  * What every unit job is added with: 3 attempts 10 s, 20 s apart for a unit that throws (a
@@ -17,17 +21,31 @@ export const UNIT_JOB_OPTIONS: JobsOptions = {
 };
 
 /**
- * Adds the unit's job, or finds it already there (same run, job and unit: a resumed command); a
- * job that had failed for good is retried.
+ * Adds the job, or finds it already there (same id: a resumed command); a job that had failed for
+ * good is retried.
  */
-async function enqueue(queue: Queue, data: UnitJobData): Promise<Job> {
-  const id = unitJobId(data);
-  const existing = await queue.getJob(id);
+async function enqueue(queue: Queue, job: QueuedJob): Promise<Job> {
+  const existing = await queue.getJob(job.id);
   if (existing) {
     if (await existing.isFailed()) await existing.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     return existing;
   }
-  return queue.add(unitJobName(data), data, { ...UNIT_JOB_OPTIONS, jobId: id });
+  return queue.add(job.name, job.data, { ...UNIT_JOB_OPTIONS, jobId: job.id });
+}
+
+/** A job to put on the queue: its fixed id, its name (for monitoring) and its payload. */
+interface QueuedJob {
+  readonly id: string;
+  readonly name: string;
+  readonly data: object;
+  /** How messages name it: `generator of key-2`, `study cell ...`. */
+  readonly what: string;
+}
+
+/** What the dispatch does with its jobs' reports; each call is awaited before the next. */
+interface JobHandlers {
+  onProgress(index: number, progress: unknown): void | Promise<void>;
+  onDone(index: number, result: unknown): Promise<void>;
 }
 
 /** Options of {@link queueDispatcher}. */
@@ -37,72 +55,99 @@ export interface QueueDispatcherOptions {
 }
 
 /**
- * The dispatcher of `generators train --queue` and `robust train --queue`: puts the job's units on
- * the queue at `address` (payloads carry the run folder's path and the unit's ids, never key
- * vectors), hands their progress and results to the command as threads would, and resolves when
- * every unit is done. The first unit that fails for good rejects with `<unit> failed: <reason>`;
- * the other units stay on the queue (a resumed command finds them).
+ * Puts `jobs` on the queue at `address`, hands their progress and results to `handlers` one at a
+ * time in arrival order, and resolves when every job is done. The first job that fails for good
+ * rejects with `<what> failed: <reason>`; the other jobs stay on the queue (a resumed command
+ * finds them).
  */
-export function queueDispatcher(address: QueueAddress, options: QueueDispatcherOptions = {}): UnitDispatcher {
+async function dispatch(address: QueueAddress, jobs: readonly QueuedJob[], handlers: JobHandlers, options: QueueDispatcherOptions): Promise<void> {
+  if (jobs.length === 0) return;
+  const queue = new Queue(QUEUE_NAME, { connection: address.connection });
+  const events = new QueueEvents(QUEUE_NAME, { connection: address.connection });
+  try {
+    await reachable(address, Promise.all([queue.waitUntilReady(), events.waitUntilReady()]));
+    const byId = new Map(jobs.map((job, index) => [job.id, index]));
+    await new Promise<void>((resolveAll, rejectAll) => {
+      let handled: Promise<void> = Promise.resolve();
+      let failed = false;
+      const settled = new Set<string>();
+      const fail = (error: unknown): void => {
+        if (failed) return;
+        failed = true;
+        rejectAll(error);
+      };
+      const serially = (action: () => void | Promise<void>): Promise<void> => (handled = handled.then(async () => {
+        if (!failed) await action();
+      }).catch(fail));
+      // One listener per event for every job (not one per job): a command may have thousands.
+      const finished = (jobId: string, result: unknown): void => {
+        if (!byId.has(jobId) || settled.has(jobId)) return;
+        settled.add(jobId);
+        void serially(async () => {
+          await handlers.onDone(byId.get(jobId)!, result);
+          if (settled.size === byId.size) resolveAll();
+        });
+      };
+      const failedForGood = (jobId: string, reason: string): void => {
+        if (!byId.has(jobId) || settled.has(jobId)) return;
+        fail(new Error(`${jobs[byId.get(jobId)!]!.what} failed: ${reason}`));
+      };
+      const completedJob = async (jobId: string): Promise<void> => {
+        const job = await queue.getJob(jobId);
+        if (job) finished(jobId, job.returnvalue);
+      };
+      events.on('progress', ({ jobId, data: raw }) => {
+        if (!byId.has(jobId) || settled.has(jobId)) return;
+        void serially(() => handlers.onProgress(byId.get(jobId)!, raw));
+      });
+      events.on('completed', ({ jobId }) => void completedJob(jobId).catch(fail));
+      events.on('failed', ({ jobId, failedReason }) => failedForGood(jobId, failedReason));
+      void (async () => {
+        let already = 0;
+        for (const queued of jobs) {
+          const job = await enqueue(queue, queued);
+          if ((await job.getState()) === 'completed') {
+            already++;
+            finished(job.id!, job.returnvalue);
+          }
+        }
+        options.log?.(`${jobs.length} units on queue ${address.display}${already ? ` (${already} already done)` : ''}`);
+      })().catch(fail);
+    });
+  } finally {
+    await Promise.allSettled([events.close(), queue.close()]);
+  }
+}
+
+/**
+ * The dispatcher of the commands given `--queue`: puts their units on the queue at `address`
+ * (payloads carry folder paths and ids, never key vectors) and resolves when every unit is done.
+ * As a {@link UnitDispatcher} (`generators train`, `robust train`) it hands the units' progress
+ * and results to the command as threads would; as a {@link TaskDispatcher} (`evaluate`, `study`,
+ * `registry add --count`) it does the same for remote tasks, their results restored with exactly
+ * their numbers.
+ */
+export function queueDispatcher(address: QueueAddress, options: QueueDispatcherOptions = {}): UnitDispatcher & TaskDispatcher {
   return {
     async train<O extends UnitOutcome>(data: UnitWorkerData, units: readonly WorkUnit[], handlers: UnitWorkerHandlers<O>): Promise<void> {
-      const queue = new Queue(QUEUE_NAME, { connection: address.connection });
-      const events = new QueueEvents(QUEUE_NAME, { connection: address.connection });
-      try {
-        await reachable(address, Promise.all([queue.waitUntilReady(), events.waitUntilReady()]));
-        const payloads = units.map((unit) => unitJobData(data, unit));
-        const byId = new Map(payloads.map((p) => [unitJobId(p), p.unit]));
-        await new Promise<void>((resolveAll, rejectAll) => {
-          let handled: Promise<void> = Promise.resolve();
-          let failed = false;
-          const settled = new Set<string>();
-          const fail = (error: unknown): void => {
-            if (failed) return;
-            failed = true;
-            rejectAll(error);
-          };
-          const serially = (action: () => void | Promise<void>): Promise<void> => (handled = handled.then(async () => {
-            if (!failed) await action();
-          }).catch(fail));
-          // One listener per event for every unit (not one per unit): a job may have thousands.
-          const finished = (jobId: string, outcome: O): void => {
-            if (!byId.has(jobId) || settled.has(jobId)) return;
-            settled.add(jobId);
-            void serially(async () => {
-              await handlers.onDone(outcome);
-              if (settled.size === byId.size) resolveAll();
-            });
-          };
-          const failedForGood = (jobId: string, reason: string): void => {
-            if (!byId.has(jobId) || settled.has(jobId)) return;
-            fail(new Error(`${describeUnit(byId.get(jobId)!)} failed: ${reason}`));
-          };
-          const completedJob = async (jobId: string): Promise<void> => {
-            const job = await queue.getJob(jobId);
-            if (job) finished(jobId, job.returnvalue as O);
-          };
-          events.on('progress', ({ jobId, data: raw }) => {
-            if (!byId.has(jobId) || settled.has(jobId)) return;
-            const note = raw as unknown as UnitNote;
-            void serially(() => note.type === 'event' ? handlers.onEvent?.(note.event) : handlers.onProgress(note.unit, note.progress));
-          });
-          events.on('completed', ({ jobId }) => void completedJob(jobId).catch(fail));
-          events.on('failed', ({ jobId, failedReason }) => failedForGood(jobId, failedReason));
-          void (async () => {
-            let already = 0;
-            for (const payload of payloads) {
-              const job = await enqueue(queue, payload);
-              if ((await job.getState()) === 'completed') {
-                already++;
-                finished(job.id!, job.returnvalue as O);
-              }
-            }
-            options.log?.(`${payloads.length} units on queue ${address.display}${already ? ` (${already} already done)` : ''}`);
-          })().catch(fail);
-        });
-      } finally {
-        await Promise.allSettled([events.close(), queue.close()]);
-      }
+      const jobs = units.map((unit) => {
+        const payload = unitJobData(data, unit);
+        return { id: unitJobId(payload), name: unitJobName(payload), data: payload, what: describeUnit(unit) };
+      });
+      await dispatch(address, jobs, {
+        onProgress: (_, raw) => {
+          const note = raw as UnitNote;
+          return note.type === 'event' ? handlers.onEvent?.(note.event) : handlers.onProgress(note.unit, note.progress);
+        },
+        onDone: (_, result) => handlers.onDone(result as O),
+      }, options);
+    },
+    async run<R>(start: RemoteStart, tasks: readonly RemoteTask[], handlers: RemoteTaskHandlers<R>): Promise<void> {
+      const jobs = tasks.map((task) => ({ id: taskJobId(task), name: taskJobName(task), data: taskJobData(start, task), what: describeTask(task) }));
+      await dispatch(address, jobs, {
+        onProgress: (index, raw) => handlers.onNote?.(fromQueueJson(raw) as RemoteNote, index),
+        onDone: (index, result) => handlers.onDone(fromQueueJson(result) as R, index),
+      }, options);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { PendingJob, UnitWorkerData, WorkUnit } from '@attrib/core';
+import { describeTask, type PendingJob, type RemoteStart, type RemoteTask, type UnitWorkerData, type WorkUnit } from '@attrib/core';
+import { fromQueueJson, toQueueJson } from './json-values.js';
 
 /** The BullMQ queue attrib's units go through; one per Redis database. */
 export const QUEUE_NAME = 'attrib-units';
@@ -39,6 +40,48 @@ export function unitJobName(data: UnitJobData): string {
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A remote task on the queue (an evaluation part, a study cell, a registry user's generator): the
+ * task (folders every worker mounts at the same path, ids, options; never key vectors) and the
+ * backend the command ran on. Numbers that JSON cannot carry are tagged (json-values.ts).
+ */
+export interface TaskJobData {
+  readonly format: 2;
+  readonly backend: string;
+  readonly prod: boolean;
+  readonly task: unknown;
+}
+
+/** The queue's payload of `task`. */
+export function taskJobData(start: RemoteStart, task: RemoteTask): TaskJobData {
+  return { format: 2, backend: start.backend, prod: start.prod, task: toQueueJson(task) };
+}
+
+/**
+ * The job id of a remote task: the same for the same task (same folder, cell, user, part, and for
+ * evaluation parts the same evaluation), so that a command run again finds the task on the queue.
+ */
+export function taskJobId(task: RemoteTask): string {
+  return `${task.kind}-${createHash('sha256').update(JSON.stringify(toQueueJson(task))).digest('hex').slice(0, 24)}`;
+}
+
+/** The BullMQ job name of a remote task: `study cell <id>`, `metric quality part 2/4`... */
+export function taskJobName(task: RemoteTask): string {
+  return describeTask(task);
+}
+
+const KINDS = ['metric', 'study-cell', 'registry-generator'];
+
+/** Checks a remote task's payload taken from the queue; a malformed one is a one-line error. */
+export function readTaskJobData(value: unknown): { start: RemoteStart; task: RemoteTask } {
+  if (!isRecord(value) || value.format !== 2) throw new Error('payload is not an attrib task of format 2');
+  if (typeof value.backend !== 'string' || typeof value.prod !== 'boolean') throw new Error('payload has no backend');
+  const task = fromQueueJson(value.task);
+  if (!isRecord(task) || !KINDS.includes(task.kind as string)) throw new Error(`payload has no task of a known kind (${KINDS.join(', ')})`);
+  if (typeof task.dir !== 'string' || task.dir === '') throw new Error('payload has no folder (dir)');
+  return { start: { backend: value.backend, prod: value.prod }, task: task as unknown as RemoteTask };
+}
 
 /** Checks a payload taken from the queue; a malformed one is a one-line error saying what is wrong. */
 export function readUnitJobData(value: unknown): UnitJobData {

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startUnitThread, type FromPoolWorker, type ToPoolWorker, type UnitNote, type UnitOutcome, type UnitTask } from '@attrib/core';
+import { startUnitThread, type FromPoolWorker, type RemoteNote, type RemoteThreadTask, type ToPoolWorker, type UnitNote, type UnitOutcome, type UnitTask } from '@attrib/core';
 
 interface Slot {
   thread: Worker;
@@ -19,14 +19,16 @@ export class UnitThreads {
     this.slots = Array.from({ length: count }, () => ({ thread: startUnitThread(), busy: false }));
   }
 
-  /** Trains `task` in a free thread (the caller never asks for more units than there are threads). */
-  run(task: UnitTask, onNote: (note: UnitNote) => void): Promise<UnitOutcome> {
+  /** Trains `task` (or runs a remote task) in a free thread (the caller never asks for more units than there are threads). */
+  run(task: UnitTask, onNote: (note: UnitNote) => void): Promise<UnitOutcome>;
+  run(task: RemoteThreadTask, onNote: (note: RemoteNote) => void): Promise<unknown>;
+  run(task: UnitTask | RemoteThreadTask, onNote: (note: never) => void): Promise<unknown> {
     const slot = this.slots.find((s) => !s.busy);
     if (!slot || this.closed) return Promise.reject(new Error(this.closed ? 'the worker is closing' : 'no free unit thread'));
     slot.busy = true;
     const { thread } = slot;
-    return new Promise<UnitOutcome>((resolveRun, rejectRun) => {
-      const settle = (error: Error | undefined, outcome?: UnitOutcome): void => {
+    return new Promise<unknown>((resolveRun, rejectRun) => {
+      const settle = (error: Error | undefined, outcome?: unknown): void => {
         thread.off('message', onMessage);
         thread.off('error', onError);
         thread.off('exit', onExit);
@@ -34,7 +36,7 @@ export class UnitThreads {
         if (error) rejectRun(error);
         else resolveRun(outcome!);
       };
-      const onMessage = (message: FromPoolWorker<UnitNote, UnitOutcome>): void => {
+      const onMessage = (message: FromPoolWorker<never, unknown>): void => {
         if (message.type === 'note') onNote(message.note);
         else if (message.type === 'done') settle(undefined, message.result);
         else settle(new Error(message.message));
@@ -51,7 +53,7 @@ export class UnitThreads {
       thread.on('message', onMessage);
       thread.on('error', onError);
       thread.on('exit', onExit);
-      thread.postMessage({ type: 'task', task } satisfies ToPoolWorker<UnitTask>);
+      thread.postMessage({ type: 'task', task } satisfies ToPoolWorker<UnitTask | RemoteThreadTask>);
     });
   }
 

@@ -1,8 +1,10 @@
 import { hostname } from 'node:os';
 import { Worker, UnrecoverableError, type Job } from 'bullmq';
-import { describeUnit, RunFolder, type PluginModule, type UnitNote, type UnitOutcome } from '@attrib/core';
+import { stat } from 'node:fs/promises';
+import { describeTask, describeUnit, RunFolder, taskFolder, type PluginModule, type RemoteNote, type RemoteStart, type RemoteTask, type UnitNote } from '@attrib/core';
+import { toQueueJson } from './json-values.js';
 import type { QueueAddress } from './address.js';
-import { QUEUE_NAME, readUnitJobData, type UnitJobData } from './unit-job.js';
+import { QUEUE_NAME, readTaskJobData, readUnitJobData, type UnitJobData } from './unit-job.js';
 import { UnitThreads } from './unit-threads.js';
 
 /** Options of {@link startQueueWorker}. */
@@ -50,10 +52,20 @@ async function checkRun(data: UnitJobData): Promise<void> {
   }
 }
 
+/** A remote task's folder must be visible here; else it fails for good with a reason naming the path. */
+async function checkFolder(task: RemoteTask): Promise<void> {
+  const folder = taskFolder(task);
+  const seen = await stat(folder).then((info) => info.isDirectory(), () => false);
+  if (!seen) {
+    throw new UnrecoverableError(`folder ${folder} is not visible on worker ${hostname()}: every worker must mount the run folders at the same path`);
+  }
+}
+
 /**
  * Starts a worker that takes units from the queue at `address` and trains them in its own threads
  * with core's unit code (the code of `generators train --workers`): keyed generators and robust
- * generators. A unit's progress and training events go to the queue as the job's progress; its
+ * generators; and remote tasks (evaluation parts, study cells, registry users' generators) with
+ * the code the commands run them with. A unit's progress and training events go to the queue as the job's progress; its
  * result is the unit's outcome. A unit that throws is retried by the queue (its job's attempts); a
  * bad payload or a run this worker cannot see fails for good.
  */
@@ -64,30 +76,36 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   const log = options.log ?? (() => undefined);
   const threads = new UnitThreads(concurrency);
 
-  const processUnit = async (job: Job): Promise<UnitOutcome> => {
-    let data: UnitJobData;
+  const processUnit = async (job: Job): Promise<unknown> => {
+    let unit: UnitJobData | undefined;
+    let remote: { start: RemoteStart; task: RemoteTask } | undefined;
     try {
-      data = readUnitJobData(job.data);
+      if ((job.data as { format?: unknown }).format === 2) remote = readTaskJobData(job.data);
+      else unit = readUnitJobData(job.data);
     } catch (error) {
       throw new UnrecoverableError(`job ${job.id}: ${(error as Error).message}`);
     }
-    await checkRun(data);
-    const what = `${describeUnit(data.unit)} of run ${data.dir}`;
+    if (unit) await checkRun(unit);
+    else await checkFolder(remote!.task);
+    const what = unit ? `${describeUnit(unit.unit)} of run ${unit.dir}` : `${describeTask(remote!.task)} of ${taskFolder(remote!.task)}`;
     log(`${what}: started (attempt ${job.attemptsStarted})`);
     const started = Date.now();
     let sent: Promise<unknown> = Promise.resolve();
-    let lastStep = 0;
-    const onNote = (note: UnitNote): void => {
-      if (note.type === 'event' && note.event.type === 'step') {
-        if (Date.now() - lastStep < STEP_NOTE_MS) return;
-        lastStep = Date.now();
+    let lastFrequent = 0;
+    const onNote = (note: UnitNote | RemoteNote): void => {
+      if ((note.type === 'event' && note.event.type === 'step') || note.type === 'metric') {
+        if (Date.now() - lastFrequent < STEP_NOTE_MS) return;
+        lastFrequent = Date.now();
       }
-      sent = sent.then(() => job.updateProgress(note as unknown as object)).catch(() => undefined);
+      const progress = (unit ? note : toQueueJson(note)) as object;
+      sent = sent.then(() => job.updateProgress(progress)).catch(() => undefined);
     };
-    const outcome = await threads.run({ start: { dir: data.dir, backend: data.backend, prod: data.prod, plugins: options.plugins, job: data.job }, unit: data.unit }, onNote);
+    const result = unit
+      ? await threads.run({ start: { dir: unit.dir, backend: unit.backend, prod: unit.prod, plugins: options.plugins, job: unit.job }, unit: unit.unit }, onNote)
+      : toQueueJson(await threads.run({ start: { ...remote!.start, plugins: options.plugins }, remote: remote!.task }, onNote));
     await sent;
     log(`${what}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return outcome;
+    return result;
   };
 
   const worker = new Worker(QUEUE_NAME, processUnit, {

@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { trainGenerators, trainRobust, type PluginHost, type TrainingEvent } from '@attrib/core';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,43 +9,12 @@ import { manifestOf, tensorsOf } from '@attrib/testing/run-files';
 import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '@attrib/testing/run-fixture';
 import { copyRun, writeThreeKeyRun } from '@attrib/testing/three-key-run';
 import { parseQueueUrl, QUEUE_NAME, queueDispatcher, type QueueAddress } from '../src/index.js';
+import { startWorker, type WorkerProcess } from './worker-process.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const CHILD = join(HERE, 'worker-child.ts');
 /** A killed worker's unit is handed back within about twice this. */
 const LOCK_MS = 1500;
 /** Generator options whose units last long enough to be interrupted mid-unit. */
 const LONGER = { ...TINY_OPTIONS.generators, epochs: 3, stepsPerEpoch: 40 };
-
-/** A worker process (worker-child.ts) and its stdout lines. */
-interface WorkerProcess {
-  readonly child: ChildProcess;
-  readonly lines: string[];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
-}
-
-function startWorker(url: string): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', CHILD, url, String(LOCK_MS)], { cwd: HERE, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolveExit) => {
-    child.on('exit', (code, signal) => resolveExit({ code, signal, stderr }));
-  });
-  return new Promise((resolveReady, reject) => {
-    let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const parts = buffer.split('\n');
-      buffer = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        if (line === 'ready') resolveReady({ child, lines, exited });
-      }
-    });
-    void exited.then(({ code, stderr: err }) => reject(new Error(`worker exited (code ${code}) before it was ready: ${err}`)));
-  });
-}
 
 async function expectSameGenerators(dir: string, reference: string, ids: readonly string[]): Promise<void> {
   for (const id of ids) {
@@ -69,7 +36,7 @@ describe.skipIf(skip)('generators trained on a job queue (BullMQ on a real redis
   let keysOnly: string;
   const workers: WorkerProcess[] = [];
   const worker = async (): Promise<WorkerProcess> => {
-    const started = await startWorker(redis.url);
+    const started = await startWorker(redis.url, LOCK_MS);
     workers.push(started);
     return started;
   };

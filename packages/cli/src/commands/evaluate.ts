@@ -7,6 +7,7 @@ import { parseNumberFlag } from '../run/stage-flags.js';
 import { formatTable } from '../table.js';
 import { workersFlag } from '../run/workers-flag.js';
 import { trainingHooks } from '../run/training-progress.js';
+import { taskDispatcher, taskQueueFlag } from '../run/queue-flag.js';
 
 export default class Evaluate extends AttribCommand<typeof Evaluate> {
   static override summary = "Measure a run's keyed generators: distinguishability, attributability, quality.";
@@ -17,7 +18,8 @@ samples per generator through an 8-bit PNG round trip for attributability, 10,00
 for the L2 quality. With --postprocess the images are post-processed at evaluation strength (the
 robust metrics), measuring the generators robust-trained against it when every key has one. The
 metrics are computed side by side in --workers threads (the L2 quality, PSNR and SSIM over many
-inputs split into parts), with the same results.`;
+inputs split into parts), with the same results. With --queue the metrics and their parts go to a job queue
+instead, computed by \`attrib worker\` processes on machines that mount the run at the same path.`;
 
   static override examples = [
     '<%= config.bin %> evaluate runs/mnist',
@@ -36,6 +38,7 @@ inputs split into parts), with the same results.`;
     samples: Flags.string({ summary: "Overrides every metric's sample count." }),
     'batch-size': Flags.string({ summary: 'Generation batch size (speed/memory only). Default: 100.' }),
     workers: workersFlag('metrics', 'computing'),
+    queue: taskQueueFlag,
   };
 
   async run(): Promise<EvaluateRunResult> {
@@ -64,6 +67,7 @@ inputs split into parts), with the same results.`;
       postProcess: s.postprocess ? { name: s.postprocess, params: s.params } : undefined,
       metrics: s.metrics?.split(',').map((m) => m.trim()).filter(Boolean),
       generators: s.generators as GeneratorVariant, samples: s.samples, batchSize: s.batchSize, robustLabel: s.label, workers: s.workers,
+      ...taskDispatcher(this.flags.queue, (t) => this.info(t)),
     }, trainingHooks({ progress: (l, t) => this.progress(l, t), info: (t) => this.info(t), warn: (t) => this.warnLine(t) }));
     const rows = Object.entries(result.record.results).flatMap(([metric, r]) =>
       Object.entries(r.summary).map(([name, value]) => [metric, name, value.toFixed(4)]));

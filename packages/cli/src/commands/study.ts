@@ -6,6 +6,7 @@ import { parseParamValue } from '../params.js';
 import { parseNumberFlag } from '../run/stage-flags.js';
 import { trainingHooks } from '../run/training-progress.js';
 import { workersFlag } from '../run/workers-flag.js';
+import { taskDispatcher, taskQueueFlag } from '../run/queue-flag.js';
 import { formatTable } from '../table.js';
 
 const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter(Boolean);
@@ -26,7 +27,9 @@ name: {param, values, params, robust}; "none" measures without one), robust (tru
 both), alphas, angles (base, orthogonal, cosine: keys trained for the study at 90 degrees or at
 training.keys.cosineTarget), keyCount, training ({keys, generators, robust} stage options over
 the base run's own), evaluation ({samples, batchSize, fid: auto|true|false}), out. Keyed and robust
-generators are trained in --workers threads side by side, with the same results.`;
+generators are trained in --workers threads side by side, with the same results. With --queue the
+cells go to a job queue and \`attrib worker\` processes run them side by side (the key runs of the
+orthogonal and cosine angles are trained here first); study.json holds the same numbers.`;
 
   static override examples = [
     '<%= config.bin %> study examples/study-mnist.yaml --out studies/mnist',
@@ -53,6 +56,7 @@ generators are trained in --workers threads side by side, with the same results.
     'batch-size': Flags.string({ summary: 'Generation batch size of the metrics.' }),
     fid: Flags.string({ summary: 'FID: auto (on MNIST data), true or false.', options: ['auto', 'true', 'false'] }),
     workers: workersFlag('generators'),
+    queue: taskQueueFlag,
   };
 
   async run(): Promise<StudyResult> {
@@ -91,7 +95,7 @@ generators are trained in --workers threads side by side, with the same results.
         else if (status === 'start') this.info(`${what}: ${cell.robust ? `robust training (alpha ${cell.alpha}), then ` : ''}evaluation`);
         else this.info(`${what}: attributability ${row!.attributability.toFixed(4)}, distinguishability ${row!.distinguishability.toFixed(4)}, L2 ${row!.l2.toFixed(4)}`);
       },
-    }, f.workers !== undefined ? { workers: f.workers } : {});
+    }, { ...(f.workers !== undefined ? { workers: f.workers } : {}), ...taskDispatcher(f.queue, (t) => this.info(t)) });
     const fmt = (v: number | null): string => (v === null ? '' : v.toFixed(4));
     this.out(formatTable(
       ['postprocess', 'strength', 'robust', 'alpha', 'angle', 'distinguish.', 'attributab.', 'l2', 'psnr', 'ssim', 'fid'],

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { parseQueueUrl, queueDispatcher, type QueueAddress } from '@attrib/queue';
-import type { UnitDispatcher } from '@attrib/core';
+import type { TaskDispatcher, UnitDispatcher } from '@attrib/core';
 
 const URL_FORM = 'URL: redis://HOST:PORT[/DB] or rediss://, with USER:PASSWORD@ if needed.';
 
@@ -24,5 +24,13 @@ export function queueAddress(url: string): QueueAddress {
 
 /** The dispatcher of a training command given `--queue url` (none without it). */
 export function trainingDispatcher(url: string | undefined, info: (line: string) => void): { dispatcher?: UnitDispatcher } {
+  return url === undefined ? {} : { dispatcher: queueDispatcher(queueAddress(url), { log: info }) };
+}
+
+/** `--queue URL` on `evaluate`, `study` and `registry add`: their tasks go to the queue's workers. */
+export const taskQueueFlag = queueFlag('Put the work (metric parts, study cells, users\' generators) on this job queue (BullMQ on Redis) and wait for `attrib worker` processes to do it, instead of doing it here.');
+
+/** The task dispatcher of a command given `--queue url` (none without it). */
+export function taskDispatcher(url: string | undefined, info: (line: string) => void): { dispatcher?: TaskDispatcher } {
   return url === undefined ? {} : { dispatcher: queueDispatcher(queueAddress(url), { log: info }) };
 }

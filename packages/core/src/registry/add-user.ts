@@ -63,24 +63,8 @@ export async function addUser(services: RunServices, request: AddUserRequest, ho
   if (known?.status === 'ready') throw alreadyThere(dir, known);
   const session = await openRunSession(services, paths.run);
   try {
-    const me = { pid: process.pid, host: hostname() };
-    const lock = { onWait: (who: string) => hooks.log?.(`waiting for ${paths.lock}, held by ${who}`) };
-    const reserved = await updateRegistryIndex(dir, (index) => {
-      const existing = index.users.find((u) => u.user === user);
-      if (existing) {
-        if (existing.status === 'ready') throw alreadyThere(dir, existing);
-        if (stillAdding(existing, me.host)) {
-          throw new Error(`user ${user} is being added to registry ${dir} by process ${existing.adding!.pid} on ${existing.adding!.host}`);
-        }
-        existing.adding = me;
-        if (Object.keys(meta).length > 0) existing.meta = meta;
-        return { key: existing.key, status: existing.status, resumed: true };
-      }
-      const key = `key-${index.nextKey}`;
-      index.nextKey += 1;
-      index.users.push({ user, meta, key, createdAt: new Date().toISOString(), status: 'key', adding: me });
-      return { key, status: 'key' as UserStatus, resumed: false };
-    }, lock);
+    const lock = lockOptions(paths.lock, hooks);
+    const reserved = await reserve(dir, user, meta, lock);
     const { key: keyId } = reserved;
     hooks.log?.(reserved.resumed ? `continuing the interrupted addition of user ${user} (${keyId})` : `user ${user} gets ${keyId}`);
     try {
@@ -94,23 +78,13 @@ export async function addUser(services: RunServices, request: AddUserRequest, ho
         key = await loadRegistryKey(dir, runKeys(session), keyId);
         orthogonalTo = (await readRegistryIndex(dir)).users.find((u) => u.user === user)?.orthogonalTo ?? [];
       }
-      let generator: Generator | undefined;
       let report: Record<string, number>;
       try {
-        const result = await trainKeyedGenerator(ctx, key, first.training.generators);
-        generator = result.generator;
-        report = { ...(result.history.at(-1)?.report ?? {}) };
-        await saveGenerator(paths.generatorFile(keyId), generator, { key: keyId, ...(result.gamma !== undefined ? { gamma: result.gamma } : {}) });
+        report = await writeRegistryGenerator(ctx, dir, keyId, key, first.training.generators);
       } finally {
         key.dispose();
-        generator?.dispose();
       }
-      await updateRegistryIndex(dir, (index) => {
-        const entry = ownEntry(index, dir, user, keyId);
-        entry.status = 'ready';
-        entry.readyAt = new Date().toISOString();
-        delete entry.adding;
-      }, lock);
+      await markReady(dir, user, keyId, lock);
       hooks.log?.(`user ${user} added with ${keyId} and its generator`);
       return { dir, user, key: keyId, orthogonalTo, keyTrainings, resumed: reserved.resumed, report };
     } catch (error) {
@@ -122,13 +96,97 @@ export async function addUser(services: RunServices, request: AddUserRequest, ho
   }
 }
 
+export type Lock = { onWait: (who: string) => void };
+
+export function lockOptions(file: string, hooks: RunHooks): Lock {
+  return { onWait: (who: string) => hooks.log?.(`waiting for ${file}, held by ${who}`) };
+}
+
+/**
+ * Records under the lock that this process adds `user`: a new entry with the next key id, or the
+ * entry of an interrupted addition of the same user (then `resumed`).
+ */
+export async function reserve(dir: string, user: string, meta: Record<string, string>, lock: Lock): Promise<{ key: string; status: UserStatus; resumed: boolean }> {
+  const me = { pid: process.pid, host: hostname() };
+  return updateRegistryIndex(dir, (index) => {
+    const existing = index.users.find((u) => u.user === user);
+    if (existing) {
+      if (existing.status === 'ready') throw alreadyThere(dir, existing);
+      if (stillAdding(existing, me.host)) {
+        throw new Error(`user ${user} is being added to registry ${dir} by process ${existing.adding!.pid} on ${existing.adding!.host}`);
+      }
+      existing.adding = me;
+      if (Object.keys(meta).length > 0) existing.meta = meta;
+      return { key: existing.key, status: existing.status, resumed: true };
+    }
+    const key = `key-${index.nextKey}`;
+    index.nextKey += 1;
+    index.users.push({ user, meta, key, createdAt: new Date().toISOString(), status: 'key', adding: me });
+    return { key, status: 'key' as UserStatus, resumed: false };
+  }, lock);
+}
+
+/** Records under the lock that this process's addition of `user` is finished. */
+export async function markReady(dir: string, user: string, keyId: string, lock: Lock): Promise<void> {
+  await updateRegistryIndex(dir, (index) => {
+    const entry = ownEntry(index, dir, user, keyId);
+    entry.status = 'ready';
+    entry.readyAt = new Date().toISOString();
+    delete entry.adding;
+  }, lock);
+}
+
+/** Trains the keyed generator of `key` from the root and writes it (atomically); returns its last end-of-epoch report. */
+async function writeRegistryGenerator(
+  ctx: StageContext, dir: string, keyId: string, key: LinearKey, options: RegistryIndex['training']['generators'],
+): Promise<Record<string, number>> {
+  let generator: Generator | undefined;
+  try {
+    const result = await trainKeyedGenerator(ctx, key, options);
+    generator = result.generator;
+    await saveGenerator(registryPaths(dir).generatorFile(keyId), generator, { key: keyId, ...(result.gamma !== undefined ? { gamma: result.gamma } : {}) });
+    return { ...(result.history.at(-1)?.report ?? {}) };
+  } finally {
+    generator?.dispose();
+  }
+}
+
+/**
+ * Trains and writes the keyed generator of `user`'s recorded key (status `generator`) with the
+ * registry's options, without recording anything in registry.json (the adding process does):
+ * what `registry add --count --queue` hands to a queue worker, and what it runs here without one.
+ * The generator depends only on the key, the root and the seed, so a second run writes the same
+ * bytes. Returns its last end-of-epoch report.
+ */
+export async function trainRegistryGenerator(
+  services: RunServices, dir: string, user: string, keyId: string, hooks: RunHooks = {},
+): Promise<Record<string, number>> {
+  const index = await readRegistryIndex(dir);
+  const entry = index.users.find((u) => u.user === user && u.key === keyId);
+  if (!entry || entry.status === 'key') {
+    throw new Error(`registry ${dir}: user ${user} has no recorded key ${keyId} (${entry ? 'its key is still being trained' : 'no such user and key'})`);
+  }
+  const session = await openRunSession(services, registryPaths(dir).run);
+  try {
+    const key = await loadRegistryKey(dir, runKeys(session), keyId);
+    try {
+      const ctx: StageContext = { root: session.root, data: session.data, rng: createRng(session.folder.manifest.seed), onEvent: hooks.onEvent };
+      return await writeRegistryGenerator(ctx, dir, keyId, key, index.training.generators);
+    } finally {
+      key.dispose();
+    }
+  } finally {
+    session.dispose();
+  }
+}
+
 /**
  * Trains the key against the registry's issued keys and records it (file, then status
  * `generator`) under the lock, training it again when keys were recorded in the meantime.
  */
-async function trainRecordedKey(
+export async function trainRecordedKey(
   ctx: StageContext, session: RunSession, options: RegistryIndex['training']['keys'], dir: string, user: string, keyId: string,
-  hooks: RunHooks, lock: { onWait: (who: string) => void },
+  hooks: RunHooks, lock: Lock,
 ): Promise<{ key: LinearKey; orthogonalTo: string[]; trainings: number }> {
   const paths = registryPaths(dir);
   for (let trainings = 1; ; trainings += 1) {
@@ -175,7 +233,7 @@ function ownEntry(index: RegistryIndex, dir: string, user: string, keyId: string
 }
 
 /** After a failed addition: drops this process's entry of the user and the files it wrote. */
-async function forget(dir: string, user: string, keyId: string): Promise<void> {
+export async function forget(dir: string, user: string, keyId: string): Promise<void> {
   const paths = registryPaths(dir);
   const mine = await updateRegistryIndex(dir, (index) => {
     const at = index.users.findIndex((u) => u.user === user && u.key === keyId && u.adding?.pid === process.pid && u.adding.host === hostname());
@@ -197,7 +255,7 @@ function alreadyThere(dir: string, user: RegistryUser): Error {
   return new Error(`user ${user.user} is already in registry ${dir} (${user.key}); remove it first to give it a new key`);
 }
 
-function checkMeta(meta: Readonly<Record<string, string>>): Record<string, string> {
+export function checkMeta(meta: Readonly<Record<string, string>>): Record<string, string> {
   for (const [name, value] of Object.entries(meta)) {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`metadata name ${JSON.stringify(name)}: expected letters, digits, '.', '_' or '-'`);
     if (typeof value !== 'string' || /[\u0000-\u001f\u007f]/.test(value)) throw new Error(`metadata ${name}: expected text on one line`);

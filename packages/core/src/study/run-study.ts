@@ -7,6 +7,7 @@ import { evaluateRun } from '../engine/runs/evaluate-run.js';
 import type { RunHooks, RunServices } from '../engine/runs/services.js';
 import { trainRobust } from '../engine/runs/train-robust.js';
 import { workerCount } from '../engine/runs/workers/thread-count.js';
+import type { RemoteTask, TaskDispatcher } from '../engine/runs/workers/remote-task.js';
 import { sharedFidFeatureNet } from '../metrics/fid.js';
 import { NO_POST_PROCESS, type StudyConfig } from './config.js';
 import { forkRun } from './fork-run.js';
@@ -22,6 +23,12 @@ export interface StudyRunOptions {
    * `TrainGeneratorsRequest.workers`); the results do not depend on it. Default as there.
    */
   readonly workers?: number;
+  /**
+   * Where the cells run: without one, here, one after another in grid order; with one (a job
+   * queue), by its workers, side by side, with the same numbers. The key runs of the `orthogonal`
+   * and `cosine` angles are prepared here first, since cells share them.
+   */
+  readonly dispatcher?: TaskDispatcher | undefined;
 }
 
 /** Metrics measured under the cell's post-process. */
@@ -86,7 +93,7 @@ function settingsOf(config: StudyConfig): unknown {
 }
 
 /** Quality of a cell's generators; the same for every plain cell of one base and angle. */
-type PlainQuality = Pick<StudyRow, 'l2' | 'psnr' | 'ssim' | 'fid'>;
+export type PlainQuality = Pick<StudyRow, 'l2' | 'psnr' | 'ssim' | 'fid'>;
 
 function qualityOf(record: EvaluationRecord, fid: boolean): PlainQuality {
   return {
@@ -100,14 +107,22 @@ function measuresFid(config: StudyConfig, info: BaseInfo): boolean {
   return config.evaluation.fid === 'auto' ? info.dataSource === 'mnist' : config.evaluation.fid;
 }
 
-/** Trains (when robust) and measures one cell in its own run folder under cells/. */
-async function runCell(
-  services: RunServices, dir: string, cell: StudyCell, config: StudyConfig, info: BaseInfo, hooks: RunHooks, plainQuality: PlainQuality | undefined,
-  run: StudyRunOptions,
-): Promise<StudyRow> {
-  const source = cell.angle === 'base'
+/** The run a cell forks: its base, or the study's key run of its base and angle (prepared if need be). */
+async function cellSource(services: RunServices, dir: string, cell: StudyCell, config: StudyConfig, info: BaseInfo, hooks: RunHooks, workers: number | undefined): Promise<string> {
+  return cell.angle === 'base'
     ? cell.base.dir
-    : await prepareKeyRun(services, dir, cell.base, cell.angle, config.keyCount ?? info.generators.length, config.training, hooks, run.workers);
+    : prepareKeyRun(services, dir, cell.base, cell.angle, config.keyCount ?? info.generators.length, config.training, hooks, workers);
+}
+
+/**
+ * Trains (when robust) and measures one cell in its own run folder under cells/, a fork of
+ * `source`: what a study runs for each cell here, and what a queue worker runs for it. `plainQuality`:
+ * the quality an earlier plain cell of the same base and angle measured (the same generators).
+ */
+export async function runCell(
+  services: RunServices, dir: string, cell: StudyCell, source: string, config: StudyConfig, info: BaseInfo, hooks: RunHooks,
+  plainQuality: PlainQuality | undefined, run: Pick<StudyRunOptions, 'workers'>,
+): Promise<StudyRow> {
   const runDir = join(dir, 'cells', cell.id);
   await forkRun(source, runDir);
   const postProcess = cell.postProcess === NO_POST_PROCESS ? undefined : { name: cell.postProcess, params: cell.params };
@@ -173,29 +188,54 @@ export async function runStudy(services: RunServices, config: StudyConfig, outDi
   };
   // FID's feature network stays loaded once used; loaded now, it is not counted as a cell's leak.
   if ([...infos.values()].some((info) => measuresFid(config, info))) await sharedFidFeatureNet();
-  for (const [index, cell] of cells.entries()) {
-    const event = { index, total: cells.length, cell };
-    if (study.cells.some((row) => row.cell === cell.id)) {
-      hooks.onCell?.({ ...event, status: 'skipped' });
-      continue;
-    }
-    hooks.onCell?.({ ...event, status: 'start' });
-    const before = tf.memory().numTensors;
-    // Plain cells of one base and key angle measure the same generators without a post-process:
-    // their quality is measured once. Cell ids start `<base>_<angle>_` (no '_' within a part).
+  // Plain cells of one base and key angle measure the same generators without a post-process:
+  // their quality is measured once. Cell ids start `<base>_<angle>_` (no '_' within a part).
+  const twinQuality = (cell: StudyCell): PlainQuality | undefined => {
     const twin = cell.robust ? undefined : study.cells.find((r) => !r.robust && r.base === cell.base.label && r.cell.split('_')[1] === cell.angle);
-    const plainQuality = twin ? { l2: twin.l2, psnr: twin.psnr, ssim: twin.ssim, fid: twin.fid } : undefined;
-    const row = await runCell(services, dir, cell, config, infos.get(cell.base.label)!, hooks, plainQuality, run);
-    const leaked = tf.memory().numTensors - before;
-    if (leaked > 0) hooks.log?.(`cell ${cell.id}: ${leaked} tensors were not released`);
+    return twin ? { l2: twin.l2, psnr: twin.psnr, ssim: twin.ssim, fid: twin.fid } : undefined;
+  };
+  const todo: { index: number; cell: StudyCell }[] = [];
+  for (const [index, cell] of cells.entries()) {
+    if (study.cells.some((row) => row.cell === cell.id)) hooks.onCell?.({ index, total: cells.length, cell, status: 'skipped' });
+    else todo.push({ index, cell });
+  }
+  const order = new Map(cells.map((c, i) => [c.id, i]));
+  const finished = async (index: number, cell: StudyCell, row: StudyRow): Promise<void> => {
     study.cells.push(row);
+    // Rows in grid order, however the cells finished; rows of cells outside this grid stay after them.
+    study.cells.sort((a, b) => (order.get(a.cell) ?? cells.length) - (order.get(b.cell) ?? cells.length));
     await publish(true);
     ran.push(cell.id);
-    hooks.onCell?.({ ...event, status: 'done', row });
+    hooks.onCell?.({ index, total: cells.length, cell, status: 'done', row });
+  };
+  if (run.dispatcher && todo.length > 0) {
+    const sources = new Map<string, string>();
+    for (const { cell } of todo) sources.set(cell.id, await cellSource(services, dir, cell, config, infos.get(cell.base.label)!, hooks, run.workers));
+    const tasks: RemoteTask[] = todo.map(({ cell }) => ({
+      kind: 'study-cell', dir, cell, source: sources.get(cell.id)!, config, info: infos.get(cell.base.label)!, plainQuality: twinQuality(cell),
+    }));
+    for (const { index, cell } of todo) hooks.onCell?.({ index, total: cells.length, cell, status: 'start' });
+    await run.dispatcher.run<StudyRow>({ backend: tf.getBackend(), prod: tf.env().getBool('PROD') }, tasks, {
+      onNote: (note) => {
+        if (note.type === 'event') hooks.onEvent?.(note.event);
+        else if (note.type === 'metric') hooks.onMetricProgress?.(note.metric, note.done, note.total);
+        else hooks.log?.(note.line);
+      },
+      onDone: (row, at) => finished(todo[at]!.index, todo[at]!.cell, row),
+    });
+  }
+  for (const { index, cell } of run.dispatcher ? [] : todo) {
+    hooks.onCell?.({ index, total: cells.length, cell, status: 'start' });
+    const before = tf.memory().numTensors;
+    const info = infos.get(cell.base.label)!;
+    const source = await cellSource(services, dir, cell, config, info, hooks, run.workers);
+    const row = await runCell(services, dir, cell, source, config, info, hooks, twinQuality(cell), run);
+    const leaked = tf.memory().numTensors - before;
+    if (leaked > 0) hooks.log?.(`cell ${cell.id}: ${leaked} tensors were not released`);
+    await finished(index, cell, row);
   }
   // study.json is rewritten only when a cell finished; the CSV and plots are always made afresh.
   await publish(!existing && ran.length === 0);
-  const order = new Map(cells.map((c, i) => [c.id, i]));
   const rows = study.cells.filter((r) => order.has(r.cell)).sort((a, b) => order.get(a.cell)! - order.get(b.cell)!);
   return { dir, cells: cells.length, ran, rows, files };
 }

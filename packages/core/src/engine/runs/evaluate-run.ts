@@ -4,11 +4,12 @@ import type { MetricResult } from '../../contracts/metric.js';
 import type { PostProcess } from '../../contracts/post-process.js';
 import type { EvaluationRecord } from '../../io/run-folder.js';
 import { loadSubjects, metricContext, metricOutline, type EvaluationPlan } from './evaluation-subjects.js';
-import { computeMetricsInWorkers, metricWorkerData, metricTasks, type MetricRequest } from './workers/metric-threads.js';
+import { computeMetricTasks, computeMetricsInWorkers, metricWorkerData, metricTasks, type MetricRequest } from './workers/metric-threads.js';
 import type { PostProcessRequest } from './train-robust.js';
 import type { RunHooks, RunServices } from './services.js';
 import { openRunSession } from './session.js';
 import { workerCount } from './workers/thread-count.js';
+import type { RemoteTask, TaskDispatcher } from './workers/remote-task.js';
 
 /** Metrics `evaluate` computes unless told otherwise (all of core's built-in ones but FID); `floor` too without a post-process. */
 export const DEFAULT_EVALUATION_METRICS = ['distinguishability', 'attributability', 'attribution-matrix', 'quality', 'psnr', 'ssim'] as const;
@@ -45,6 +46,11 @@ export interface EvaluateRunRequest {
    * per metric or part.
    */
   readonly workers?: number | undefined;
+  /**
+   * Where the metrics are computed: with one (a job queue), every metric and part of one (as
+   * `workers` splits them) is a task its workers compute, with the results of one thread.
+   */
+  readonly dispatcher?: TaskDispatcher | undefined;
 }
 
 export interface EvaluateRunResult {
@@ -88,7 +94,20 @@ export async function evaluateRun(services: RunServices, request: EvaluateRunReq
     const computed: Record<string, MetricResult> = {};
     const requests: MetricRequest[] = metrics.map((metric) => ({ metric, outline: metricOutline(plan, postProcess, samplesOf(metric.name)) }));
     const threads = requestedThreads > 1 ? Math.min(requestedThreads, metricTasks(requests).length) : 1;
-    if (threads > 1) {
+    if (request.dispatcher) {
+      const dispatcher = request.dispatcher;
+      const requestedAt = new Date().toISOString();
+      const start = { backend: tf.getBackend(), prod: tf.env().getBool('PROD') };
+      Object.assign(computed, await computeMetricTasks(requests, async (tasks, handlers) => {
+        const remote: RemoteTask[] = tasks.map((task) => ({ kind: 'metric', dir, plan, postProcess: request.postProcess, task, requestedAt }));
+        await dispatcher.run(start, remote, {
+          onNote: (note, index) => {
+            if (note.type === 'metric') handlers.onNote({ done: note.done, total: note.total }, tasks[index]!);
+          },
+          onDone: (result, index) => handlers.onDone(result, tasks[index]!),
+        });
+      }, hooks.onMetricProgress));
+    } else if (threads > 1) {
       Object.assign(computed, await computeMetricsInWorkers(metricWorkerData(dir, plugins!, plan, request.postProcess), requests, threads, hooks.onMetricProgress));
     } else {
       const subjects = await loadSubjects(session, plan);

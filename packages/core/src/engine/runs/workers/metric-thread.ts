@@ -7,8 +7,8 @@
 import { workerData } from 'node:worker_threads';
 import type { PostProcess } from '../../../contracts/post-process.js';
 import type { PluginHost } from '../../../plugins/host.js';
-import { loadSubjects, metricContext, type EvaluationSubjects } from '../evaluation-subjects.js';
-import type { MetricNote, MetricTask, MetricWorkerData } from './metric-threads.js';
+import { loadSubjects, type EvaluationSubjects } from '../evaluation-subjects.js';
+import { computeMetricTask, type MetricNote, type MetricTask, type MetricWorkerData } from './metric-threads.js';
 import { serveTasks } from './thread-pool.js';
 import type { RunSession } from '../session.js';
 import { openWorkerSession } from './thread-session.js';
@@ -32,12 +32,8 @@ async function open(): Promise<Opened> {
 let opened: Promise<Opened> | undefined;
 
 /** A whole metric's result, or a part's partial for the parent to combine. */
-serveTasks<MetricTask, MetricNote, unknown>(async ({ metric, samples, part }, note) => {
+serveTasks<MetricTask, MetricNote, unknown>(async (task, note) => {
   opened ??= open();
   const { host, session, subjects, postProcess } = await opened;
-  const ctx = metricContext(session, subjects, data.plan, postProcess, samples, (done, total) => note({ done, total }));
-  const computed = host.metric(metric);
-  if (!part) return computed.compute(ctx);
-  if (!computed.parts) throw new Error('it cannot be computed in parts in this thread');
-  return computed.parts.compute(ctx, part.index, part.count);
+  return computeMetricTask(host, session, subjects, data.plan, postProcess, task, note);
 });

@@ -1,7 +1,10 @@
 import type { Metric, MetricOutline, MetricResult } from '../../../contracts/metric.js';
 import type { PluginModule } from '../../../plugins/host.js';
 import { oneLine } from '../../../util/one-line.js';
-import type { EvaluationPlan } from '../evaluation-subjects.js';
+import type { PostProcess } from '../../../contracts/post-process.js';
+import { metricContext, type EvaluationPlan, type EvaluationSubjects } from '../evaluation-subjects.js';
+import type { RunServices } from '../services.js';
+import type { RunSession } from '../session.js';
 import type { PostProcessRequest } from '../train-robust.js';
 import { runInWorkers } from './thread-pool.js';
 import { workerStart, type WorkerStart } from './thread-session.js';
@@ -60,16 +63,19 @@ export function metricTasks(requests: readonly MetricRequest[]): MetricTask[] {
   return [...split, ...whole];
 }
 
+/** Runs metric tasks somewhere (threads, a job queue), reporting each task's notes and result. */
+export type MetricTaskRunner = (
+  tasks: readonly MetricTask[],
+  handlers: { onNote(note: MetricNote, task: MetricTask): void; onDone(result: unknown, task: MetricTask): Promise<void> },
+) => Promise<void>;
+
 /**
- * Computes `requests` in `count` worker threads (metric-thread.ts), each with its own backend and
- * its own copy of the run's generators; a thread takes the next task (a whole metric or a part of
- * one, see {@link metricTasks}) when it finishes one. The parts' partials are combined here, in
- * index order, and a metric's progress is the sum over its parts. Returns the results by metric
- * name. The first failure stops every thread and rejects with a one-line error naming the metric.
+ * Computes `requests` as the tasks of {@link metricTasks}, run by `run`; the parts' partials are
+ * combined here, in index order, and a metric's progress is the sum over its parts. Returns the
+ * results by metric name.
  */
-export async function computeMetricsInWorkers(
-  data: MetricWorkerData, requests: readonly MetricRequest[], count: number,
-  onProgress?: (metric: string, done: number, total: number) => void,
+export async function computeMetricTasks(
+  requests: readonly MetricRequest[], run: MetricTaskRunner, onProgress?: (metric: string, done: number, total: number) => void,
 ): Promise<Record<string, MetricResult>> {
   const results: Record<string, MetricResult> = {};
   const partials = new Map<string, unknown[]>();
@@ -81,7 +87,7 @@ export async function computeMetricsInWorkers(
     done[part.index] = note.done;
     onProgress?.(metric, done.reduce((a, b) => a + b), note.total);
   };
-  await runInWorkers<MetricTask, MetricNote, unknown>('metric-thread', data, metricTasks(requests), count, (task) => `metric ${task.metric}`, {
+  await run(metricTasks(requests), {
     onNote: noteProgress,
     onDone: async (result, { metric, part }) => {
       if (!part) results[metric] = result as MetricResult;
@@ -102,4 +108,31 @@ export async function computeMetricsInWorkers(
     }
   }
   return results;
+}
+
+/**
+ * Computes `requests` in `count` worker threads (metric-thread.ts), each with its own backend and
+ * its own copy of the run's generators; a thread takes the next task (a whole metric or a part of
+ * one, see {@link metricTasks}) when it finishes one. The first failure stops every thread and
+ * rejects with a one-line error naming the metric.
+ */
+export function computeMetricsInWorkers(
+  data: MetricWorkerData, requests: readonly MetricRequest[], count: number,
+  onProgress?: (metric: string, done: number, total: number) => void,
+): Promise<Record<string, MetricResult>> {
+  return computeMetricTasks(requests, (tasks, handlers) => runInWorkers<MetricTask, MetricNote, unknown>(
+    'metric-thread', data, tasks, count, (task) => `metric ${task.metric}`, handlers,
+  ), onProgress);
+}
+
+/** Computes one task (a whole metric, or a part's partial) with the run's opened `subjects`: what a metric thread does. */
+export function computeMetricTask(
+  host: RunServices, session: RunSession, subjects: EvaluationSubjects, plan: EvaluationPlan, postProcess: PostProcess | undefined,
+  { metric, samples, part }: MetricTask, note: (note: MetricNote) => void,
+): Promise<unknown> {
+  const ctx = metricContext(session, subjects, plan, postProcess, samples, (done, total) => note({ done, total }));
+  const computed = host.metric(metric);
+  if (!part) return computed.compute(ctx);
+  if (!computed.parts) return Promise.reject(new Error('it cannot be computed in parts'));
+  return computed.parts.compute(ctx, part.index, part.count);
 }

@@ -21,11 +21,17 @@ export function workerStart(dir: string, plugins: readonly PluginModule[]): Work
   return { dir, backend: tf.getBackend(), prod: tf.env().getBool('PROD'), plugins };
 }
 
-/** In a worker thread: the parent's backend and plugins, and the run opened with them. */
-export async function openWorkerSession(start: WorkerStart): Promise<{ host: PluginHost; session: RunSession }> {
+/** In a worker thread: the parent's backend selected and its plugins registered. */
+export async function openWorkerHost(start: Omit<WorkerStart, 'dir'>): Promise<PluginHost> {
   tf.env().set('PROD', start.prod);
   await selectBackend({ prefer: start.backend });
   const host = createPluginHost();
   await registerPluginModules(host, start.plugins);
+  return host;
+}
+
+/** In a worker thread: the parent's backend and plugins, and the run opened with them. */
+export async function openWorkerSession(start: WorkerStart): Promise<{ host: PluginHost; session: RunSession }> {
+  const host = await openWorkerHost(start);
   return { host, session: await openRunSession(host, start.dir) };
 }

@@ -1,0 +1,111 @@
+import { cp, readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { addKeys, addUsers, evaluateRun, initRun, parseStudyConfig, runStudy, trainGenerators, type PluginHost } from '@attrib/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '@attrib/testing/backend';
+import { startRedis, skipWithoutRedis, type TestRedis } from '@attrib/testing/redis-server';
+import { testHost, TINY_OPTIONS, writeRunFixture, type RunFixture } from '@attrib/testing/run-fixture';
+import { TINY_REGISTRY_OPTIONS, writeSmallRegistry } from '@attrib/testing/small-registry';
+import { copyRun } from '@attrib/testing/three-key-run';
+import { parseQueueUrl, queueDispatcher, type QueueAddress } from '../src/index.js';
+import { doneLines, startWorker, type WorkerProcess } from './worker-process.js';
+
+const LOCK_MS = 5000;
+
+/** study.csv's rows without the columns that say when a cell finished. */
+async function csvNumbers(dir: string): Promise<Record<string, string>[]> {
+  const [header, ...lines] = (await readFile(join(dir, 'study.csv'), 'utf8')).trimEnd().split('\n');
+  const columns = header!.split(',');
+  expect(columns).toContain('attributability');
+  return lines.map((line) => Object.fromEntries(line.split(',').map((v, i) => [columns[i]!, v]).filter(([column]) => column !== 'finishedAt')));
+}
+
+/** Every file of a registry's keys/ and generators/, by path, with its bytes. */
+async function registryFiles(dir: string): Promise<Record<string, Buffer>> {
+  const files: Record<string, Buffer> = {};
+  for (const file of await readdir(join(dir, 'keys'))) files[`keys/${file}`] = await readFile(join(dir, 'keys', file));
+  for (const key of await readdir(join(dir, 'generators'))) files[`generators/${key}`] = await readFile(join(dir, 'generators', key, 'generator.ckpt'));
+  return files;
+}
+
+const skip = skipWithoutRedis('the job queue tests of evaluate, study and registry add (packages/queue)');
+
+describe.skipIf(skip)('evaluation parts, study cells and registry users on a job queue (BullMQ on a real redis-server)', { timeout: 240_000 }, () => {
+  let redis: TestRedis;
+  let address: QueueAddress;
+  let host: PluginHost;
+  let fixture: RunFixture;
+  let base: string;
+  let workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    address = parseQueueUrl(redis.url);
+    await useBackend('cpu');
+    host = await testHost();
+    fixture = await writeRunFixture(96);
+    base = join(fixture.dir, 'base');
+    await initRun(host, { dir: base, adapter: 'test-dense', root: fixture.rootFile, data: { source: 'test-json', path: fixture.dataFile }, seed: 7, options: TINY_OPTIONS.first });
+    await addKeys(host, { dir: base, count: 1, options: TINY_OPTIONS.keys });
+    await trainGenerators(host, { dir: base, options: TINY_OPTIONS.generators });
+    workers = await Promise.all([startWorker(redis.url, LOCK_MS), startWorker(redis.url, LOCK_MS)]);
+  });
+
+  afterAll(async () => {
+    for (const { child } of workers) child.kill('SIGKILL');
+    await redis?.stop();
+  });
+
+  it('a study split between two worker processes runs every cell once, and its study.csv holds the numbers of a local study', async () => {
+    const config = parseStudyConfig({
+      base, postprocesses: { 'test-contrast': { param: 'min', values: [0.5, 0.9] } }, robust: [false, true],
+      training: { robust: TINY_OPTIONS.robust, keys: TINY_OPTIONS.keys, generators: TINY_OPTIONS.generators }, evaluation: { samples: 24, fid: false },
+    });
+    const local = await runStudy(host, config, join(fixture.dir, 'study-local'), {}, { workers: 1 });
+    const before = workers.map((w) => doneLines(w).length);
+    const queued = await runStudy(host, config, join(fixture.dir, 'study-queued'), {}, { dispatcher: queueDispatcher(address) });
+    expect(queued.ran).toHaveLength(4);
+    const cellsDone = workers.map((w, i) => doneLines(w).slice(before[i]).filter((l) => l.startsWith('study cell ')));
+    // Each worker ran at least one cell, and every cell ran exactly once.
+    expect(cellsDone.map((lines) => lines.length).every((n) => n >= 1)).toBe(true);
+    expect(cellsDone.flat().map((l) => l.split(' ')[2]).sort()).toEqual(local.rows.map((r) => r.cell).sort());
+    expect(await csvNumbers(queued.dir)).toEqual(await csvNumbers(local.dir));
+    expect(queued.rows.map(({ finishedAt: _, ...row }) => row)).toEqual(local.rows.map(({ finishedAt: _, ...row }) => row));
+  });
+
+  it('evaluate: metrics and their parts computed by the workers give exactly the numbers of a local evaluation', async () => {
+    const here = await copyRun(base, 'evaluate-local');
+    const there = await copyRun(base, 'evaluate-queued');
+    const request = { metrics: ['distinguishability', 'attributability', 'quality', 'psnr', 'ssim', 'floor'], samples: 24, batchSize: 8 };
+    const local = await evaluateRun(host, { dir: here, ...request, workers: 1 });
+    const before = workers.map((w) => doneLines(w).length);
+    const progress: string[] = [];
+    const queued = await evaluateRun(host, { dir: there, ...request, dispatcher: queueDispatcher(address) }, { onMetricProgress: (metric) => progress.push(metric) });
+    expect(queued.label).toBe(local.label);
+    expect(queued.record.results).toEqual(local.record.results);
+    const parts = workers.flatMap((w, i) => doneLines(w).slice(before[i]).filter((l) => l.startsWith('metric ')));
+    expect(parts.length).toBeGreaterThanOrEqual(request.metrics.length);
+    expect(JSON.parse(await readFile(join(there, 'metrics.json'), 'utf8')).plain.results).toEqual(JSON.parse(await readFile(join(here, 'metrics.json'), 'utf8')).plain.results);
+  });
+
+  it('registry add --count: 3 users whose generators two workers trained have byte for byte the keys and generators of a local provisioning', async () => {
+    const { host: registryHost, registry } = await writeSmallRegistry(TINY_REGISTRY_OPTIONS);
+    const queuedRegistry = `${registry}-queued`;
+    await cp(registry, queuedRegistry, { recursive: true });
+    const users = ['u-1', 'u-2', 'u-3'];
+    const local = await addUsers(registryHost, { dir: registry, users });
+    const before = workers.map((w) => doneLines(w).length);
+    const queued = await addUsers(registryHost, { dir: queuedRegistry, users, dispatcher: queueDispatcher(address) });
+    expect(queued.added.map((u) => [u.user, u.key, u.orthogonalTo])).toEqual([['u-1', 'key-2', ['key-1']], ['u-2', 'key-3', ['key-1', 'key-2']], ['u-3', 'key-4', ['key-1', 'key-2', 'key-3']]]);
+    expect(queued.added).toEqual(local.added);
+    const files = await registryFiles(queuedRegistry);
+    expect(Object.keys(files).sort()).toEqual(['generators/key-2', 'generators/key-3', 'generators/key-4', 'keys/key-2.json', 'keys/key-2.png', 'keys/key-3.json', 'keys/key-3.png', 'keys/key-4.json', 'keys/key-4.png']);
+    expect(files).toEqual(await registryFiles(registry));
+    const index = JSON.parse(await readFile(join(queuedRegistry, 'registry.json'), 'utf8')) as { users: { user: string; status: string; adding?: unknown }[] };
+    expect(index.users.map((u) => [u.user, u.status, u.adding])).toEqual(users.map((u) => [u, 'ready', undefined]));
+    expect(workers.flatMap((w, i) => doneLines(w).slice(before[i]).filter((l) => l.startsWith('generator of user ')))).toHaveLength(3);
+    // Provisioning again skips the users that are there.
+    const again = await addUsers(registryHost, { dir: queuedRegistry, users, dispatcher: queueDispatcher(address) });
+    expect(again).toMatchObject({ added: [], skipped: users });
+  });
+});
