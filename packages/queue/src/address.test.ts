@@ -11,6 +11,7 @@ describe('queue URLs', () => {
       display: 'rediss://worker:***@queue.example',
       connection: { host: 'queue.example', port: 6379, db: 0, username: 'worker', password: 's@cret', tls: { servername: 'queue.example' }, maxRetriesPerRequest: null },
     });
+    expect(parseQueueUrl('rediss://:pw@127.0.0.1:6390').connection).toMatchObject({ host: '127.0.0.1', password: 'pw', tls: {} });
   });
 
   it('anything else is a one-line error naming the flag and the value', () => {

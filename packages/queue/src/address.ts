@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'bullmq';
 
 /** A Redis server named by a `redis://` or `rediss://` URL, parsed for BullMQ. */
@@ -33,7 +34,8 @@ export function parseQueueUrl(url: string, flag = '--queue'): QueueAddress {
     db: path === '' ? 0 : Number(path),
     ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
-    ...(parsed.protocol === 'rediss:' ? { tls: { servername: host } } : {}),
+    // SNI names a host, never an address (RFC 6066); the certificate is checked against either.
+    ...(parsed.protocol === 'rediss:' ? { tls: isIP(host) ? {} : { servername: host } } : {}),
     // BullMQ's workers block on Redis commands and must wait through reconnections.
     maxRetriesPerRequest: null,
   };

@@ -65,7 +65,7 @@ async function dispatch(address: QueueAddress, jobs: readonly QueuedJob[], handl
   const queue = new Queue(QUEUE_NAME, { connection: address.connection });
   const events = new QueueEvents(QUEUE_NAME, { connection: address.connection });
   try {
-    await reachable(address, Promise.all([queue.waitUntilReady(), events.waitUntilReady()]));
+    await reachable(address, Promise.all([queue.waitUntilReady(), events.waitUntilReady()]), [queue, events]);
     const byId = new Map(jobs.map((job, index) => [job.id, index]));
     await new Promise<void>((resolveAll, rejectAll) => {
       let handled: Promise<void> = Promise.resolve();

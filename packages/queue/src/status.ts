@@ -27,7 +27,7 @@ export interface QueueStatus {
 async function withQueue<T>(address: QueueAddress, action: (queue: Queue) => Promise<T>): Promise<T> {
   const queue = new Queue(QUEUE_NAME, { connection: address.connection });
   try {
-    await reachable(address, queue.waitUntilReady());
+    await reachable(address, queue.waitUntilReady(), [queue]);
     return await action(queue);
   } finally {
     await queue.close();

@@ -5,6 +5,7 @@ import { describeTask, describeUnit, RunFolder, taskFolder, type PluginModule, t
 import { toQueueJson } from './json-values.js';
 import type { QueueAddress } from './address.js';
 import { QUEUE_NAME, readTaskJobData, readUnitJobData, type UnitJobData } from './unit-job.js';
+import { reachable } from './reachable.js';
 import { UnitThreads } from './unit-threads.js';
 
 /** Options of {@link startQueueWorker}. */
@@ -25,7 +26,7 @@ export interface QueueWorkerOptions {
 
 /** A running queue worker. */
 export interface QueueWorker {
-  /** Resolves once the worker is connected to Redis and waiting for units. */
+  /** Resolves once the worker is connected to Redis and waiting for units; rejects (and stops it) when Redis cannot be reached or refuses the password. */
   readonly ready: Promise<void>;
   /** Takes no more units, lets the units in hand finish, then stops the threads (`force`: hands them back at once). */
   close(force?: boolean): Promise<void>;
@@ -122,7 +123,11 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
 
   let closing: Promise<void> | undefined;
   return {
-    ready: worker.waitUntilReady().then(() => undefined),
+    ready: reachable(options.address, worker.waitUntilReady(), [worker]).then(() => undefined, async (error: unknown) => {
+      await worker.close(true).catch(() => undefined);
+      await threads.close();
+      throw error;
+    }),
     close(force = false) {
       if (force) return worker.close(true).then(() => threads.close());
       closing ??= worker.close().then(() => threads.close());

@@ -8,7 +8,8 @@ import { useBackend } from '@attrib/testing/backend';
 import { CLI_ROOT, runCommand } from '@attrib/testing/cli/run-command';
 import { writeTinyRun } from '@attrib/testing/cli/tiny-run';
 import { writeTestDoublesFolder } from '@attrib/testing/cli/test-doubles-folder';
-import { skipWithoutRedis, startRedis, type TestRedis } from '@attrib/testing/redis-server';
+import { hasOpenssl, skipWithoutRedis, startRedis, type TestRedis } from '@attrib/testing/redis-server';
+import { TINY_REGISTRY_OPTIONS, writeSmallRegistry } from '@attrib/testing/small-registry';
 import GeneratorsTrain from './generators/train.js';
 import QueueClean from './queue/clean.js';
 import QueueStatusCommand from './queue/status.js';
@@ -69,6 +70,52 @@ describe.skipIf(skipWithoutRedis('attrib worker and queue tests'))('attrib worke
       expect(stderr).toContain('SIGTERM: finishing the units in hand, taking no more');
     } finally {
       worker.kill('SIGKILL');
+    }
+  });
+});
+
+/** Runs bin/dev.js with `args` and the environment `env` (NODE_EXTRA_CA_CERTS is read at start only). */
+function cli(args: string[], env: NodeJS.ProcessEnv): { child: ReturnType<typeof spawn>; output: { stdout: string; stderr: string }; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [join(CLI_ROOT, 'bin/dev.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const output = { stdout: '', stderr: '' };
+  child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  return { child, output, exited: new Promise((resolveExit) => child.on('exit', (code) => resolveExit(code))) };
+}
+
+describe.skipIf(skipWithoutRedis('the queue over TLS') || !hasOpenssl())('a queue over TLS with a password (rediss://, a real redis-server with --tls-port)', { timeout: 240_000 }, () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startRedis({ tls: true, password: 's3cret' });
+    await useBackend('cpu');
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('a worker and registry add --count --queue talk to it; a wrong password is a one-line error', async () => {
+    expect(redis.url).toMatch(/^rediss:\/\/:s3cret@127\.0\.0\.1:\d+$/);
+    const { registry } = await writeSmallRegistry(TINY_REGISTRY_OPTIONS);
+    const plugins = writeTestDoublesFolder();
+    const env = { NODE_EXTRA_CA_CERTS: redis.caFile! };
+    const worker = cli(['worker', '--queue', redis.url, '--plugins-dir', plugins], env);
+    try {
+      const added = cli(['registry', 'add', registry, '--user', 'tls', '--count', '2', '--queue', redis.url, '--backend', 'cpu', '--plugins-dir', plugins], env);
+      expect(await added.exited, added.output.stderr).toBe(0);
+      expect(added.output.stdout).toContain(`2 users added to ${registry}: tls-1 key-2, tls-2 key-3`);
+      expect(added.output.stderr).toContain(`2 units on queue ${redis.url.replace(':s3cret@', ':***@')}`);
+      expect(added.output.stderr).not.toContain('s3cret');
+      expect(worker.output.stderr).toMatch(/generator of user tls-2 \(key-3\) of .*: done in/);
+      const index = JSON.parse(readFileSync(join(registry, 'registry.json'), 'utf8')) as { users: { user: string; status: string }[] };
+      expect(index.users.map((u) => [u.user, u.status])).toEqual([['tls-1', 'ready'], ['tls-2', 'ready']]);
+
+      const wrong = cli(['queue', 'status', '--queue', redis.url.replace(':s3cret@', ':wrong@')], env);
+      expect(await wrong.exited).not.toBe(0);
+      expect(wrong.output.stderr).toMatch(/^Error: Redis at rediss:\/\/:\*\*\*@127\.0\.0\.1:\d+ refused the connection: WRONGPASS/m);
+      expect(worker.output.stderr).not.toContain('DeprecationWarning');
+      expect(wrong.output.stderr).not.toContain(':wrong@');
+    } finally {
+      worker.child.kill('SIGKILL');
     }
   });
 });
