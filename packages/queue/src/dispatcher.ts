@@ -55,21 +55,25 @@ export interface QueueDispatcherOptions {
 }
 
 /**
- * Puts `jobs` on the queue at `address`, hands their progress and results to `handlers` one at a
- * time in arrival order, and resolves when every job is done. The first job that fails for good
- * rejects with `<what> failed: <reason>`; the other jobs stay on the queue (a resumed command
- * finds them).
+ * Puts `jobs` on the queue at `address` as they come (a list, or a stream a command still makes,
+ * e.g. a registry's users as their keys are recorded), hands their progress and results to
+ * `handlers` one at a time in arrival order, and resolves when the stream has ended and every job
+ * is done. The first job that fails for good rejects with `<what> failed: <reason>`, as does an
+ * error of the stream; the other jobs stay on the queue (a resumed command finds them).
  */
-async function dispatch(address: QueueAddress, jobs: readonly QueuedJob[], handlers: JobHandlers, options: QueueDispatcherOptions): Promise<void> {
-  if (jobs.length === 0) return;
+async function dispatch(
+  address: QueueAddress, jobs: Iterable<QueuedJob> | AsyncIterable<QueuedJob>, handlers: JobHandlers, options: QueueDispatcherOptions,
+): Promise<void> {
   const queue = new Queue(QUEUE_NAME, { connection: address.connection });
   const events = new QueueEvents(QUEUE_NAME, { connection: address.connection });
   try {
     await reachable(address, Promise.all([queue.waitUntilReady(), events.waitUntilReady()]), [queue, events]);
-    const byId = new Map(jobs.map((job, index) => [job.id, index]));
+    const byId = new Map<string, number>();
+    const added: QueuedJob[] = [];
     await new Promise<void>((resolveAll, rejectAll) => {
       let handled: Promise<void> = Promise.resolve();
       let failed = false;
+      let allAdded = false;
       const settled = new Set<string>();
       const fail = (error: unknown): void => {
         if (failed) return;
@@ -79,18 +83,21 @@ async function dispatch(address: QueueAddress, jobs: readonly QueuedJob[], handl
       const serially = (action: () => void | Promise<void>): Promise<void> => (handled = handled.then(async () => {
         if (!failed) await action();
       }).catch(fail));
+      const resolveIfAllDone = (): void => {
+        if (allAdded && settled.size === byId.size) resolveAll();
+      };
       // One listener per event for every job (not one per job): a command may have thousands.
       const finished = (jobId: string, result: unknown): void => {
         if (!byId.has(jobId) || settled.has(jobId)) return;
         settled.add(jobId);
         void serially(async () => {
           await handlers.onDone(byId.get(jobId)!, result);
-          if (settled.size === byId.size) resolveAll();
+          resolveIfAllDone();
         });
       };
       const failedForGood = (jobId: string, reason: string): void => {
         if (!byId.has(jobId) || settled.has(jobId)) return;
-        fail(new Error(`${jobs[byId.get(jobId)!]!.what} failed: ${reason}`));
+        fail(new Error(`${added[byId.get(jobId)!]!.what} failed: ${reason}`));
       };
       const completedJob = async (jobId: string): Promise<void> => {
         const job = await queue.getJob(jobId);
@@ -104,19 +111,29 @@ async function dispatch(address: QueueAddress, jobs: readonly QueuedJob[], handl
       events.on('failed', ({ jobId, failedReason }) => failedForGood(jobId, failedReason));
       void (async () => {
         let already = 0;
-        for (const queued of jobs) {
+        for await (const queued of jobs) {
+          if (failed) return;
+          byId.set(queued.id, added.length);
+          added.push(queued);
           const job = await enqueue(queue, queued);
           if ((await job.getState()) === 'completed') {
             already++;
             finished(job.id!, job.returnvalue);
           }
         }
-        options.log?.(`${jobs.length} units on queue ${address.display}${already ? ` (${already} already done)` : ''}`);
+        options.log?.(`${added.length} units on queue ${address.display}${already ? ` (${already} already done)` : ''}`);
+        allAdded = true;
+        void serially(resolveIfAllDone);
       })().catch(fail);
     });
   } finally {
     await Promise.allSettled([events.close(), queue.close()]);
   }
+}
+
+/** `items` mapped one by one as they come. */
+async function* mapStream<T, U>(items: readonly T[] | AsyncIterable<T>, map: (item: T) => U): AsyncIterable<U> {
+  for await (const item of items) yield map(item);
 }
 
 /**
@@ -142,8 +159,8 @@ export function queueDispatcher(address: QueueAddress, options: QueueDispatcherO
         onDone: (_, result) => handlers.onDone(result as O),
       }, options);
     },
-    async run<R>(start: RemoteStart, tasks: readonly RemoteTask[], handlers: RemoteTaskHandlers<R>): Promise<void> {
-      const jobs = tasks.map((task) => ({ id: taskJobId(task), name: taskJobName(task), data: taskJobData(start, task), what: describeTask(task) }));
+    async run<R>(start: RemoteStart, tasks: readonly RemoteTask[] | AsyncIterable<RemoteTask>, handlers: RemoteTaskHandlers<R>): Promise<void> {
+      const jobs = mapStream(tasks, (task) => ({ id: taskJobId(task), name: taskJobName(task), data: taskJobData(start, task), what: describeTask(task) }));
       await dispatch(address, jobs, {
         onProgress: (index, raw) => handlers.onNote?.(fromQueueJson(raw) as RemoteNote, index),
         onDone: (index, result) => handlers.onDone(fromQueueJson(result) as R, index),

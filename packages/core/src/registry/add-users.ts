@@ -43,9 +43,10 @@ export interface AddUsersResult {
 /**
  * `attrib registry add --count N`: provisions several users. Their keys are trained here one after
  * another (each orthogonal to every key issued before it, as N calls of {@link addUser} would
- * make them) and recorded; then their keyed generators, which need only their key, are trained
- * here or by `dispatcher`'s workers (a job queue), each written by {@link trainRegistryGenerator},
- * and each user is recorded ready as its generator arrives. Users already ready are skipped, and
+ * make them) and recorded; each user's keyed generator, which needs only its key, is trained
+ * right after its key, here or by `dispatcher`'s workers (a job queue: then while the next keys
+ * are trained here), written by {@link trainRegistryGenerator}; each user is recorded ready as
+ * its generator arrives. Users already ready are skipped, and
  * an interrupted provisioning is finished by running it again: users whose key was recorded
  * keep it and only get their generator. The results do not depend on where the generators ran.
  */
@@ -62,31 +63,6 @@ export async function addUsers(services: RunServices, request: AddUsersRequest, 
   if (skipped.length > 0) hooks.log?.(`already in the registry, left as they are: ${skipped.join(', ')}`);
   const lock = lockOptions(paths.lock, hooks);
   const pending: { user: string; key: string; orthogonalTo: string[]; resumed: boolean }[] = [];
-  const session = await openRunSession(services, paths.run);
-  try {
-    const ctx: StageContext = { root: session.root, data: session.data, rng: createRng(session.folder.manifest.seed), onEvent: hooks.onEvent };
-    for (const user of users.filter((u) => !ready.has(u))) {
-      const reserved = await reserve(dir, user, meta, lock);
-      hooks.log?.(reserved.resumed ? `continuing the interrupted addition of user ${user} (${reserved.key})` : `user ${user} gets ${reserved.key}`);
-      let orthogonalTo: string[];
-      if (reserved.status === 'key') {
-        try {
-          const trained = await trainRecordedKey(ctx, session, first.training.keys, dir, user, reserved.key, hooks, lock);
-          trained.key.dispose();
-          orthogonalTo = trained.orthogonalTo;
-        } catch (error) {
-          await forget(dir, user, reserved.key).catch(() => undefined);
-          throw error;
-        }
-      } else {
-        orthogonalTo = (await readRegistryIndex(dir)).users.find((u) => u.user === user)?.orthogonalTo ?? [];
-      }
-      pending.push({ user, key: reserved.key, orthogonalTo, resumed: reserved.resumed });
-    }
-  } finally {
-    session.dispose();
-  }
-
   const reports = new Map<string, Record<string, number>>();
   const finished = async (index: number, report: Record<string, number>): Promise<void> => {
     const { user, key } = pending[index]!;
@@ -94,16 +70,48 @@ export async function addUsers(services: RunServices, request: AddUsersRequest, 
     reports.set(user, report);
     hooks.log?.(`user ${user} added with ${key} and its generator`);
   };
-  if (request.dispatcher) {
-    const tasks: RemoteTask[] = pending.map(({ user, key }) => ({ kind: 'registry-generator', dir, user, key }));
-    await request.dispatcher.run<Record<string, number>>({ backend: tf.getBackend(), prod: tf.env().getBool('PROD') }, tasks, {
-      onNote: (note) => {
-        if (note.type === 'event') hooks.onEvent?.(note.event);
-      },
-      onDone: (report, index) => finished(index, report),
-    });
-  } else {
-    for (const [index, { user, key }] of pending.entries()) await finished(index, await trainRegistryGenerator(services, dir, user, key, hooks));
+  const session = await openRunSession(services, paths.run);
+  try {
+    const ctx: StageContext = { root: session.root, data: session.data, rng: createRng(session.folder.manifest.seed), onEvent: hooks.onEvent };
+    /** Trains and records the users' keys one after another, yielding each user's generator task once its key is recorded. */
+    async function* recordKeys(): AsyncGenerator<RemoteTask> {
+      for (const user of users.filter((u) => !ready.has(u))) {
+        const reserved = await reserve(dir, user, meta, lock);
+        hooks.log?.(reserved.resumed ? `continuing the interrupted addition of user ${user} (${reserved.key})` : `user ${user} gets ${reserved.key}`);
+        let orthogonalTo: string[];
+        if (reserved.status === 'key') {
+          try {
+            const trained = await trainRecordedKey(ctx, session, first.training.keys, dir, user, reserved.key, hooks, lock);
+            trained.key.dispose();
+            orthogonalTo = trained.orthogonalTo;
+          } catch (error) {
+            await forget(dir, user, reserved.key).catch(() => undefined);
+            throw error;
+          }
+        } else {
+          orthogonalTo = (await readRegistryIndex(dir)).users.find((u) => u.user === user)?.orthogonalTo ?? [];
+        }
+        pending.push({ user, key: reserved.key, orthogonalTo, resumed: reserved.resumed });
+        yield { kind: 'registry-generator', dir, user, key: reserved.key };
+      }
+    }
+    if (request.dispatcher) {
+      // Generators are trained by the workers while the next keys are trained here.
+      await request.dispatcher.run<Record<string, number>>({ backend: tf.getBackend(), prod: tf.env().getBool('PROD') }, recordKeys(), {
+        onNote: (note) => {
+          if (note.type === 'event') hooks.onEvent?.(note.event);
+        },
+        onDone: (report, index) => finished(index, report),
+      });
+    } else {
+      let index = 0;
+      for await (const task of recordKeys()) {
+        if (task.kind === 'registry-generator') await finished(index, await trainRegistryGenerator(services, dir, task.user, task.key, hooks));
+        index += 1;
+      }
+    }
+  } finally {
+    session.dispose();
   }
   return { dir, added: pending.map((p) => ({ ...p, report: reports.get(p.user)! })), skipped };
 }

@@ -81,10 +81,12 @@ export interface RemoteStart {
 
 /**
  * Runs remote tasks elsewhere than in this process (see {@link RemoteTask}), e.g. on a job
- * queue. Resolves when every task is done, calling `onDone` with each task's result (the value
- * {@link performTask} returned, with its numbers unchanged) and its index in `tasks`; rejects with
- * `<task> failed: <reason>` for the first task that failed for good.
+ * queue. `tasks` is a list, or a stream the caller still makes (each task is sent as it comes).
+ * Resolves when the stream has ended and every task is done, calling `onDone` with each task's
+ * result (the value `performTask` returned, with its numbers unchanged) and its index in
+ * `tasks`; rejects with `<task> failed: <reason>` for the first task that failed for good, or
+ * with the stream's error.
  */
 export interface TaskDispatcher {
-  run<R>(start: RemoteStart, tasks: readonly RemoteTask[], handlers: RemoteTaskHandlers<R>): Promise<void>;
+  run<R>(start: RemoteStart, tasks: readonly RemoteTask[] | AsyncIterable<RemoteTask>, handlers: RemoteTaskHandlers<R>): Promise<void>;
 }
