@@ -10,11 +10,11 @@ export interface WorkerResult {
 }
 
 export default class Worker extends AttribCommand<typeof Worker> {
-  static override summary = 'Train units from a job queue until stopped (SIGTERM or Ctrl-C).';
+  static override summary = 'Run units from a job queue until stopped (SIGTERM or Ctrl-C).';
 
-  static override description = `Takes units (keyed generators, robust generators) that \`generators train --queue\` and
-\`robust train --queue\` put on the queue, and trains each in one of --concurrency threads with the
-code that trains them in threads of one process, so the results are the same. Every worker must
+  static override description = `Takes units that commands given --queue put on the queue (keyed and robust generators, metrics
+and their parts, study cells, registry users' generators) and runs each in one of --concurrency
+threads with the code that runs them in the command, so the results are the same. Every worker must
 see the run folders at the path the command gave (a shared file system mounted at the same path).
 SIGTERM: no more units are taken, the units in hand are finished, then the worker exits; a second
 SIGTERM hands them back to the queue at once. A worker killed outright hands its units back too:
