@@ -76,7 +76,8 @@ describe.skipIf(skip)('evaluation parts, study cells and registry users on a job
   it('evaluate: metrics and their parts computed by the workers give exactly the numbers of a local evaluation', async () => {
     const here = await copyRun(base, 'evaluate-local');
     const there = await copyRun(base, 'evaluate-queued');
-    const request = { metrics: ['distinguishability', 'attributability', 'quality', 'psnr', 'ssim', 'floor'], samples: 24, batchSize: 8 };
+    // quality over 5,001 shared inputs and psnr over 2,501 split into 3 and 2 parts (one per 2,500).
+    const request = { metrics: ['distinguishability', 'attributability', 'quality', 'psnr', 'ssim', 'floor'], samples: 24, samplesByMetric: { quality: 5001, psnr: 2501 }, batchSize: 100 };
     const local = await evaluateRun(host, { dir: here, ...request, workers: 1 });
     const before = workers.map((w) => doneLines(w).length);
     const progress: string[] = [];
@@ -84,7 +85,11 @@ describe.skipIf(skip)('evaluation parts, study cells and registry users on a job
     expect(queued.label).toBe(local.label);
     expect(queued.record.results).toEqual(local.record.results);
     const parts = workers.flatMap((w, i) => doneLines(w).slice(before[i]).filter((l) => l.startsWith('metric ')));
-    expect(parts.length).toBeGreaterThanOrEqual(request.metrics.length);
+    // Every metric and part was computed once by a worker.
+    expect(parts.map((l) => l.split(' of ')[0]).sort()).toEqual([
+      'metric attributability', 'metric distinguishability', 'metric floor', 'metric psnr part 1/2', 'metric psnr part 2/2',
+      'metric quality part 1/3', 'metric quality part 2/3', 'metric quality part 3/3', 'metric ssim',
+    ]);
     expect(JSON.parse(await readFile(join(there, 'metrics.json'), 'utf8')).plain.results).toEqual(JSON.parse(await readFile(join(here, 'metrics.json'), 'utf8')).plain.results);
   });
 
@@ -107,5 +112,13 @@ describe.skipIf(skip)('evaluation parts, study cells and registry users on a job
     // Provisioning again skips the users that are there.
     const again = await addUsers(registryHost, { dir: queuedRegistry, users, dispatcher: queueDispatcher(address) });
     expect(again).toMatchObject({ added: [], skipped: users });
+  });
+
+  it('a task whose folder a worker cannot see fails for good at once, naming the folder', async () => {
+    const missing = join(fixture.dir, 'not-mounted-registry');
+    const run = queueDispatcher(address).run({ backend: 'cpu', prod: true }, [{ kind: 'registry-generator', dir: missing, user: 'u-9', key: 'key-9' }], {
+      onDone: async () => undefined,
+    });
+    await expect(run).rejects.toThrow(new RegExp(`^generator of user u-9 \\(key-9\\) failed: folder ${missing} is not visible on worker \\S+: every worker must mount the run folders at the same path$`));
   });
 });
