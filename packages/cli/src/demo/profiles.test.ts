@@ -3,9 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { demoProfile, demoStages } from './profiles.js';
 
 describe('demo profiles and objectives', () => {
-  it("fast keeps the release's loss by default (the short schedule); --objective projected is issue 21's objective", () => {
+  it("fast trains keys near the root's samples and generators towards the floor by default; --objective hinge is the release's loss on the same schedule", () => {
     const fast = demoProfile('fast');
-    const hinge = demoStages(fast);
+    const quality = demoStages(fast);
+    expect(quality.objective).toBe('projected');
+    expect(resolveOptions('keys', quality.stages.keys)).toMatchObject({ angleTerm: 'exact', scoreCeiling: 30, lrKey: 5e-2, epochs: 8 });
+    expect(resolveOptions('generators', quality.stages.generators)).toMatchObject({
+      objective: 'projected', trainMode: 'eval', alpha: 100, projectionMargin: 3, othersWeight: 1, epochs: 6, stepsPerEpoch: 50,
+    });
+    expect(resolveOptions('first', quality.stages.first)).toMatchObject({ objective: 'projected', trainMode: 'eval', alpha: 100, scoreCeiling: 30, epochs: 5 });
+    const hinge = demoStages(fast, 'hinge');
     expect(hinge).toEqual({
       objective: 'hinge',
       stages: {
@@ -14,11 +21,8 @@ describe('demo profiles and objectives', () => {
         generators: { epochs: 6, stepsPerEpoch: 50, lrDecay: 0.9, keepBest: true },
       },
     });
-    expect(resolveOptions('generators', hinge.stages.generators)).toMatchObject({ objective: 'hinge', trainMode: 'train', alpha: 10 });
-    const projected = demoStages(fast, 'projected');
-    expect(projected.objective).toBe('projected');
-    expect(resolveOptions('generators', projected.stages.generators)).toMatchObject({ objective: 'projected', trainMode: 'eval', alpha: 100, epochs: 6, stepsPerEpoch: 50 });
-    expect(resolveOptions('first', projected.stages.first)).toMatchObject({ objective: 'projected', trainMode: 'eval', alpha: 100, epochs: 5 });
+    expect(resolveOptions('generators', hinge.stages.generators)).toMatchObject({ objective: 'hinge', trainMode: 'train', alpha: 10, othersWeight: 0 });
+    expect(resolveOptions('keys', hinge.stages.keys)).toMatchObject({ angleTerm: 'orthogonal', scoreCeiling: 0 });
   });
 
   it("paper stays the release's schedule exactly; --objective projected changes only the objective", () => {
