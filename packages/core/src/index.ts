@@ -282,6 +282,7 @@ export {
   chooseThreshold,
   countAtMost,
   countBelow,
+  largestShowableCount,
   rateBelow,
   type AuthenticProbability,
   type Threshold,
@@ -305,10 +306,12 @@ export {
   type CalibrateRunResult,
 } from './engine/runs/calibrate-run.js';
 export { CALIBRATION_SAMPLES, heldOutSpec, type RunScoreRequest } from './engine/runs/run-scores.js';
+export { angleBound, boundDegrees, keyExtent, type KeyExtent } from './calibration/angle-bound.js';
 export {
   certify,
   keyPairAngles,
   type Certificate,
+  type CertifiedPair,
   type KeyDistinguishability,
   type KeyPairAngle,
 } from './calibration/certificate.js';

@@ -70,7 +70,8 @@ describe('attrib calibrate', () => {
     const lines = text.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('calibration for a false-attribution rate of 0.01 per key (plain generators); counts with exact 95% intervals');
     expect(lines[1]).toMatch(/^KEY +THRESHOLD +FPR HELD-OUT +FPR ROOT +FPR OOD +FPR FITTED \(EXTRAPOLATED\) +TPR +CLAIMS OF OTHER GENERATORS$/);
-    expect(lines[2]).toMatch(/^key-1 +-?\d+\.\d{3} \((sign|measured|extrapolated)\) +\d+\/512 \[\S+, \S+\] +\d+\/100 \[/);
+    expect(lines[2]).toMatch(/^key-1 +-?\d+\.\d{3} \((sign|measured|extrapolated|lowest-authentic)\) +\d+\/512 \[\S+, \S+\] +\d+\/100 \[/);
+    expect(lines.at(-3)).toBe('thresholds: 612 authentic scores per key can show 0.01 (measured: the exact 95% upper bound of the authentic rate below the bar is at most 0.01)');
     expect(lines.at(-1)).toBe(`written to ${join(run, 'calibration.json')}`);
     const json = await runCommand<CalibrateRunResult>(Calibrate, [run, '--fpr', '0.01', '--samples', '100', '--heldout', `test-json:${dataFile}`, ...common, '--json']);
     const parsed = JSON.parse(json.stdout) as CalibrateRunResult;
@@ -160,13 +161,21 @@ describe('attrib certify', () => {
     const text = await runCommand(Certify, [run, '--samples', '100', '--heldout', `test-json:${dataFile}`, ...common]);
     expect(text.error, text.stderr).toBeUndefined();
     const lines = text.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^KEY PAIR +ANGLE \(DEGREES\) +COSINE +ANGLE >= 90$/);
-    expect(lines[1]).toMatch(/^key-1 \/ key-2 +\d+\.\d{2} +-?\d\.\d{4} +(holds|FAILS)$/);
+    expect(lines[0]).toMatch(/^KEY PAIR +ANGLE \(DEGREES\) +COSINE +A \(MAX COSINE\) +MIN ANGLE +CONDITION +>= 90 DEGREES +GUARANTEED 1 - 2 DELTA +MEASURED ATTRIBUTABILITY$/);
+    expect(lines[1]).toMatch(/^key-1 \/ key-2 +\d+\.\d{3} +-?\d\.\d{2}e[-+]\d+ +-?\d+\.\d{4} +\d+\.\d{2} +(holds|FAILS) +(yes|no) +-?\d\.\d{4} +\d+\/200 \[\S+, \S+\]$/);
     expect(lines.at(-1)).toMatch(/^measured attributability: \d+\/300 \[\S+, \S+\] = \d\.\d{4} \(100 samples per generator; held-out test-json\S*\)$/);
     const json = await runCommand<CertifyRunResult>(Certify, [run, '--samples', '100', '--heldout', `test-json:${dataFile}`, ...common, '--json']);
     const c = JSON.parse(json.stdout) as CertifyRunResult;
     expect(c.pairs).toHaveLength(3);
-    expect(c.condition).toBe(c.pairs.every((p) => p.cosine <= 0));
+    expect(c.orthogonal).toBe(c.pairs.every((p) => p.cosine <= 0));
+    expect(c.condition).toBe(c.pairs.every((p) => p.cosine <= p.angleBound));
+    // a from the keys' extents, recomputed from the reported d_min and d_max.
+    const ext = new Map(c.keys.map((k) => [k.key, k.extent]));
+    for (const p of c.pairs) {
+      const [i, j] = [ext.get(p.keys[0])!, ext.get(p.keys[1])!];
+      expect(p.angleBound).toBe(Math.min(j.dMin / i.dMax, i.dMin / j.dMax));
+      expect(p.attributability.n).toBe(200);
+    }
     expect(c.bound).toBeCloseTo(1 - 3 * Math.max(...c.keys.map((k) => k.delta)), 12);
     expect(c.attributability.n).toBe(300);
     expect(c.attributability.lower).toBeLessThanOrEqual(c.attributability.rate);

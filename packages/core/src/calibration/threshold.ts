@@ -1,22 +1,34 @@
 import { clopperPearson, type MeasuredRate } from './binomial.js';
 import { tailProbability, tailQuantile, type GaussianTail } from './tail-fit.js';
 
-/** Which bar set a threshold: the sign rule (0), the measured quantile or the fitted tail's. */
-export type ThresholdBasis = 'sign' | 'measured' | 'extrapolated';
+/**
+ * Which bar set a threshold: the sign rule (0); the measured bar (an order statistic whose count
+ * below has an exact upper bound at most the target); or, where n authentic scores cannot show
+ * the target, the stricter of the fitted tail's quantile (`extrapolated`) and the lowest
+ * authentic score (`lowest-authentic`: no authentic score passes).
+ */
+export type ThresholdBasis = 'sign' | 'measured' | 'extrapolated' | 'lowest-authentic';
 
 /**
  * A key's threshold for a target false-attribution rate: the key claims an image when its score
- * is below `value`. It is the lowest of three bars, so a claim must pass all of them: 0 (the
- * method's sign rule); the measured quantile (fewer than `fpr * n` of the authentic scores lie
- * below it); and the fitted tail's quantile at `fpr` (an extrapolation where n is too small to
- * measure `fpr`).
+ * is below `value`. A bar is accepted for the target only when the exact (Clopper-Pearson,
+ * `confidence`) upper bound of the authentic scores' rate below it is at most `fpr`: the
+ * measured bar is s_(k+1) for the largest such count k, so the true rate at it exceeds `fpr`
+ * with probability at most (1 - confidence) / 2. When n scores cannot show `fpr` at all
+ * (0 of n bounds the rate above it), the bar is the stricter of the fitted tail's quantile (an
+ * extrapolation) and the lowest authentic score. `value` never exceeds 0 (the sign rule).
  */
 export interface Threshold {
   readonly fpr: number;
   readonly value: number;
   readonly basis: ThresholdBasis;
-  /** The order statistic s_(m+1), m = floor(fpr * n): at most m authentic scores lie below it. */
-  readonly measuredQuantile: number;
+  /**
+   * The measured bar s_(k+1), k the largest count of authentic scores below it whose exact upper
+   * bound is at most `fpr`; null when no count can show `fpr` (`measurable` false).
+   */
+  readonly measuredQuantile: number | null;
+  /** How many authentic scores the measured bar lets through at most (k); null when not measurable. */
+  readonly allowed: number | null;
   /** The fitted tail's quantile at `fpr` (extrapolated). */
   readonly extrapolatedQuantile: number;
   /**
@@ -24,6 +36,8 @@ export interface Threshold {
    * events in n trials is at most `fpr`. When false, only the extrapolation speaks for `fpr`.
    */
   readonly measurable: boolean;
+  /** The authentic scores below `value`, as k of n with the exact interval (its upper end is <= `fpr` when measurable). */
+  readonly atThreshold: MeasuredRate;
 }
 
 /** How many of the ascending `sorted` scores are below `value` (strictly). */
@@ -59,19 +73,44 @@ export function checkRate(rate: number, what: string): number {
   return rate;
 }
 
+/**
+ * The largest count k of n with an exact `confidence` upper bound at most `fpr`, or -1 when even
+ * 0 of n bounds the rate above `fpr`. The upper bound grows with k, so a bisection finds it.
+ */
+export function largestShowableCount(n: number, fpr: number, confidence = 0.95): number {
+  const upper = (k: number) => clopperPearson(k, n, confidence).upper;
+  if (upper(0) > fpr) return -1;
+  let lo = 0, hi = n - 1; // upper(lo) <= fpr; find the last such k
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (upper(mid) <= fpr) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 /** The {@link Threshold} for `fpr` from ascending authentic scores and their fitted lower tail. */
 export function chooseThreshold(sorted: ArrayLike<number>, tail: GaussianTail, fpr: number, confidence = 0.95): Threshold {
   checkRate(fpr, 'target false-attribution rate');
   const n = sorted.length;
   if (n === 0) throw new Error('no authentic scores to calibrate a threshold on');
-  const m = Math.floor(fpr * n);
-  const measuredQuantile = m < n ? sorted[m]! : Infinity;
+  const k = largestShowableCount(n, fpr, confidence);
   const extrapolatedQuantile = tailQuantile(tail, fpr);
   let value = 0;
   let basis: ThresholdBasis = 'sign';
-  if (measuredQuantile < value) { value = measuredQuantile; basis = 'measured'; }
-  if (extrapolatedQuantile < value) { value = extrapolatedQuantile; basis = 'extrapolated'; }
-  return { fpr, value, basis, measuredQuantile, extrapolatedQuantile, measurable: clopperPearson(0, n, confidence).upper <= fpr };
+  const lower = (bar: number, why: ThresholdBasis) => { if (bar < value) { value = bar; basis = why; } };
+  let measuredQuantile: number | null = null;
+  if (k >= 0) {
+    measuredQuantile = sorted[k]!;
+    lower(measuredQuantile, 'measured');
+  } else {
+    lower(sorted[0]!, 'lowest-authentic');
+    lower(extrapolatedQuantile, 'extrapolated');
+  }
+  return {
+    fpr, value, basis, measuredQuantile, allowed: k >= 0 ? k : null, extrapolatedQuantile,
+    measurable: k >= 0, atThreshold: rateBelow(sorted, value, confidence),
+  };
 }
 
 /**

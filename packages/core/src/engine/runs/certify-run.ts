@@ -19,10 +19,12 @@ export interface CertifyRunResult extends Certificate {
 }
 
 /**
- * `attrib certify`: the paper's sufficient condition on the run's keys (every pair at 90 degrees
- * or more), the guaranteed attributability 1 - N delta from the keys' distinguishability on
- * held-out data, and the attributability measured on the generators' samples (8-bit round trip)
- * with its exact 95% interval. Draws from the run seed's `certify` fork.
+ * `attrib certify`: the sufficient condition on the run's keys (per pair, the data-dependent bound
+ * a(phi_i, phi_j) from the keys' extents over held-out images and root samples, and the
+ * conservative 90-degree form), the guaranteed attributability 1 - N delta from the keys'
+ * distinguishability on held-out data, and the attributability measured on the generators'
+ * samples (8-bit round trip) with its exact 95% interval, per pair and pooled. Draws from the run
+ * seed's `certify` fork.
  */
 export async function certifyRun(services: RunServices, request: CertifyRunRequest): Promise<CertifyRunResult> {
   const dir = resolve(request.dir);
@@ -35,7 +37,7 @@ export async function certifyRun(services: RunServices, request: CertifyRunReque
     try {
       const scores = await scoreRun(services, session, subjects, request, 'certify', request.onProgress);
       const vectors = subjects.keys.map((k) => ({ id: k.id, vector: k.vector.dataSync() }));
-      const certificate = certify(vectors, scores.heldOut.perKey, scores.generators.map((g) => g.perKey));
+      const certificate = certify(vectors, scores.heldOut.perKey, scores.root.perKey, scores.generators.map((g) => g.perKey));
       return { dir, heldOut: scores.heldOut.description, samples: scores.root.n, ...certificate };
     } finally {
       subjects.dispose();
