@@ -67,5 +67,9 @@ describe('certify', () => {
     const c2 = certify([{ id: 'a', vector: [1, 0.01] }, { id: 'b', vector: [0, 1] }], [[1], [1]], [[1], [1]], [[[-1], [1]], [[1], [-1]]]);
     expect(c2.pairs[0]!.orthogonal).toBe(false);
     expect(c2.attributability).toEqual(clopperPearson(2, 2));
+    // Exactly orthogonal keys stored in float32 keep a cosine of ~1e-8: still at 90 degrees.
+    const rounded = certify([{ id: 'a', vector: [1, 1e-8] }, { id: 'b', vector: [0, 1] }], [[1], [1]], [[1], [1]], [[[-1], [1]], [[1], [-1]]]);
+    expect(rounded.pairs[0]!.cosine).toBeGreaterThan(0);
+    expect(rounded.pairs[0]!.orthogonal).toBe(true);
   });
 });

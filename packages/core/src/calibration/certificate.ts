@@ -1,6 +1,12 @@
 import { angleBound, boundDegrees, keyExtent, type KeyExtent } from './angle-bound.js';
 import { clopperPearson, type MeasuredRate } from './binomial.js';
 
+/**
+ * Keys made exactly orthogonal (`angleTerm: 'exact'`) and stored in float32 keep a cosine of a
+ * few 1e-8 either side of 0; up to this they count as at 90 degrees.
+ */
+const ORTHOGONAL_COSINE = 1e-6;
+
 /** The angle between two keys. */
 export interface KeyPairAngle {
   readonly keys: readonly [string, string];
@@ -20,7 +26,7 @@ export interface CertifiedPair extends KeyPairAngle {
   readonly minDegrees: number;
   /** cos <= a: the data-dependent condition holds. */
   readonly holds: boolean;
-  /** cos <= 0: the keys are at 90 degrees or more (the conservative form). */
+  /** cos <= 1e-6: the keys are at 90 degrees or more (the conservative form), within float32 rounding. */
   readonly orthogonal: boolean;
   /** 1 - 2 delta with delta the larger of the two keys' (the bound for these two generators when `holds`). */
   readonly guaranteed: number;
@@ -135,7 +141,7 @@ export function certify(
     const hits = attributed(generated[i]!, i, [j]) + attributed(generated[j]!, j, [i]);
     const total = generated[i]![i]!.length + generated[j]![j]!.length;
     return {
-      ...p, angleBound: a, minDegrees: boundDegrees(a), holds: p.cosine <= a, orthogonal: p.cosine <= 0,
+      ...p, angleBound: a, minDegrees: boundDegrees(a), holds: p.cosine <= a, orthogonal: p.cosine <= ORTHOGONAL_COSINE,
       guaranteed: 1 - 2 * Math.max(perKey[i]!.delta, perKey[j]!.delta),
       guaranteedLower: 1 - 2 * Math.max(perKey[i]!.deltaUpper, perKey[j]!.deltaUpper),
       attributability: clopperPearson(hits, total),
