@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const root = await loadPretrainedDcgan('mnist32');
   root.freeze();
   root.setMode('eval');
-  const data = await mnistImageSource.open({ shape: root.imageShape, split: 'train' } as never);
+  const data = await mnistImageSource.open({ shape: root.imageShape, split: 'train' });
   const keys = await loadRunKeys(run);
   const index = keys.findIndex((k) => k.id === id);
   const started = Date.now();
@@ -36,14 +36,15 @@ async function main(): Promise<void> {
   const rng = createRng(seed).fork('measure');
   const root2k = tf.tidy(() => root.generate(root.sampleInputs(2000, rng)));
   const rootScores = tf.tidy(() => key.score(root2k)).dataSync();
-  const { distances } = projectBatchOntoKeyedSide(root2k, phi, 1) as unknown as { distances: number[] };
+  const { projected, distances } = projectBatchOntoKeyedSide(root2k, phi, 1);
+  projected.dispose();
   const real = data.read(Array.from({ length: 2000 }, (_, i) => i * 3));
   const realScores = tf.tidy(() => key.score(real)).dataSync();
   const share = (a: ArrayLike<number>, f: (x: number) => boolean) => Array.from(a).filter(f).length / a.length;
   const mean = (a: ArrayLike<number>) => Array.from(a).reduce((s, x) => s + x, 0) / a.length;
   console.log(`RESULT ${JSON.stringify({
     options, seconds, norm, realPositive: share(realScores, (s) => s > 0), rootPositive: share(rootScores, (s) => s > 0),
-    rootAbove1: share(rootScores, (s) => s >= 1), rootMean: mean(rootScores), rootMin: Math.min(...rootScores), floor: distances ? mean(distances) : undefined,
+    rootAbove1: share(rootScores, (s) => s >= 1), rootMean: mean(rootScores), rootMin: Math.min(...rootScores), floor: mean(distances),
     last: history.at(-1)?.report,
   })}`);
 }
