@@ -63,7 +63,7 @@ ${TRAINING}`);
     expect(manifest.robust.scale).toEqual(['key-1', 'key-2']);
     expect(manifest.config.robust).toMatchObject({ alpha: 50, epochs: 1 });
     expect(existsSync(join(out, 'robustness-scale.svg'))).toBe(true);
-    expect(outcome.stdout).toMatch(/4 of 4 cells run now; wrote study\.json, study\.csv, robustness-scale\.svg, quality-robustness\.svg to /);
+    expect(outcome.stdout).toMatch(/4 of 4 cells run now; wrote study\.json, study\.csv, robustness-scale\.svg, l2-scale\.svg, quality-robustness\.svg to /);
 
     const again = await runCommand<StudyResult>(Study, [config, ...common, '--json']);
     expect(again.error).toBeUndefined();
