@@ -145,6 +145,13 @@ describe('the shipped example studies', () => {
     expect(study.evaluation.fid).toBe('auto');
   });
 
+  it('study-robust-projected.yaml: the robust table again with the projected robust objective (alpha 100, batch norm frozen)', async () => {
+    const { study, cells } = await planOf('study-robust-projected.yaml');
+    expect(cells.map((c) => [c.postProcess, c.robust, c.alpha])).toEqual(['blur', 'noise', 'jpeg', 'crop', 'combination'].map((pp) => [pp, true, 100]));
+    expect(study.training.robust).toMatchObject({ objective: 'projected', trainMode: 'eval', batchSize: 16, probability: 1 });
+    expect(study.evaluation.fid).toBe('auto');
+  });
+
   it('study-crop-keys.yaml: an orthogonal key run from its own base, crop plain and robust at alpha 2, none plain', async () => {
     const { study, cells } = await planOf('study-crop-keys.yaml', 'crop-base');
     expect(cells.map((c) => [c.angle, c.postProcess, c.robust, c.alpha])).toEqual([
