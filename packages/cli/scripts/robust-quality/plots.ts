@@ -1,7 +1,7 @@
 /**
  * The plots of docs/results/robust-quality: per post-process, attributability under it against
  * L2 to the root and against FID, today's robust table (the release's loss, CSVs of
- * docs/results/robust-paper) beside a study with the projected robust objective, the floor under
+ * docs/results/robust-paper) beside a study with the projected robust objective (series `today` and `projected`), the floor under
  * T from the study's rows drawn in:
  *   tsx --conditions=source packages/cli/scripts/robust-quality/plots.ts OUT_DIR STUDY_DIR [TODAY.csv ...]
  */
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   if (!out || !studyDir) throw new Error('usage: plots.ts OUT_DIR STUDY_DIR [TODAY.csv ...]');
   const study = JSON.parse(readFileSync(join(studyDir, 'study.json'), 'utf8')) as StudyFile;
   const rows: StudyRow[] = [
-    ...today.flatMap((file) => csvRows(file, 'today (release loss)')).filter((r) => r.robust),
+    ...today.flatMap((file) => csvRows(file, 'today')).filter((r) => r.robust),
     ...study.cells.map((r) => ({ ...r, base: 'projected' })),
   ];
   for (const postProcess of new Set(study.cells.map((r) => r.postprocess))) {
