@@ -206,6 +206,7 @@ export { nothingToResume } from './engine/runs/session.js';
 // Keys
 export { LinearKey } from './keys/linear-key.js';
 export { projectBatchOntoKeyedSide, projectOntoKeyedSide, type KeyProjection } from './keys/projection.js';
+export { keyThroughPostProcess } from './keys/key-through-post-process.js';
 export { KEY_FORMAT, loadKey, saveKey, type KeyFile } from './keys/key-file.js';
 
 // Reading PyTorch files (no code runs from them) and NumPy arrays

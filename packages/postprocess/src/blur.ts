@@ -53,6 +53,11 @@ export class BlurPostProcess implements PostProcess {
     const pick = ctx.rng.int(p.trainSigmas.length);
     return gaussianBlur(images, p.trainKernelSizes[pick]!, p.trainSigmas[pick]!);
   }
+
+  /** A convolution with reflected borders is linear: T itself. */
+  linearPart(images: tf.Tensor4D, ctx: PostProcessContext): tf.Tensor4D {
+    return this.apply(images, ctx);
+  }
 }
 
 /** `blur`: Gaussian blur, the reference's "Blur" post-process. */

@@ -48,7 +48,7 @@ export class CombinationPostProcess implements PostProcess {
   readonly name = 'combination';
   readonly differentiable = true;
   readonly params: Params;
-  private readonly parts: readonly SyncPart[];
+  private readonly parts: readonly (SyncPart & Required<Pick<PostProcess, 'linearPart'>>)[];
   private readonly probability: number;
 
   constructor(given?: Readonly<Record<string, unknown>>) {
@@ -65,6 +65,11 @@ export class CombinationPostProcess implements PostProcess {
 
   apply(images: tf.Tensor4D, ctx: PostProcessContext): tf.Tensor4D {
     return applyChain(this.parts, images, ctx, this.probability);
+  }
+
+  /** The chain of the parts' linear parts (the noise one the identity), with the same draws. */
+  linearPart(images: tf.Tensor4D, ctx: PostProcessContext): tf.Tensor4D {
+    return applyChain(this.parts.map((p) => ({ apply: (x, c) => p.linearPart(x, c) })), images, ctx, this.probability);
   }
 }
 

@@ -41,6 +41,11 @@ export class CropPostProcess implements PostProcess {
     const [low, high] = this.params.trainRatioRange as [number, number];
     return centreCropResize(images, low + (high - low) * ctx.rng.uniform());
   }
+
+  /** Cropping and bilinear resizing are linear: T itself. */
+  linearPart(images: tf.Tensor4D, ctx: PostProcessContext): tf.Tensor4D {
+    return this.apply(images, ctx);
+  }
 }
 
 /** `crop`: centre crop and bilinear resize back, the reference's "Crop" post-process. */

@@ -74,6 +74,11 @@ export class JpegPostProcess implements PostProcess {
   apply(images: tf.Tensor4D): tf.Tensor4D {
     return jpegApproximation(images, this.params.coefficients);
   }
+
+  /** The approximation is linear (no offsets, quantisation or clamping): T itself. */
+  linearPart(images: tf.Tensor4D): tf.Tensor4D {
+    return this.apply(images);
+  }
 }
 
 /** `jpeg`: the differentiable 8x8-DCT approximation of JPEG, the reference's "Jpeg" post-process. */

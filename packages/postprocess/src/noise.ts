@@ -33,6 +33,16 @@ export class NoisePostProcess implements PostProcess {
     const std = ctx.mode === 'eval' ? this.params.std : low + (high - low) * ctx.rng.uniform();
     return addClampedNoise(images, std, ctx.rng.seed());
   }
+
+  /**
+   * The identity: noise is added whatever the image, so phi.T(x) = phi.x + phi.n up to the clamp,
+   * and phi.n has mean 0. Draws what {@link apply} draws, so a chain's later parts see the same rng.
+   */
+  linearPart(images: tf.Tensor4D, ctx: PostProcessContext): tf.Tensor4D {
+    if (ctx.mode === 'train') ctx.rng.uniform();
+    ctx.rng.seed();
+    return tf.clone(images);
+  }
 }
 
 /** `noise`: additive Gaussian noise then clamping, the reference's "Noise" post-process. */

@@ -62,6 +62,11 @@ export class ResizedCropPostProcess implements PostProcess {
     const left = drawOffset(width, size.width, ctx);
     return cropResize(images, { top, left, ...size });
   }
+
+  /** Cropping and bilinear resizing are linear: T itself. */
+  linearPart(images: tf.Tensor4D, ctx: PostProcessContext): tf.Tensor4D {
+    return this.apply(images, ctx);
+  }
 }
 
 /** `resized-crop`: a window of a fraction of the area at a random place, resized back (WAVES's resized crop). */

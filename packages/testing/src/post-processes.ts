@@ -17,6 +17,21 @@ export function contrastPostProcess(min = 0.5): PostProcess {
   };
 }
 
+/**
+ * A linear post-process for tests: every image, flattened in HWC order, is multiplied by the
+ * row-major d x d `matrix` (T(x) = M x), in both modes; its linear part is itself.
+ */
+export function matrixPostProcess(matrix: readonly number[]): PostProcess {
+  const d = Math.round(Math.sqrt(matrix.length));
+  if (d * d !== matrix.length) throw new Error(`matrixPostProcess: ${matrix.length} entries; expected a square matrix`);
+  const apply = (images: tf.Tensor4D): tf.Tensor4D => tf.tidy(() => {
+    const [n, h, w, c] = images.shape;
+    const m = tf.tensor2d(matrix as number[], [d, d]);
+    return tf.reshape(tf.matMul(tf.reshape(images, [n, h * w * c]), m, false, true), [n, h, w, c]) as tf.Tensor4D;
+  });
+  return { name: 'test-matrix', params: {}, differentiable: true, apply, linearPart: apply };
+}
+
 /** A non-differentiable, asynchronous post-process for tests (rounds to 4 grey levels). */
 export function posterizePostProcess(): PostProcess {
   return {

@@ -32,7 +32,7 @@ instead, computed by \`attrib worker\` processes on machines that mount the run 
   static override flags = {
     postprocess: Flags.string({ summary: 'Post-process applied at evaluation strength (robust metrics).' }),
     param: Flags.string({ summary: 'A parameter of the post-process, key=value (repeatable).', multiple: true, multipleNonGreedy: true }),
-    metrics: Flags.string({ summary: 'Comma-separated metric names. Default: distinguishability, attributability, attribution-matrix, quality, psnr, ssim, and floor without --postprocess.' }),
+    metrics: Flags.string({ summary: 'Comma-separated metric names. Default: distinguishability, attributability, attribution-matrix, quality, psnr, ssim, and floor (under --postprocess: the floor under T, when T has a linear part).' }),
     label: Flags.string({ summary: 'Measure the generators robust-trained under this label (robust train --label). Default: the post-process name.' }),
     generators: Flags.string({ summary: 'auto, plain or robust: which keyed generators to measure. Default: auto.', options: ['auto', 'plain', 'robust'] }),
     samples: Flags.string({ summary: "Overrides every metric's sample count." }),

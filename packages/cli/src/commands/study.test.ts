@@ -63,7 +63,7 @@ ${TRAINING}`);
     expect(manifest.robust.scale).toEqual(['key-1', 'key-2']);
     expect(manifest.config.robust).toMatchObject({ alpha: 50, epochs: 1 });
     expect(existsSync(join(out, 'robustness-scale.svg'))).toBe(true);
-    expect(outcome.stdout).toMatch(/4 of 4 cells run now; wrote study\.json, study\.csv, robustness-scale\.svg, quality-robustness\.svg to /);
+    expect(outcome.stdout).toMatch(/4 of 4 cells run now; wrote study\.json, study\.csv, robustness-scale\.svg, l2-scale\.svg, quality-robustness\.svg to /);
 
     const again = await runCommand<StudyResult>(Study, [config, ...common, '--json']);
     expect(again.error).toBeUndefined();
@@ -142,6 +142,13 @@ describe('the shipped example studies', () => {
       [['blur', 1], ['crop', 2], ['noise', 2], ['jpeg', 2], ['combination', 2]].map(([pp, alpha]) => [pp, true, alpha]),
     );
     expect(study.training.robust).toMatchObject({ epochs: 1, stepsPerEpoch: 625, batchSize: 16, probability: 1 });
+    expect(study.evaluation.fid).toBe('auto');
+  });
+
+  it('study-robust-projected.yaml: the robust table again with the projected robust objective (alpha 100, batch norm frozen)', async () => {
+    const { study, cells } = await planOf('study-robust-projected.yaml');
+    expect(cells.map((c) => [c.postProcess, c.robust, c.alpha])).toEqual(['blur', 'noise', 'jpeg', 'crop', 'combination'].map((pp) => [pp, true, 100]));
+    expect(study.training.robust).toMatchObject({ objective: 'projected', trainMode: 'eval', batchSize: 16, probability: 1 });
     expect(study.evaluation.fid).toBe('auto');
   });
 

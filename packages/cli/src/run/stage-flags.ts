@@ -63,6 +63,8 @@ export const STAGE_FLAGS: Record<StageName, readonly OptionFlag[]> = {
     ...COMMON, ...GENERATOR,
     { option: 'probability', flag: 'probability' },
     { option: 'othersWeight', flag: 'others-weight' },
+    { option: 'objective', flag: 'objective' },
+    ...PROJECTION,
   ],
 };
 

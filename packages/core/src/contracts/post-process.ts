@@ -33,6 +33,16 @@ export interface PostProcess {
    * Does not dispose its input. A non-differentiable one (a real codec) may be asynchronous.
    */
   apply(images: tf.Tensor4D, ctx: PostProcessContext): tf.Tensor4D | Promise<tf.Tensor4D>;
+  /**
+   * The linear map A of T, for the floor under T (issue 21): given when T(x) = A x (blur, crop
+   * and resize, the DCT approximation of JPEG: `linearPart` is `apply`) or T(x) = A x + noise
+   * that does not depend on x, up to clamping to [-1, 1] (noise: A = I; the combination: its
+   * blur, crop and JPEG with the noise left out). Then phi.T(x) = (A^T phi).x (+ phi.noise, of
+   * mean 0), and A^T phi is the gradient of phi.A(x). Synchronous and differentiable; draws from
+   * `ctx.rng` exactly what {@link apply} draws, so one seed gives the strength of both. Absent
+   * when T has no such linear part (a real codec, ...).
+   */
+  linearPart?(images: tf.Tensor4D, ctx: PostProcessContext): tf.Tensor4D;
 }
 
 /**

@@ -161,7 +161,13 @@ export interface GeneratorStageOptions extends EpochOptions, GeneratorOptimizerO
 }
 
 /** Stage "robust": fine-tune a keyed generator against a post-process (method.md, "Robust training"). */
-export interface RobustStageOptions extends EpochOptions, GeneratorOptimizerOptions {
+export interface RobustStageOptions extends EpochOptions, GeneratorOptimizerOptions, ProjectionOptions {
+  /**
+   * `hinge` (the release): alpha * MSE(T(G_i(z)), T(G0(z))) on steps that apply T. `projected`
+   * (issue 21): alpha * MSE(G_i(z), x*), x* the projection of G0(z) onto the keyed side of
+   * A^T phi (A the linear part of that step's T) on steps that apply T, of phi on the others.
+   */
+  readonly objective: 'hinge' | 'projected';
   /** Probability that a step applies the post-process (to both G_i(z) and G0(z)). */
   readonly probability: number;
   readonly checkSamples: number;
@@ -190,7 +196,9 @@ export const DEFAULT_OPTIONS = {
     ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, batchSize: 16, lrDecay: 0.7, objective: 'hinge' as GeneratorObjective, checkSamples: 2000, keepBest: false, othersWeight: 0,
     shift: { delta: 0.01, growth: 1.1, dmaxSamples: undefined, stopWhenDistinguishable: true },
   } satisfies GeneratorStageOptions,
-  robust: { ...EPOCHS, ...GENERATOR_ADAM, batchSize: 16, lrDecay: 0.7, probability: 0.5, checkSamples: 2000, othersWeight: 0 } satisfies RobustStageOptions,
+  robust: {
+    ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, objective: 'hinge' as 'hinge' | 'projected', batchSize: 16, lrDecay: 0.7, probability: 0.5, checkSamples: 2000, othersWeight: 0,
+  } satisfies RobustStageOptions,
 } as const;
 
 export type StageName = keyof typeof DEFAULT_OPTIONS;
@@ -232,7 +240,7 @@ export const STAGE_OPTION_INFO: Readonly<Record<string, StageOptionInfo>> = {
   maxAttempts: { kind: 'integer', summary: 'Theory mode: trainings of one key before giving up.' },
   objective: {
     kind: 'string', choices: ['hinge', 'shift', 'projected'],
-    summary: "hinge (the release), shift (the paper's regression onto G0(z) - gamma u; generators only) or projected (hinge + alpha MSE to x*, G0(z) projected onto phi.x <= -margin).",
+    summary: "hinge (the release), shift (the paper's regression onto G0(z) - gamma u; generators only) or projected (hinge + alpha MSE to x*, G0(z) projected onto phi.x <= -margin; robust: onto (A^T phi).x <= -margin when T = A x is applied).",
   },
   scoreCeiling: { kind: 'number', summary: "Not in the release: authentic images' scores are also pushed below this (h(s - c)); 0 leaves the term out." },
   projectionMargin: { kind: 'number', summary: 'projected: the target x* scores <= -margin under the key.' },
@@ -302,7 +310,7 @@ const SHIFT_CHECKS: Record<string, Check> = {
 };
 
 function validate(stage: string, options: Record<string, unknown>): void {
-  if (stage === 'first' && options.objective === 'shift') throw new Error('first option objective: got "shift", expected "hinge" or "projected"');
+  if ((stage === 'first' || stage === 'robust') && options.objective === 'shift') throw new Error(`${stage} option objective: got "shift", expected "hinge" or "projected"`);
   for (const [name, value] of Object.entries(options)) {
     if (name === 'shift') {
       for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {

@@ -3,6 +3,7 @@ import type { Generator } from '../contracts/generator.js';
 import type { Key } from '../contracts/key.js';
 import { formatShape, sameShape } from '../contracts/image.js';
 import type { PostProcess } from '../contracts/post-process.js';
+import { keyThroughPostProcess } from '../keys/key-through-post-process.js';
 import { createRng } from '../util/rng.js';
 import { Adam } from './adam.js';
 import { epochBatchSizes } from './batches.js';
@@ -10,6 +11,7 @@ import { generatedScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
 import { keyedHinge, lpDistance, meanAuthenticHinge } from './losses.js';
 import { resolveOptions, type OptionsInput, type RobustStageOptions } from '../contracts/stage-options.js';
+import { projectedTarget } from './projected-target.js';
 import { minimize, prefixed, unprefixed } from './step.js';
 import { runUnit, startOf, type UnitLoop } from './unit-loop.js';
 
@@ -26,7 +28,7 @@ export interface RobustResult {
 
 /**
  * Stage "robust" for one key (method.md, "Robust training against post-processes"): fine-tunes a
- * copy of the keyed generator `start` (in `train` mode; G0 in `eval`). Each step, with
+ * copy of the keyed generator `start` (in `train` mode by default; G0 in `eval`). Each step, with
  * probability `probability` (0.5), the post-process T, at a strength drawn for that step
  * (`mode: 'train'`), is applied to both G_i(z) and G0(z) — the same strength for both — before
  * both terms:
@@ -35,6 +37,15 @@ export interface RobustResult {
  * With `othersWeight` w > 0 (not in the release) and `otherKeys` given, the loss gains
  *   w * mean_j h(1 - phi_j.T(G_i(z)))
  * over the other keys, so the samples stay authentic under them (attributability asks for both).
+ *
+ * With `objective` `projected` (issue 21) the distance term is alpha * MSE(G_i(z), x*) on the
+ * generator's own images, x* the projection of G0(z) onto { x in [-1, 1]^d : psi.x <=
+ * -projectionMargin }, psi = A^T phi (A the linear part of the step's T, same strength) when the
+ * step applies T and psi = phi when it does not: x* is the least change of the root's image
+ * whose post-processed version the key claims, and the term no longer lets through what T
+ * hides (a blur hides stripes). T then needs a linear part (`PostProcess.linearPart`).
+ * `trainMode` sets the generator's mode during the steps (`train`, the release; `eval`: batch
+ * norm frozen).
  * T must be differentiable (and synchronous); anything else is rejected before training. The
  * report gives the share of `checkSamples` samples with phi.G_i(z) <= -1, without T and with T
  * at evaluation strength.
@@ -56,6 +67,10 @@ export async function trainRobustGenerator(
   for (const [what, shape] of [['key ' + key.id, key.shape], ['generator', start.imageShape], ...otherKeys.map((k) => ['key ' + k.id, k.shape] as const)] as const) {
     if (!sameShape(shape, root.imageShape)) throw new Error(`${what} belongs to ${formatShape(shape)} images; the root generator makes ${formatShape(root.imageShape)}`);
   }
+  const projected = options.objective === 'projected';
+  if (projected && !postProcess.linearPart) {
+    throw new Error(`robust objective projected: post-process ${postProcess.name} has no linear part (T(x) = A x, up to additive noise); use objective hinge`);
+  }
   root.setMode('eval');
   const withOthers = options.othersWeight > 0 && otherKeys.length > 0;
   const unit = robustUnit(label, key.id);
@@ -66,6 +81,13 @@ export async function trainRobustGenerator(
     const out = postProcess.apply(images, { mode: 'train', rng: createRng(seed) });
     if (out instanceof Promise) throw new Error(`post-process ${postProcess.name} returned a promise; robust training needs a synchronous, differentiable one`);
     return out;
+  };
+  const keyValues = projected ? Float32Array.from(key.vector.dataSync() as Float32Array) : undefined;
+  /** The distance term's target: G0(z), T(G0(z)) (hinge), or its projection x* (projected). */
+  const targetOf = (rootImages: tf.Tensor4D, applied: boolean, seed: number): tf.Tensor4D => {
+    if (!keyValues) return applied ? transform(rootImages, seed) : rootImages;
+    const direction = applied ? keyThroughPostProcess(keyValues, root.imageShape, postProcess, { mode: 'train', rng: createRng(seed) }) : keyValues;
+    return projectedTarget(rootImages, direction, options.projectionMargin);
   };
   try {
     const saved = await ctx.store?.load(unit);
@@ -83,7 +105,7 @@ export async function trainRobustGenerator(
       epochs: options.epochs,
       beginEpoch(epoch) {
         optimizer.lr = options.lr * options.lrDecay ** epoch;
-        generator.setMode('train');
+        generator.setMode(options.trainMode);
       },
       plan: () => epochBatchSizes(data.size, options.batchSize, options.stepsPerEpoch),
       step(n, streams) {
@@ -91,12 +113,12 @@ export async function trainRobustGenerator(
         const seed = streams.postProcess.seed();
         return tf.tidy(() => {
           const z = generator.sampleInputs(n, streams.inputs);
-          const authentic = applied ? transform(root.generate(z), seed) : root.generate(z);
+          const target = targetOf(root.generate(z), applied, seed);
           const terms = minimize(optimizer, (): Record<string, tf.Scalar> => {
             const generated = generator.generate(z);
             const images = applied ? transform(generated, seed) : generated;
             const hinge = keyedHinge(key.score(images));
-            const distance = lpDistance(images, authentic, options.lp);
+            const distance = lpDistance(projected ? generated : images, target, options.lp);
             const total: tf.Scalar = tf.add(hinge, tf.mul(options.alpha, distance));
             if (!withOthers) return { hinge, distance, total };
             const others = meanAuthenticHinge(otherKeys.map((k) => k.score(images)));
@@ -109,7 +131,7 @@ export async function trainRobustGenerator(
         generator.setMode('eval');
         const plain = await generatedScores(generator, key, options.checkSamples, streams.check);
         const processed = await generatedScores(generator, key, options.checkSamples, streams.check, postProcess);
-        generator.setMode('train');
+        generator.setMode(options.trainMode);
         return { report: { keyedShare: share(plain, (s) => s <= -1), keyedShareProcessed: share(processed, (s) => s <= -1) } };
       },
       snapshot: () => ({ ...prefixed('generator', generator.state()), ...optimizer.state('adam.generator') }),

@@ -5,7 +5,7 @@ import type { MetricContext } from '../contracts/metric.js';
 import { LinearKey } from '../keys/linear-key.js';
 import { useBackend } from '@attrib/testing/backend';
 import { MemoryImageSource } from '@attrib/testing/memory-source';
-import { contrastPostProcess } from '@attrib/testing/post-processes';
+import { matrixPostProcess, posterizePostProcess } from '@attrib/testing/post-processes';
 import { TableGenerator } from '@attrib/testing/table-generator';
 import { createRng } from '../util/rng.js';
 import { floor } from './floor.js';
@@ -107,7 +107,25 @@ describe('floor', () => {
     }
   });
 
-  it('is refused under a post-process, with a one-line error', async () => {
-    await expect(floor.compute(context({ postProcess: contrastPostProcess() }))).rejects.toThrow(/^floor: measured without a post-process only/);
+  it('under a linear post-process T = M x is the projection along M^T phi (float64), beside the L2 of the images themselves', async () => {
+    // A mix of the 4 values (not symmetric, so M^T and M differ).
+    const m = [0.6, 0.3, 0, 0.1, /**/ 0, 0.5, 0.5, 0, /**/ 0.2, 0, 0.7, 0.1, /**/ -0.1, 0.2, 0, 0.9];
+    const result = await floor.compute(context({ postProcess: matrixPostProcess(m) }));
+    const root = rows(rootTable);
+    const through = (phi: number[]) => phi.map((_, j) => phi.reduce((s, p, i) => s + m[i * 4 + j]! * p, 0));
+    const floors = keyValues.map((phi) => root.reduce((s, x) => s + floorByBisection(x, through(phi)), 0) / root.length);
+    const plain = keyValues.map((phi) => root.reduce((s, x) => s + floorByBisection(x, phi), 0) / root.length);
+    const l2s = generatorTables.map((t) => rows(t).reduce((s, x, r) => s + Math.hypot(...x.map((v, k) => v - root[r]![k]!)), 0) / root.length);
+    const perKey = result.details!.perKey as { floor: number; l2: number }[];
+    perKey.forEach((p, i) => {
+      expect(p.floor).toBeCloseTo(floors[i]!, 5);
+      expect(Math.abs(p.floor - plain[i]!)).toBeGreaterThan(0.01);
+      expect(p.l2).toBeCloseTo(l2s[i]!, 5);
+    });
+    expect(result.details!.postProcess).toBe('test-matrix');
+  });
+
+  it('is refused under a post-process without a linear part, with a one-line error', async () => {
+    await expect(floor.compute(context({ postProcess: posterizePostProcess() }))).rejects.toThrow(/^floor: post-process test-posterize has no linear part/);
   });
 });

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Metric, MetricContext, MetricOutline, MetricParts } from '../contracts/metric.js';
+import { keyThroughPostProcess } from '../keys/key-through-post-process.js';
 import { projectOntoKeyedSide } from '../keys/projection.js';
+import { createRng } from '../util/rng.js';
 import { checkContext, meanAndStd } from './checks.js';
 import { l2PerImage } from './quality.js';
 import { forEachSharedBatch, sharedBatchSizes, sharedInputParts } from './shared-inputs.js';
@@ -16,9 +18,22 @@ type FloorSums = [number, number][][];
 const samplesOf = (outline: MetricOutline): number => outline.samples ?? FLOOR_SAMPLES;
 
 function check(ctx: MetricOutline): void {
-  if (ctx.postProcess) {
-    throw new Error(`floor: measured without a post-process only (got ${ctx.postProcess.name}); run it in an evaluation without --postprocess`);
+  if (ctx.postProcess && !ctx.postProcess.linearPart) {
+    throw new Error(`floor: post-process ${ctx.postProcess.name} has no linear part (T(x) = A x, up to additive noise); the floor is measured without a post-process or under blur, crop, resized-crop, jpeg, noise or combination`);
   }
+}
+
+/**
+ * The vectors the floor projects along: each key itself, or under a post-process T its
+ * A^T phi (A the linear part of T at evaluation strength, drawn once from the metric's stream).
+ */
+function floorKeys(ctx: MetricContext): Float32Array[] {
+  return ctx.keys.map((k, i) => {
+    const phi = k.vector.dataSync() as Float32Array;
+    if (!ctx.postProcess) return phi;
+    const rng = createRng(ctx.rng.fork('floor').fork(String(i)).seed());
+    return keyThroughPostProcess(phi, ctx.root.imageShape, ctx.postProcess, { mode: 'eval', rng });
+  });
 }
 
 const parts: MetricParts<FloorSums> = {
@@ -26,9 +41,10 @@ const parts: MetricParts<FloorSums> = {
   async compute(ctx: MetricContext, index, count) {
     checkContext(ctx, 'floor');
     check(ctx);
-    const keys = ctx.keys.map((k) => k.vector.dataSync() as Float32Array);
+    const keys = floorKeys(ctx);
     const sums: FloorSums = [];
-    await forEachSharedBatch(ctx, samplesOf(ctx), (root, generated) => {
+    // The root's and the generators' own images: the floor is a change of the image itself.
+    await forEachSharedBatch({ ...ctx, postProcess: undefined }, samplesOf(ctx), (root, generated) => {
       const [n, h, w, c] = root.shape;
       const d = h * w * c;
       // NHWC flattened per image is HWC, the order of attrib's keys.
@@ -67,7 +83,7 @@ const parts: MetricParts<FloorSums> = {
     const l2 = meanAndStd(perKey.map((r) => r.l2)).mean;
     return {
       summary: { mean, std, l2, ratio: l2 / mean },
-      details: { perKey, samples, margin: FLOOR_MARGIN, postProcess: null },
+      details: { perKey, samples, margin: FLOOR_MARGIN, postProcess: outline.postProcess?.name ?? null },
     };
   },
 };
@@ -77,7 +93,14 @@ const parts: MetricParts<FloorSums> = {
  * x* the projection of x0 onto { x in [-1, 1]^d : phi . x <= -1 }, the smallest change the key
  * claims with the training margin; beside it the keyed generator's mean L2 to the root on the
  * same inputs (the first inputs of `quality`'s stream) and their ratio. Summary: `mean` and `std`
- * of the floor over keys, `l2` the mean L2, `ratio` = l2 / mean floor. Without a post-process only.
+ * of the floor over keys, `l2` the mean L2, `ratio` = l2 / mean floor.
+ *
+ * Under a post-process T with a linear part A (`PostProcess.linearPart`), the floor under T: the
+ * projection of x0 onto { x in [-1, 1]^d : (A^T phi) . x <= -1 }, since phi.T(x) = (A^T phi).x
+ * for a linear T (blur, crop and resize, the JPEG approximation, at evaluation strength). For
+ * noise (A = I) that is the plain floor, and for the combination the floor under its blur, crop
+ * and JPEG: the added noise moves phi.T(x) by phi.n, of mean 0, and the clamp to [-1, 1] is left
+ * out. L2 stays the generators' own images' distance to the root's (T is not applied to it).
  */
 export const floor: Metric = {
   name: 'floor',

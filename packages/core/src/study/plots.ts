@@ -41,13 +41,42 @@ export function qualityPlot(rows: readonly StudyRow[]): string {
   return svgPlot({ title: 'Quality against robustness', xLabel: 'attributability', yLabel: 'L2 distance to the root', series, lines: false, xDomain: [0, 1] });
 }
 
-/** Writes robustness-<post-process>.svg for each post-process and quality-robustness.svg; returns the file names. */
+/**
+ * Attributability under one post-process against the generators' L2 to the root, one series per
+ * base, angle, robust and alpha, with the floor under T (the rows' `floor`, one dashed line per
+ * distinct value to 2 decimals) drawn in: no generator of those keys can be closer than it and
+ * be claimed with the training margin.
+ */
+export function l2Plot(postProcess: string, rows: readonly StudyRow[]): string {
+  const series: PlotSeries[] = [...groupBy(rows, seriesName)].map(([name, group]) => ({ name, points: group.map((r) => [r.l2, r.attributability] as const) }));
+  const floors = [...new Set(rows.map((r) => r.floor).filter((v): v is number => v !== null && v !== undefined && Number.isFinite(v)).map((v) => v.toFixed(2)))];
+  return svgPlot({
+    title: `Attributability under ${postProcess} against L2`, xLabel: 'L2 distance to the root', yLabel: `attributability (${postProcess})`,
+    series, lines: false, yDomain: [0, 1], xMarks: floors.map((v) => ({ value: Number(v), label: `floor under T ${v}` })),
+  });
+}
+
+/** Attributability under one post-process against the generators' FID, as {@link l2Plot}; rows without FID are left out. */
+export function fidPlot(postProcess: string, rows: readonly StudyRow[]): string {
+  const series: PlotSeries[] = [...groupBy(rows.filter((r) => r.fid !== null), seriesName)].map(([name, group]) => ({
+    name, points: group.map((r) => [r.fid!, r.attributability] as const),
+  }));
+  return svgPlot({ title: `Attributability under ${postProcess} against FID`, xLabel: 'FID of the keyed generators', yLabel: `attributability (${postProcess})`, series, lines: false, yDomain: [0, 1] });
+}
+
+/**
+ * Writes, for each post-process, robustness-<pp>.svg, l2-<pp>.svg and (with FID) fid-<pp>.svg,
+ * and quality-robustness.svg; returns the file names.
+ */
 export async function writeStudyPlots(dir: string, rows: readonly StudyRow[]): Promise<string[]> {
   const written: string[] = [];
   for (const [postProcess, group] of groupBy(rows.filter((r) => r.postprocess !== NO_POST_PROCESS), (r) => r.postprocess)) {
-    const name = `robustness-${postProcess}.svg`;
-    await writeFileAtomic(join(dir, name), robustnessPlot(postProcess, group));
-    written.push(name);
+    const plots: [string, string][] = [[`robustness-${postProcess}.svg`, robustnessPlot(postProcess, group)], [`l2-${postProcess}.svg`, l2Plot(postProcess, group)]];
+    if (group.some((r) => r.fid !== null)) plots.push([`fid-${postProcess}.svg`, fidPlot(postProcess, group)]);
+    for (const [name, svg] of plots) {
+      await writeFileAtomic(join(dir, name), svg);
+      written.push(name);
+    }
   }
   if (rows.length > 0) {
     await writeFileAtomic(join(dir, 'quality-robustness.svg'), qualityPlot(rows));

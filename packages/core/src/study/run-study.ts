@@ -139,7 +139,8 @@ export async function runCell(
     ...(config.evaluation.batchSize !== undefined ? { batchSize: config.evaluation.batchSize } : {}),
   } as const;
   const fid = measuresFid(config, info);
-  const robustness = await evaluateRun(services, { ...common, postProcess, metrics: ROBUSTNESS_METRICS }, hooks);
+  const linear = !postProcess || services.postProcess(postProcess.name).create(postProcess.params).linearPart !== undefined;
+  const robustness = await evaluateRun(services, { ...common, postProcess, metrics: [...ROBUSTNESS_METRICS, ...(linear ? ['floor'] : [])] }, hooks);
   const quality = plainQuality ?? qualityOf(await evaluateRun(services, { ...common, metrics: [...QUALITY_METRICS, ...(fid ? ['fid'] : [])] }, hooks).then((r) => r.record), fid);
   return {
     cell: cell.id, adapter: cell.adapter, postprocess: cell.postProcess, param: cell.param, strength: formatValue(cell.strength),
@@ -149,6 +150,7 @@ export async function runCell(
     tprAtFpr1e2: robustness.record.results['tpr-at-fpr']?.summary['fpr1e-2'] ?? null,
     tprAtFpr1e3: robustness.record.results['tpr-at-fpr']?.summary['fpr1e-3'] ?? null,
     ...quality,
+    floor: robustness.record.results.floor?.summary.mean ?? null,
     keyCosine: await meanKeyCosine(runDir, robustness.record.keys),
     keys: robustness.record.keys.length, base: cell.base.label, run: relative(dir, runDir), finishedAt: new Date().toISOString(),
   };
@@ -158,7 +160,7 @@ export async function runCell(
  * `attrib study`: runs every cell of the grid that study.json in `dir` does not hold yet, in grid
  * order. Each cell works in its own run folder (cells/<id>, a fork of its base or key run, so the
  * base is never changed): robust training where asked, at the cell's strength and alpha, then
- * distinguishability, attributability and TPR at FPR 1e-2 and 1e-3 under the cell's post-process at evaluation strength,
+ * distinguishability, attributability, TPR at FPR 1e-2 and 1e-3 and the floor under T (when T has a linear part) under the cell's post-process at evaluation strength,
  * and L2, PSNR, SSIM (and FID) of the generators' own output. After each cell, study.json,
  * study.csv and the plots are rewritten atomically, so an interrupted study loses at most the
  * cell in progress (whose training itself resumes from its last finished epoch). `run.workers`

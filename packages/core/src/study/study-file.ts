@@ -23,6 +23,12 @@ export interface StudyRow {
   readonly psnr: number;
   readonly ssim: number;
   readonly fid: number | null;
+  /**
+   * Mean over keys of the floor under the cell's post-process (metric floor: the least L2 change
+   * of the root's samples that the key claims after T); null when T has no linear part, and in
+   * rows of older studies.
+   */
+  readonly floor?: number | null;
   /** Mean cosine between the cell's keys, pairwise (0 for orthogonal keys). */
   readonly keyCosine: number | null;
   readonly keys: number;
@@ -44,7 +50,7 @@ export interface StudyFile {
 /** The columns of study.csv, in order. */
 export const STUDY_COLUMNS: readonly (keyof StudyRow)[] = [
   'cell', 'adapter', 'postprocess', 'param', 'strength', 'alpha', 'angle', 'robust',
-  'distinguishability', 'attributability', 'tprAtFpr1e2', 'tprAtFpr1e3', 'l2', 'psnr', 'ssim', 'fid', 'keyCosine', 'keys', 'base', 'run', 'finishedAt',
+  'distinguishability', 'attributability', 'tprAtFpr1e2', 'tprAtFpr1e3', 'l2', 'psnr', 'ssim', 'fid', 'floor', 'keyCosine', 'keys', 'base', 'run', 'finishedAt',
 ];
 
 export function studyFilePath(dir: string): string {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addKeys } from '../engine/runs/add-keys.js';
+import { evaluateRun } from '../engine/runs/evaluate-run.js';
 import { initRun } from '../engine/runs/init-run.js';
 import { trainGenerators } from '../engine/runs/train-generators.js';
 import type { RunServices } from '../engine/runs/services.js';
@@ -61,7 +62,7 @@ describe('attrib study over a 2x2 grid (strength x robust)', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     expect(counts).toEqual({ start: 4, skipped: 0, done: 4 });
     expect(result.ran).toHaveLength(4);
-    expect([...result.files].sort()).toEqual(['quality-robustness.svg', 'robustness-test-contrast.svg', 'study.csv', 'study.json']);
+    expect([...result.files].sort()).toEqual(['l2-test-contrast.svg', 'quality-robustness.svg', 'robustness-test-contrast.svg', 'study.csv', 'study.json']);
 
     const rows = csvRows(join(out(), 'study.csv'));
     expect(Object.keys(rows[0]!)).toEqual([...STUDY_COLUMNS]);
@@ -78,6 +79,8 @@ describe('attrib study over a 2x2 grid (strength x robust)', () => {
       expect(Number(row.l2)).toBeGreaterThan(0);
       expect(Number(row.psnr)).toBeGreaterThan(0);
       expect(row.fid).toBe('');
+      // test-contrast declares no linear part: no floor under it.
+      expect(row.floor).toBe('');
       expect(row.keys).toBe('2');
       expect(Math.abs(Number(row.keyCosine))).toBeLessThan(1);
     }
@@ -131,6 +134,12 @@ describe('the key-angle axis (claim b)', () => {
     const result = await runStudy(host, config, out);
     expect(result.rows.map((r) => [r.angle, r.postprocess, r.robust, r.keys])).toEqual([['orthogonal', 'none', false, 3], ['cosine', 'none', false, 3]]);
     const [orthogonal, cosine] = result.rows;
+    // Cells without a post-process carry the plain floor, as an evaluation of the cell's run measures it.
+    for (const row of result.rows) {
+      const again = await evaluateRun(host, { dir: join(out, row.run), metrics: ['floor'], samples: TINY_STUDY.evaluation.samples });
+      expect(row.floor).toBeGreaterThan(0);
+      expect(row.floor).toBe(again.record.results.floor!.summary.mean);
+    }
     // 40 key steps move the cosine keys only part of the way to the target 0.7 (the MNIST
     // example trains the release's schedule); the orthogonal term keeps its keys at 90 degrees.
     expect(Math.abs(orthogonal!.keyCosine!)).toBeLessThan(0.05);

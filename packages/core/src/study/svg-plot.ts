@@ -16,6 +16,8 @@ export interface PlotSpec {
   readonly yDomain?: readonly [number, number];
   /** Tick labels at integer x positions (a categorical x axis). */
   readonly xCategories?: readonly string[];
+  /** Dashed vertical lines at these x values, labelled (a reference such as the floor); in the x range. */
+  readonly xMarks?: readonly { readonly value: number; readonly label: string }[];
 }
 
 const WIDTH = 640;
@@ -53,7 +55,8 @@ function tickLabel(value: number): string {
 /** A self-contained SVG line or scatter plot with axes, ticks and a legend. */
 export function svgPlot(spec: PlotSpec): string {
   const all = spec.series.flatMap((s) => s.points);
-  const xDomain = spec.xCategories ? ([-0.5, spec.xCategories.length - 0.5] as [number, number]) : domainOf(all.map((p) => p[0]), spec.xDomain);
+  const marks = (spec.xMarks ?? []).filter((m) => Number.isFinite(m.value));
+  const xDomain = spec.xCategories ? ([-0.5, spec.xCategories.length - 0.5] as [number, number]) : domainOf([...all.map((p) => p[0]), ...marks.map((m) => m.value)], spec.xDomain);
   const yDomain = domainOf(all.map((p) => p[1]), spec.yDomain);
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
@@ -77,6 +80,10 @@ export function svgPlot(spec: PlotSpec): string {
   }
   out.push(`<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 12}" text-anchor="middle">${escapeXml(spec.xLabel)}</text>`);
   out.push(`<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(spec.yLabel)}</text>`);
+  marks.forEach((mark, i) => {
+    out.push(`<line class="mark" x1="${f(x(mark.value))}" y1="${MARGIN.top}" x2="${f(x(mark.value))}" y2="${MARGIN.top + plotH}" stroke="#555" stroke-dasharray="5,4"/>`);
+    out.push(`<text x="${f(x(mark.value) + 4)}" y="${MARGIN.top + 14 + i * 14}" fill="#555">${escapeXml(mark.label)}</text>`);
+  });
   spec.series.forEach((series, i) => {
     const colour = COLOURS[i % COLOURS.length]!;
     const points = series.points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py));

@@ -44,3 +44,18 @@ describe('attrib robust train --workers', () => {
     expect(manifest.pending).toBeUndefined();
   });
 });
+
+describe('attrib robust train --objective projected (issue 21)', () => {
+  it('fine-tunes toward the floor under a linear post-process, recording the objective; refuses a post-process without a linear part in one line', async () => {
+    const outcome = await runCommand(RobustTrain, [run, '--postprocess', 'crop', '--objective', 'projected', '--train-mode', 'eval', '--projection-margin', '1.5', ...tiny, ...common]);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.stdout).toBe('robust generators: crop/key-1, crop/key-2\n');
+    const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8')) as RunManifest;
+    expect(manifest.config.robust).toMatchObject({ objective: 'projected', trainMode: 'eval', projectionMargin: 1.5 });
+    const before = await snapshot(run);
+    const refused = await runCommand(RobustTrain, [run, '--postprocess', 'scale', '--label', 'scale-projected', '--objective', 'projected', ...tiny, ...common]);
+    expect(refused.error?.message).toMatch(/^robust objective projected: post-process scale has no linear part/);
+    expect(refused.error?.message).not.toContain('\n');
+    expect(await snapshot(run)).toEqual(before);
+  });
+});

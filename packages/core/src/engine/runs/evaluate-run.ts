@@ -68,8 +68,6 @@ export interface EvaluateRunResult {
  */
 export async function evaluateRun(services: RunServices, request: EvaluateRunRequest, hooks: RunHooks = {}): Promise<EvaluateRunResult> {
   const dir = resolve(request.dir);
-  const defaults = request.postProcess ? [...DEFAULT_EVALUATION_METRICS] : [...DEFAULT_EVALUATION_METRICS, 'floor'];
-  const metrics = (request.metrics ?? defaults).map((name) => services.metric(name));
   const counts: [string, number | undefined][] = [
     ['samples', request.samples], ['batch size', request.batchSize],
     ...Object.entries(request.samplesByMetric ?? {}).map(([metric, n]): [string, number] => [`${metric} samples`, n]),
@@ -80,6 +78,10 @@ export async function evaluateRun(services: RunServices, request: EvaluateRunReq
   const postProcess: PostProcess | undefined = request.postProcess
     ? services.postProcess(request.postProcess.name).create(request.postProcess.params ?? {})
     : undefined;
+  // The floor is measured under a post-process when it has a linear part (the floor under T).
+  const withFloor = !postProcess || postProcess.linearPart !== undefined;
+  const defaults = withFloor ? [...DEFAULT_EVALUATION_METRICS, 'floor'] : [...DEFAULT_EVALUATION_METRICS];
+  const metrics = (request.metrics ?? defaults).map((name) => services.metric(name));
   const samplesOf = (metric: string): number | undefined => request.samplesByMetric?.[metric] ?? request.samples;
   const plugins = services.pluginModules?.();
   const requestedThreads = workerCount(request.workers, plugins);

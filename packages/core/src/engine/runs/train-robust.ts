@@ -49,13 +49,16 @@ export interface TrainRobustResult {
 }
 
 /** Builds post-process instances and checks that robust training can use them. */
-function buildPostProcesses(services: RunServices, requests: readonly PostProcessRequest[]): PostProcess[] {
+function buildPostProcesses(services: RunServices, requests: readonly PostProcessRequest[], objective: 'hinge' | 'projected'): PostProcess[] {
   if (requests.length === 0) throw new Error('no post-process given; expected at least one (--postprocess NAME)');
   return requests.map((request) => {
     checkName('post-process name', request.name);
     const postProcess = services.postProcess(request.name).create(request.params ?? {});
     if (!postProcess.differentiable) {
       throw new Error(`post-process ${request.name} is not differentiable; robust training needs one that gradients can flow through`);
+    }
+    if (objective === 'projected' && !postProcess.linearPart) {
+      throw new Error(`robust objective projected: post-process ${request.name} has no linear part (T(x) = A x, up to additive noise); use objective hinge`);
     }
     return postProcess;
   });
@@ -78,7 +81,7 @@ export async function trainRobust(services: RunServices, request: TrainRobustReq
     const manifest = folder.manifest;
     const resumable = request.resume === true && manifest.pending?.stage === 'robust';
     const requests = resumable ? manifest.pending!.postProcesses!.map(({ label, name, params }) => ({ label, name, params })) : request.postProcesses;
-    const postProcesses = buildPostProcesses(services, requests);
+    const postProcesses = buildPostProcesses(services, requests, options.objective);
     const labels = requests.map((r) => checkName('post-process label', r.label ?? r.name));
     for (const id of request.keys ?? []) {
       if (!manifest.generators.includes(id)) throw new Error(`key ${id} of run ${dir} has no keyed generator (generators: ${manifest.generators.join(', ') || 'none'})`);

@@ -1,0 +1,125 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imageSize } from '../contracts/image.js';
+import { LinearKey } from '../keys/linear-key.js';
+import { useBackend } from '@attrib/testing/backend';
+import { contrastPostProcess, matrixPostProcess } from '@attrib/testing/post-processes';
+import { syntheticSetup, type SyntheticSetup } from '@attrib/testing/synthetic';
+import { createRng } from '../util/rng.js';
+import type { StageContext, TrainingEvent } from './context.js';
+import { trainRobustGenerator } from './robust-stage.js';
+import { epochStreams } from './unit-loop.js';
+
+let setup: SyntheticSetup;
+let key: LinearKey;
+let d: number;
+/** T(x) = M x with M = (I + S) / 2, S the shift by one pixel (cyclic): a blur-like mix whose M^T is not M. */
+let matrix: number[];
+beforeAll(async () => {
+  await useBackend('cpu');
+  setup = syntheticSetup(256);
+  d = imageSize(setup.root.imageShape);
+  matrix = new Array<number>(d * d).fill(0);
+  for (let i = 0; i < d; i++) {
+    matrix[i * d + i] = 0.5;
+    matrix[i * d + ((i + 1) % d)] = 0.5;
+  }
+  // A key under which the root's samples score about +3, as a trained key does.
+  const values = tf.tidy(() => {
+    const mean = tf.mean(tf.reshape(setup.root.generate(setup.root.sampleInputs(256, createRng(3))), [256, -1]), 0) as tf.Tensor1D;
+    const noise = tf.randomNormal([d], 0, 0.02, 'float32', 4) as tf.Tensor1D;
+    return tf.add(tf.mul(mean, tf.div(3, tf.sum(tf.square(mean)))), noise) as tf.Tensor1D;
+  });
+  key = new LinearKey('key-1', setup.root.imageShape, values);
+});
+afterAll(() => {
+  key.dispose();
+  setup.dispose();
+});
+
+/** Float64 projection of x0 onto { x in [-1, 1]^d : psi.x <= -margin } by bisection on lambda. */
+function projectedByBisection(x0: number[], psi: number[], margin: number): number[] {
+  const at = (lambda: number) => x0.map((x, i) => Math.min(1, Math.max(-1, x - lambda * psi[i]!)));
+  const score = (lambda: number) => at(lambda).reduce((s, x, i) => s + x * psi[i]!, 0);
+  if (score(0) <= -margin) return x0;
+  let lo = 0;
+  let hi = 1;
+  while (score(hi) > -margin) hi *= 2;
+  for (let k = 0; k < 200; k++) {
+    const mid = (lo + hi) / 2;
+    if (score(mid) <= -margin) hi = mid;
+    else lo = mid;
+  }
+  return at(hi);
+}
+
+const times = (x: number[]): number[] => Array.from({ length: d }, (_, i) => x.reduce((s, v, j) => s + matrix[i * d + j]! * v, 0));
+const transposeTimes = (phi: number[]): number[] => Array.from({ length: d }, (_, j) => phi.reduce((s, p, i) => s + matrix[i * d + j]! * p, 0));
+
+describe('robust training with the projected objective (issue 21)', () => {
+  for (const probability of [1, 0]) {
+    it(`first step, T ${probability ? 'applied' : 'not applied'}: the distance is the MSE from G0(z) to its projection onto the keyed side of ${probability ? 'M^T phi' : 'phi'}, the hinge the release's`, async () => {
+      const margin = 1.5;
+      const batchSize = 6;
+      let first: Readonly<Record<string, number>> | undefined;
+      const ctx: StageContext = {
+        root: setup.root, data: setup.data, rng: createRng(1),
+        onEvent: (e: TrainingEvent) => { if (e.type === 'step' && e.epoch === 0 && e.step === 1) first = e.losses; },
+      };
+      const start = setup.root.clone();
+      const result = await trainRobustGenerator(ctx, key, start, matrixPostProcess(matrix), {
+        objective: 'projected', projectionMargin: margin, trainMode: 'eval', probability, alpha: 7, epochs: 1, stepsPerEpoch: 1, batchSize, checkSamples: 10,
+      });
+      result.generator.dispose();
+      start.dispose();
+      // The first step's latents as the stage draws them; before the first update G(z) = G0(z) (eval mode).
+      const streams = epochStreams(createRng(1).fork('robust').fork('test-matrix').fork('key-1'), 0);
+      const rootImages = tf.tidy(() => setup.root.generate(setup.root.sampleInputs(batchSize, streams.inputs)));
+      const rows = Array.from(rootImages.dataSync());
+      rootImages.dispose();
+      const phi = Array.from(key.vector.dataSync());
+      const psi = probability ? transposeTimes(phi) : phi;
+      let squared = 0;
+      let hinge = 0;
+      for (let k = 0; k < batchSize; k++) {
+        const x0 = rows.slice(k * d, (k + 1) * d);
+        const target = projectedByBisection(x0, psi, margin);
+        squared += x0.reduce((s, x, i) => s + (x - target[i]!) ** 2, 0);
+        const seen = probability ? times(x0) : x0;
+        hinge += Math.max(0, 1 + seen.reduce((s, x, i) => s + x * phi[i]!, 0));
+      }
+      const distance = squared / (batchSize * d);
+      expect(distance).toBeGreaterThan(0.005);
+      expect(first!.applied).toBe(probability);
+      expect(first!.distance).toBeCloseTo(distance, 5);
+      expect(first!.hinge).toBeCloseTo(hinge / batchSize, 3);
+      expect(first!.total).toBeCloseTo(hinge / batchSize + 7 * distance, 3);
+    });
+  }
+
+  it('moves the post-processed samples to the keyed side in 50 steps, freeing every tensor step by step', async () => {
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    const ctx: StageContext = { root: setup.root, data: setup.data, rng: createRng(3), onEvent: (e) => e.type === 'step' && counts.push(tf.memory().numTensors) };
+    const start = setup.root.clone();
+    const result = await trainRobustGenerator(ctx, key, start, matrixPostProcess(matrix), {
+      objective: 'projected', trainMode: 'eval', probability: 1, alpha: 10, lr: 2e-2, epochs: 2, stepsPerEpoch: 25, batchSize: 8, checkSamples: 200,
+    });
+    const last = result.history.at(-1)!.report;
+    result.generator.dispose();
+    start.dispose();
+    expect(counts).toHaveLength(50);
+    expect(new Set(counts).size).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+    // The root's samples score about +3 under phi (and under M^T phi); now most score <= -1 after T.
+    expect(last.keyedShareProcessed).toBeGreaterThan(0.7);
+  });
+
+  it('refuses a post-process without a linear part, and the shift objective, with one-line errors', async () => {
+    const ctx: StageContext = { root: setup.root, data: setup.data, rng: createRng(4) };
+    await expect(trainRobustGenerator(ctx, key, setup.root, contrastPostProcess(), { objective: 'projected' }))
+      .rejects.toThrow(/^robust objective projected: post-process test-contrast has no linear part/);
+    await expect(trainRobustGenerator(ctx, key, setup.root, contrastPostProcess(), { objective: 'shift' as never }))
+      .rejects.toThrow('robust option objective: got "shift", expected "hinge" or "projected"');
+  });
+});
