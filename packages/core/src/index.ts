@@ -159,6 +159,11 @@ export { attributability } from './metrics/attributability.js';
 export { psnr, quality, ssim } from './metrics/quality.js';
 export { leakedKey, attackCost, psnrOfChange, LEAKED_KEY_SAMPLES, type AttackCost } from './metrics/leaked-key.js';
 export { leastBoxShift } from './metrics/box-shift.js';
+export {
+  collusion, collusionMetric, collusionSummaryName, COLLUSION_SAMPLES, COLLUSION_SIZES, type CollusionCell, type CollusionOptions,
+} from './metrics/collusion.js';
+export { averageWeights, pooledImages, spliceImages, spliceOwner, POOL_METHODS, type PoolMethod } from './collusion/pool.js';
+export { claimOutcome, CLAIM_OUTCOMES, type ClaimOutcome } from './collusion/claims.js';
 export { floor, FLOOR_MARGIN, FLOOR_SAMPLES } from './metrics/floor.js';
 
 // Data sources

@@ -1,6 +1,7 @@
 import type { Metric } from '../contracts/metric.js';
 import { attributability } from './attributability.js';
 import { attributionMatrix } from './attribution-matrix.js';
+import { collusion } from './collusion.js';
 import { distinguishability } from './distinguishability.js';
 import { fid } from './fid.js';
 import { floor } from './floor.js';
@@ -9,4 +10,4 @@ import { psnr, quality, ssim } from './quality.js';
 import { tprAtFpr } from './tpr-at-fpr.js';
 
 /** The metrics attrib core registers as a plugin. */
-export const builtinMetrics: readonly Metric[] = [distinguishability, attributability, attributionMatrix, quality, psnr, ssim, fid, leakedKey, floor, tprAtFpr];
+export const builtinMetrics: readonly Metric[] = [distinguishability, attributability, attributionMatrix, quality, psnr, ssim, fid, leakedKey, floor, tprAtFpr, collusion];
