@@ -159,6 +159,7 @@ export { attributability } from './metrics/attributability.js';
 export { psnr, quality, ssim } from './metrics/quality.js';
 export { leakedKey, attackCost, psnrOfChange, LEAKED_KEY_SAMPLES, type AttackCost } from './metrics/leaked-key.js';
 export { leastBoxShift } from './metrics/box-shift.js';
+export { distortion } from './metrics/distortion.js';
 export {
   collusion, collusionMetric, collusionSummaryName, COLLUSION_SAMPLES, COLLUSION_SIZES, type CollusionCell, type CollusionOptions,
 } from './metrics/collusion.js';

@@ -104,6 +104,12 @@ orthogonal and cosine angles are trained here first); study.json holds the same 
         fmt(r.distinguishability), fmt(r.attributability), fmt(r.l2), fmt(r.psnr), fmt(r.ssim), fmt(r.fid),
       ]),
     ));
+    if (result.collusion.length > 0) {
+      this.out(formatTable(
+        ['collusion', 'k', 'colluders', 'every', 'one', 'some', 'none', 'innocent'],
+        result.collusion.map((r) => [r.pool, String(r.k), r.colluders, fmt(r.every), fmt(r.one), fmt(r.partial), fmt(r.none), fmt(r.innocent)]),
+      ));
+    }
     this.out(`${result.ran.length} of ${result.cells} cells run now; wrote ${result.files.join(', ')} to ${result.dir}`);
     return result;
   }

@@ -1,5 +1,6 @@
 import { basename, resolve } from 'node:path';
 import type { ParamValue } from '../contracts/post-process.js';
+import { POOL_METHODS, type PoolMethod } from '../collusion/pool.js';
 import { resolveOptions, type GeneratorStageOptions, type KeyStageOptions, type OptionsInput, type RobustStageOptions } from '../contracts/stage-options.js';
 
 /** The post-process name of cells measured without any post-process. */
@@ -45,6 +46,13 @@ export interface StudyEvaluation {
   readonly fid: boolean | 'auto';
 }
 
+/** The collusion axis: the first k keys of each base pool their generators, for each k and method. */
+export interface StudyCollusion {
+  /** Colluder counts, each >= 2 and at most the base's keys. */
+  readonly k: readonly number[];
+  readonly pool: readonly PoolMethod[];
+}
+
 /** Stage options of the study's training, over the base run's recorded ones. */
 export interface StudyTraining {
   readonly keys: OptionsInput<KeyStageOptions>;
@@ -69,10 +77,12 @@ export interface StudyConfig {
   readonly keyCount?: number;
   readonly training: StudyTraining;
   readonly evaluation: StudyEvaluation;
+  /** When set, each base's plain generators are also measured pooled by colluders (metric `collusion`). */
+  readonly collusion?: StudyCollusion;
 }
 
 /** Top-level keys of a study config (`out`, `pluginsDir` and `backend` are the CLI's). */
-export const STUDY_KEYS = ['base', 'postprocesses', 'robust', 'alphas', 'angles', 'keyCount', 'training', 'evaluation', 'out', 'pluginsDir', 'backend'] as const;
+export const STUDY_KEYS = ['base', 'postprocesses', 'robust', 'alphas', 'angles', 'keyCount', 'training', 'evaluation', 'collusion', 'out', 'pluginsDir', 'backend'] as const;
 
 type Fail = (key: string, expected: string, got?: unknown) => never;
 
@@ -196,6 +206,17 @@ function evaluation(raw: unknown, fail: Fail): StudyEvaluation {
   };
 }
 
+function collusion(raw: unknown, fail: Fail): StudyCollusion | undefined {
+  if (raw === undefined || raw === false) return undefined;
+  if (raw === true) return { k: [2, 3, 4, 5], pool: [...POOL_METHODS] };
+  if (!isRecord(raw)) fail('collusion', 'true, or a mapping with k and pool', raw);
+  for (const field of Object.keys(raw)) if (!['k', 'pool'].includes(field)) fail(`collusion.${field}`, 'one of k, pool (unknown key)');
+  const k = raw.k === undefined ? [2, 3, 4, 5] : numbers('collusion.k', raw.k, fail, (n) => Number.isInteger(n) && n >= 2, 'a whole number >= 2 or a list of them');
+  const pool = raw.pool === undefined ? [...POOL_METHODS] : asList(raw.pool);
+  if (pool.length === 0 || !pool.every((m) => (POOL_METHODS as readonly unknown[]).includes(m))) fail('collusion.pool', `${POOL_METHODS.join(', ')} or a list of them`, raw.pool);
+  return { k, pool: [...new Set(pool as PoolMethod[])] };
+}
+
 /**
  * Reads a study config (a parsed YAML/JSON mapping, or flags made into one). Every problem is a
  * one-line error `<where>: "<key>" ...` naming the key, the value and what was expected.
@@ -225,5 +246,6 @@ export function parseStudyConfig(raw: unknown, where = 'study config', resolvePa
     ...(keyCount !== undefined ? { keyCount: keyCount as number } : {}),
     training: trainingConfig,
     evaluation: evaluation(raw.evaluation, fail),
+    ...(raw.collusion !== undefined && raw.collusion !== false ? { collusion: collusion(raw.collusion, fail)! } : {}),
   };
 }

@@ -14,7 +14,8 @@ import { forkRun } from './fork-run.js';
 import { prepareKeyRun } from './key-runs.js';
 import { formatValue, planCells, readBaseInfo, type BaseInfo, type StudyCell } from './plan.js';
 import { writeStudyPlots } from './plots.js';
-import { readStudyFile, STUDY_FORMAT, studyFilePath, writeStudyCsv, writeStudyFile, type StudyFile, type StudyRow } from './study-file.js';
+import { readStudyFile, STUDY_FORMAT, studyFilePath, writeCollusionCsv, writeStudyCsv, writeStudyFile, type StudyFile, type StudyRow } from './study-file.js';
+import { checkCollusionSizes, runCollusion, type CollusionRow } from './collusion-rows.js';
 
 /** How a study trains, beyond what its results depend on. */
 export interface StudyRunOptions {
@@ -32,7 +33,7 @@ export interface StudyRunOptions {
 }
 
 /** Metrics measured under the cell's post-process. */
-const ROBUSTNESS_METRICS = ['distinguishability', 'attributability', 'tpr-at-fpr'];
+const ROBUSTNESS_METRICS = ['distinguishability', 'attributability', 'tpr-at-fpr', 'distortion'];
 /** Metrics of the generators' own output against the root's (no post-process). */
 const QUALITY_METRICS = ['quality', 'psnr', 'ssim'];
 
@@ -48,7 +49,9 @@ export interface StudyResult {
   /** Cells this call ran (the others were already in study.json). */
   readonly ran: readonly string[];
   readonly rows: readonly StudyRow[];
-  /** Files of DIR: study.json, study.csv and the SVG plots. */
+  /** The collusion axis's rows (empty without one). */
+  readonly collusion: readonly CollusionRow[];
+  /** Files of DIR: study.json, study.csv, collusion.csv and the SVG plots. */
   readonly files: readonly string[];
 }
 
@@ -139,11 +142,16 @@ export async function runCell(
     ...(config.evaluation.batchSize !== undefined ? { batchSize: config.evaluation.batchSize } : {}),
   } as const;
   const fid = measuresFid(config, info);
+  // FID under the post-process is the attacked samples' (the quality axis of the attack's plots).
   const linear = !postProcess || services.postProcess(postProcess.name).create(postProcess.params).linearPart !== undefined;
-  const robustness = await evaluateRun(services, { ...common, postProcess, metrics: [...ROBUSTNESS_METRICS, ...(linear ? ['floor'] : [])] }, hooks);
+  const robustness = await evaluateRun(services, { ...common, postProcess, metrics: [...ROBUSTNESS_METRICS, ...(linear ? ['floor'] : []), ...(fid ? ['fid'] : [])] }, hooks);
   const quality = plainQuality ?? qualityOf(await evaluateRun(services, { ...common, metrics: [...QUALITY_METRICS, ...(fid ? ['fid'] : [])] }, hooks).then((r) => r.record), fid);
+  // A cell at the post-process's defaults is placed at its declared strength's default value, beside a sweep's cells.
+  const declared = cell.param === '' && postProcess ? services.postProcess(postProcess.name).strength : undefined;
+  const defaultStrength = declared ? services.postProcess(postProcess!.name).defaults[declared.param] : undefined;
+  const [param, strength] = declared && defaultStrength !== undefined ? [declared.param, defaultStrength] : [cell.param, cell.strength];
   return {
-    cell: cell.id, adapter: cell.adapter, postprocess: cell.postProcess, param: cell.param, strength: formatValue(cell.strength),
+    cell: cell.id, adapter: cell.adapter, postprocess: cell.postProcess, param, strength: formatValue(strength),
     alpha: cell.alpha, angle: cell.angle === 'base' ? (info.angleTerm ?? 'base') : cell.angle, robust: cell.robust,
     distinguishability: summaryMean(robustness.record, 'distinguishability'),
     attributability: summaryMean(robustness.record, 'attributability'),
@@ -151,6 +159,9 @@ export async function runCell(
     tprAtFpr1e3: robustness.record.results['tpr-at-fpr']?.summary['fpr1e-3'] ?? null,
     ...quality,
     floor: robustness.record.results.floor?.summary.mean ?? null,
+    attackPsnr: robustness.record.results.distortion?.summary.psnr ?? null,
+    attackSsim: robustness.record.results.distortion?.summary.ssim ?? null,
+    attackFid: robustness.record.results.fid?.summary.mean ?? null,
     keyCosine: await meanKeyCosine(runDir, robustness.record.keys),
     keys: robustness.record.keys.length, base: cell.base.label, run: relative(dir, runDir), finishedAt: new Date().toISOString(),
   };
@@ -173,6 +184,7 @@ export async function runStudy(services: RunServices, config: StudyConfig, outDi
   const infos = new Map<string, BaseInfo>();
   for (const base of config.bases) infos.set(base.label, await readBaseInfo(base));
   const cells = planCells(config, infos, services);
+  checkCollusionSizes(config, infos);
   const existing = await readStudyFile(dir);
   const settings = settingsOf(config);
   if (existing && JSON.stringify(existing.settings) !== JSON.stringify(settings)) {
@@ -186,7 +198,9 @@ export async function runStudy(services: RunServices, config: StudyConfig, outDi
   const publish = async (changed: boolean): Promise<void> => {
     if (changed) await writeStudyFile(dir, study);
     await writeStudyCsv(dir, study.cells);
-    files = ['study.json', 'study.csv', ...(await writeStudyPlots(dir, study.cells))];
+    const collusion = study.collusion ?? [];
+    if (collusion.length > 0) await writeCollusionCsv(dir, collusion);
+    files = ['study.json', 'study.csv', ...(collusion.length > 0 ? ['collusion.csv'] : []), ...(await writeStudyPlots(dir, study.cells, collusion))];
   };
   // FID's feature network stays loaded once used; loaded now, it is not counted as a cell's leak.
   if ([...infos.values()].some((info) => measuresFid(config, info))) await sharedFidFeatureNet();
@@ -236,8 +250,22 @@ export async function runStudy(services: RunServices, config: StudyConfig, outDi
     if (leaked > 0) hooks.log?.(`cell ${cell.id}: ${leaked} tensors were not released`);
     await finished(index, cell, row);
   }
-  // study.json is rewritten only when a cell finished; the CSV and plots are always made afresh.
-  await publish(!existing && ran.length === 0);
+  // Collusion is measured here, after the cells, also when a queue ran them.
+  let collusionRan = false;
+  for (const base of config.bases) {
+    const before = tf.memory().numTensors;
+    const rows = await runCollusion(services, dir, base, config, study.collusion ?? [], hooks);
+    const leaked = tf.memory().numTensors - before;
+    if (leaked > 0) hooks.log?.(`collusion of ${base.label}: ${leaked} tensors were not released`);
+    if (rows.length === 0) continue;
+    study.collusion = [...(study.collusion ?? []), ...rows];
+    collusionRan = true;
+    await publish(true);
+    hooks.log?.(`collusion of ${base.label}: ${rows.length} measurements (pool x k) written`);
+  }
+  // study.json is rewritten only when something finished; the CSVs and plots are always made afresh.
+  await publish(!existing && ran.length === 0 && !collusionRan);
   const rows = study.cells.filter((r) => order.has(r.cell)).sort((a, b) => order.get(a.cell)! - order.get(b.cell)!);
-  return { dir, cells: cells.length, ran, rows, files };
+  const wanted = (r: CollusionRow): boolean => config.bases.some((b) => b.label === r.base) && !!config.collusion?.k.includes(r.k) && !!config.collusion.pool.includes(r.pool);
+  return { dir, cells: cells.length, ran, rows, collusion: (study.collusion ?? []).filter(wanted), files };
 }

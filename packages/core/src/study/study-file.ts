@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
+import { COLLUSION_COLUMNS, type CollusionRow } from './collusion-rows.js';
 
 export const STUDY_FORMAT = 'attrib-study/1';
 
@@ -29,6 +30,14 @@ export interface StudyRow {
    * rows of older studies.
    */
   readonly floor?: number | null;
+  /**
+   * What the cell's post-process does to the images (metric distortion, FID under it): mean PSNR
+   * and SSIM of the keyed samples after it against before it, and FID of the samples after it;
+   * null in rows of older studies (and FID when the study does not measure it).
+   */
+  readonly attackPsnr: number | null;
+  readonly attackSsim: number | null;
+  readonly attackFid: number | null;
   /** Mean cosine between the cell's keys, pairwise (0 for orthogonal keys). */
   readonly keyCosine: number | null;
   readonly keys: number;
@@ -45,12 +54,14 @@ export interface StudyFile {
   updatedAt: string;
   readonly settings: unknown;
   cells: StudyRow[];
+  /** The collusion axis's measurements, when the study has one. */
+  collusion?: CollusionRow[];
 }
 
 /** The columns of study.csv, in order. */
 export const STUDY_COLUMNS: readonly (keyof StudyRow)[] = [
   'cell', 'adapter', 'postprocess', 'param', 'strength', 'alpha', 'angle', 'robust',
-  'distinguishability', 'attributability', 'tprAtFpr1e2', 'tprAtFpr1e3', 'l2', 'psnr', 'ssim', 'fid', 'floor', 'keyCosine', 'keys', 'base', 'run', 'finishedAt',
+  'distinguishability', 'attributability', 'tprAtFpr1e2', 'tprAtFpr1e3', 'l2', 'psnr', 'ssim', 'fid', 'floor', 'attackPsnr', 'attackSsim', 'attackFid', 'keyCosine', 'keys', 'base', 'run', 'finishedAt',
 ];
 
 export function studyFilePath(dir: string): string {
@@ -87,10 +98,19 @@ function csvField(value: unknown): string {
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+function csv<T>(columns: readonly (keyof T & string)[], rows: readonly T[]): string {
+  const lines = [columns.join(','), ...rows.map((row) => columns.map((c) => csvField(row[c])).join(','))];
+  return `${lines.join('\n')}\n`;
+}
+
 /** study.csv: a header and one line per row, RFC 4180 quoting. */
 export function studyCsv(rows: readonly StudyRow[]): string {
-  const lines = [STUDY_COLUMNS.join(','), ...rows.map((row) => STUDY_COLUMNS.map((c) => csvField(row[c])).join(','))];
-  return `${lines.join('\n')}\n`;
+  return csv(STUDY_COLUMNS, rows);
+}
+
+/** collusion.csv: a header and one line per collusion row. */
+export async function writeCollusionCsv(dir: string, rows: readonly CollusionRow[]): Promise<void> {
+  await writeFileAtomic(join(dir, 'collusion.csv'), csv(COLLUSION_COLUMNS, rows));
 }
 
 export async function writeStudyCsv(dir: string, rows: readonly StudyRow[]): Promise<void> {

@@ -99,10 +99,21 @@ describe('attrib study over a 2x2 grid (strength x robust)', () => {
       expect(m.config.robust).toMatchObject({ alpha: 10, epochs: 2, stepsPerEpoch: 3 });
       expect((m.pending)).toBeUndefined();
     }
+    // What the attack does to the images: a factor of 0.9 changes them less than 0.5.
+    const [weak, strong] = ['0.9', '0.5'].map((v) => rows.find((r) => r.robust === 'false' && r.strength === v)!);
+    expect(Number(weak!.attackPsnr)).toBeGreaterThan(Number(strong!.attackPsnr));
+    expect(Number(weak!.attackSsim)).toBeGreaterThan(Number(strong!.attackSsim));
+    expect(Number(strong!.attackSsim)).toBeLessThan(1);
+    expect(weak!.attackFid).toBe('');
     const svg = readFileSync(join(out(), 'robustness-test-contrast.svg'), 'utf8');
     expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    expect(svg.match(/<g class="series"/g)).toHaveLength(2);
-    expect(svg.match(/<circle /g)).toHaveLength(4);
+    // Panels against strength, PSNR and SSIM (no FID measured); in each, plain and robust, attributability and TPR at 1e-3.
+    expect(svg.match(/<text [^>]*font-size="15">[^<]*/g)!.map((t) => t.replace(/.*>/, ''))).toEqual(['against strength', 'against PSNR', 'against SSIM']);
+    expect(svg.match(/<g class="series" data-name="[^"]*"/g)!.slice(0, 4).map((g) => g.replace(/.*data-name="/, '').replace('"', ''))).toEqual([
+      'plain: attributability', 'plain: TPR@FPR 1e-3', 'robust a=10: attributability', 'robust a=10: TPR@FPR 1e-3',
+    ]);
+    expect(svg.match(/<g class="series"/g)).toHaveLength(12);
+    expect(svg.match(/<circle /g)).toHaveLength(24);
     expect(readFileSync(join(out(), 'quality-robustness.svg'), 'utf8').match(/<circle /g)).toHaveLength(4);
     // The base run is read, never written.
     expect(await snapshot(base)).toEqual(baseBefore);
@@ -121,6 +132,51 @@ describe('attrib study over a 2x2 grid (strength x robust)', () => {
   it('other training settings in the same folder are refused, naming study.json', async () => {
     const changed = parseStudyConfig({ base, postprocesses: ['test-contrast'], ...TINY_STUDY, training: { robust: { epochs: 1 } } });
     await expect(runStudy(host, changed, out())).rejects.toThrow(/study\.json: made with other training or evaluation settings; use another output folder/);
+  });
+});
+
+describe('the collusion axis', () => {
+  const out = () => join(fixture.dir, 'collusion-study');
+  const config = (collusion: unknown) => parseStudyConfig({ base, postprocesses: ['none'], collusion, ...TINY_STUDY });
+
+  it('measures each pooling method of the base\'s keys, writes collusion.csv and collusion.svg, and releases every tensor', async () => {
+    const tensors = tf.memory().numTensors;
+    const result = await runStudy(host, config({ k: 2, pool: ['weights', 'splice'] }), out());
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(result.collusion.map((r) => [r.pool, r.k, r.colluders, r.innocents, r.samples])).toEqual([
+      ['weights', 2, 'key-1 key-2', '', 24], ['splice', 2, 'key-1 key-2', '', 24],
+    ]);
+    for (const row of result.collusion) {
+      expect(row.every + row.one + row.partial + row.none + row.innocent).toBeCloseTo(1, 12);
+      // Every key colludes: nobody is left to be framed, and two colluders cannot be "some".
+      expect([row.innocent, row.partial]).toEqual([0, 0]);
+    }
+    expect(result.files).toEqual(expect.arrayContaining(['collusion.csv', 'collusion.svg']));
+    const csv = csvRows(join(out(), 'collusion.csv'));
+    expect(csv.map((r) => [r.base, r.pool, r.k, r.every])).toEqual(result.collusion.map((r) => ['base', r.pool, '2', String(r.every)]));
+    const svg = readFileSync(join(out(), 'collusion.svg'), 'utf8');
+    expect(svg.match(/<g class="series"/g)).toHaveLength(10);
+    // The measured run is a fork of the base, with its metrics.
+    const metrics = JSON.parse(readFileSync(join(out(), 'collusion', 'base', 'metrics.json'), 'utf8')) as Record<string, { results: Record<string, unknown> }>;
+    expect(Object.keys(metrics.plain!.results)).toEqual(['collusion']);
+  });
+
+  it('a later study with another method measures only what is missing', async () => {
+    const before = readFileSync(join(out(), 'collusion.csv'), 'utf8');
+    const logs: string[] = [];
+    const result = await runStudy(host, config({ k: [2], pool: ['weights', 'splice', 'outputs'] }), out(), { log: (l) => logs.push(l) });
+    expect(logs.filter((l) => l.startsWith('collusion'))).toEqual(['collusion of base: 1 measurements (pool x k) written']);
+    expect(result.collusion.map((r) => r.pool)).toEqual(['weights', 'splice', 'outputs']);
+    expect(readFileSync(join(out(), 'collusion.csv'), 'utf8').startsWith(before)).toBe(true);
+  });
+
+  it('refuses more colluders than a base has keys, and bad values, naming the key', async () => {
+    await expect(runStudy(host, config({ k: [2, 3] }), join(fixture.dir, 'collusion-bad'))).rejects.toThrow(
+      'study config: "collusion.k" expects at most the keys of base base (2), got 3');
+    expect(() => config({ k: [1] })).toThrow('study config: "collusion.k" expects a whole number >= 2 or a list of them, got [1]');
+    expect(() => config({ pool: 'blend' })).toThrow('study config: "collusion.pool" expects weights, outputs, splice or a list of them, got "blend"');
+    expect(() => config({ size: 2 })).toThrow('study config: "collusion.size" expects one of k, pool (unknown key)');
+    expect(config(true).collusion).toEqual({ k: [2, 3, 4, 5], pool: ['weights', 'outputs', 'splice'] });
   });
 });
 

@@ -2,6 +2,8 @@
 export interface PlotSeries {
   readonly name: string;
   readonly points: readonly (readonly [number, number])[];
+  /** Draw its line dashed (a second measure of the same series). */
+  readonly dashed?: boolean;
 }
 
 export interface PlotSpec {
@@ -18,6 +20,13 @@ export interface PlotSpec {
   readonly xCategories?: readonly string[];
   /** Dashed vertical lines at these x values, labelled (a reference such as the floor); in the x range. */
   readonly xMarks?: readonly { readonly value: number; readonly label: string }[];
+  /** A colour per series instead of the palette's (e.g. one colour for two measures of a variant). */
+  readonly colours?: readonly string[];
+}
+
+/** The palette's colour `i`. */
+export function paletteColour(i: number): string {
+  return COLOURS[i % COLOURS.length]!;
 }
 
 const WIDTH = 640;
@@ -85,12 +94,12 @@ export function svgPlot(spec: PlotSpec): string {
     out.push(`<text x="${f(x(mark.value) + 4)}" y="${MARGIN.top + 14 + i * 14}" fill="#555">${escapeXml(mark.label)}</text>`);
   });
   spec.series.forEach((series, i) => {
-    const colour = COLOURS[i % COLOURS.length]!;
+    const colour = spec.colours?.[i] ?? COLOURS[i % COLOURS.length]!;
     const points = series.points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py));
     out.push(`<g class="series" data-name="${escapeXml(series.name)}">`);
     if (spec.lines && points.length > 1) {
       const sorted = [...points].sort((a, b) => a[0] - b[0]);
-      out.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${sorted.map(([px, py]) => `${f(x(px))},${f(y(py))}`).join(' ')}"/>`);
+      out.push(`<polyline fill="none" stroke="${colour}" stroke-width="2"${series.dashed ? ' stroke-dasharray="6 4"' : ''} points="${sorted.map(([px, py]) => `${f(x(px))},${f(y(py))}`).join(' ')}"/>`);
     }
     for (const [px, py] of points) out.push(`<circle cx="${f(x(px))}" cy="${f(y(py))}" r="4" fill="${colour}"/>`);
     out.push('</g>');
@@ -99,5 +108,22 @@ export function svgPlot(spec: PlotSpec): string {
     out.push(`<text x="${MARGIN.left + plotW + 30}" y="${ly + 2}">${escapeXml(series.name)}</text>`);
   });
   out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
+
+const TITLE_HEIGHT = 34;
+
+/** Several plots in one self-contained SVG, `columns` to a row, under one title. */
+export function svgPanels(title: string, panels: readonly PlotSpec[], columns = 2): string {
+  const across = Math.min(columns, panels.length);
+  const width = WIDTH * across;
+  const height = TITLE_HEIGHT + HEIGHT * Math.ceil(panels.length / columns);
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="17">${escapeXml(title)}</text>`,
+    ...panels.map((panel, i) => svgPlot(panel).trimEnd().replace('<svg ', `<svg x="${(i % columns) * WIDTH}" y="${TITLE_HEIGHT + Math.floor(i / columns) * HEIGHT}" `)),
+    '</svg>',
+  ];
   return `${out.join('\n')}\n`;
 }
