@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { attribDev, isolatedAttribEnv, type DevRun } from '@attrib/testing/cli/a
 import { CLI_ROOT } from '@attrib/testing/cli/run-command';
 import { writeTestDoublesFolder } from '@attrib/testing/cli/test-doubles-folder';
 import { writeTinyRun } from '@attrib/testing/cli/tiny-run';
+import { TINY_OPTIONS } from '@attrib/testing/run-fixture';
 
 /** The example plugin package, as its author would publish it. */
 const EXAMPLE = join(CLI_ROOT, '..', '..', 'examples', 'plugin-command');
@@ -47,6 +48,7 @@ describe('a command plugin linked with `attrib plugins link` (examples/plugin-co
   let tmp: string;
   let plugin: string;
   let run: string;
+  let trained: string;
   let doubles: string;
   const attrib = (...args: string[]): Promise<DevRun> => attribDev(args, tmp, isolatedAttribEnv(tmp));
 
@@ -60,6 +62,7 @@ describe('a command plugin linked with `attrib plugins link` (examples/plugin-co
     // Its own copies of the peer dependencies, as an `npm install` in the plugin folder would leave them.
     for (const name of SHARED) writeDecoy(join(plugin, 'node_modules'), name);
     ({ run } = await writeTinyRun({ seed: 3, keys: 1, generators: false }));
+    ({ run: trained } = await writeTinyRun({ seed: 4, keys: 1, generators: true }));
     doubles = writeTestDoublesFolder();
   }, 120_000);
 
@@ -111,6 +114,28 @@ describe('a command plugin linked with `attrib plugins link` (examples/plugin-co
     });
     expect(Array.from(mirrored.data)).toEqual(Array.from(expected));
   }, 120_000);
+
+  it("gives the plugin's attack the built-in attacks' powers: a study sweeps its declared strength, trains against it, and plots it", async () => {
+    const study = join(tmp, 'shift-study');
+    writeFileSync(join(tmp, 'shift-study.yaml'), JSON.stringify({
+      base: trained, out: study, pluginsDir: doubles,
+      postprocesses: [{ name: 'shift', sweep: 3, robust: [false] }, { name: 'shift', robust: [false, true] }],
+      training: { robust: TINY_OPTIONS.robust }, evaluation: { samples: 24, fid: false },
+    }));
+    const result = await attrib('study', join(tmp, 'shift-study.yaml'), '--backend', 'cpu', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const rows = (JSON.parse(result.stdout) as { rows: { param: string; strength: string; robust: boolean; attackSsim: number; attributability: number }[] }).rows;
+    // The sweep's 0, 2 and 4 pixels, then the evaluation default (4) before and after robust training.
+    expect(rows.map((r) => [r.param, r.strength, r.robust])).toEqual([
+      ['pixels', '0', false], ['pixels', '2', false], ['pixels', '4', false], ['pixels', '4', false], ['pixels', '4', true],
+    ]);
+    // A shift of 0 leaves every image as it was; 4 pixels of a 16-pixel-wide test image do not.
+    expect(rows[0]!.attackSsim).toBeCloseTo(1, 6);
+    expect(rows[2]!.attackSsim).toBeLessThan(0.99);
+    const manifest = JSON.parse(readFileSync(join(study, 'cells', readdirSync(join(study, 'cells')).find((c) => c.includes('robust'))!, 'manifest.json'), 'utf8')) as { robust: Record<string, string[]> };
+    expect(manifest.robust.shift).toEqual(['key-1', 'key-2']);
+    expect(readFileSync(join(study, 'robustness-shift.svg'), 'utf8')).toContain('against SSIM');
+  }, 180_000);
 
   it("calls the plugin's attrib:run-finished hook when a command changed the run's keys, on stderr", async () => {
     const add = await attrib('keys', 'add', run, '--count', '1', '--epochs', '1', '--steps-per-epoch', '1', '--batch-size', '8', '--backend', 'cpu', '--plugins-dir', doubles, '--json');
