@@ -171,6 +171,21 @@ describe('the shipped example studies', () => {
     expect(cells.filter((c) => c.param !== '').every((c) => !c.robust)).toBe(true);
     const atDefaults = cells.filter((c) => c.param === '' && c.postProcess !== 'none').map((c) => [c.postProcess, c.robust, c.alpha]);
     expect(atDefaults).toEqual(['rotate', 'resized-crop', 'erase', 'brightness', 'contrast', 'resize'].flatMap((pp) => [[pp, false, null], [pp, true, 2]]));
+    expect((await planOf('study-waves.yaml')).study.collusion).toEqual({ k: [2, 3, 4, 5], pool: ['weights', 'outputs', 'splice'] });
+  });
+
+  it('study-waves-quick.yaml: the same attacks at 3 strengths, robust cells only at evaluation strength, fewer samples and steps, the same collusion', async () => {
+    const { study, cells } = await planOf('study-waves-quick.yaml');
+    const swept = (pp: string) => cells.filter((c) => c.postProcess === pp && c.param !== '').map((c) => c.strength);
+    expect(swept('rotate')).toEqual([0, 22.5, 45]);
+    expect(swept('jpeg-codec')).toEqual([90, 50, 10]);
+    expect(cells.filter((c) => c.param === '' && c.postProcess !== 'none').map((c) => [c.postProcess, c.robust, c.alpha])).toEqual(
+      ['rotate', 'resized-crop', 'erase', 'brightness', 'contrast', 'resize'].map((pp) => [pp, true, 2]),
+    );
+    expect(cells).toHaveLength(1 + 8 * 3 + 6);
+    expect(study.training.robust).toMatchObject({ stepsPerEpoch: 150, batchSize: 16 });
+    expect(study.evaluation).toEqual({ samples: 300, fid: 'auto' });
+    expect(study.collusion).toEqual((await planOf('study-waves.yaml')).study.collusion);
   });
 
   it('study-crop-others.yaml and study-crop-others-demo.yaml: crop robust at alpha 2 with the othersWeight term, on the crop-robust keys and on the demo run', async () => {
