@@ -41,6 +41,8 @@ export interface StudyPostProcess {
 /** Which metrics a study measures; quality ones are taken on the generators' own output. */
 export interface StudyEvaluation {
   readonly samples?: number;
+  /** Sample counts of single metrics, over `samples` (e.g. `tpr-at-fpr: 2000` to measure FPR 1e-3). */
+  readonly samplesByMetric?: Readonly<Record<string, number>>;
   readonly batchSize?: number;
   /** `auto`: only when the run's real data is core's `mnist` source (the FID network is an MNIST classifier). */
   readonly fid: boolean | 'auto';
@@ -190,9 +192,13 @@ function training(raw: unknown, fail: Fail): StudyTraining {
 }
 
 function evaluation(raw: unknown, fail: Fail): StudyEvaluation {
-  if (raw !== undefined && !isRecord(raw)) fail('evaluation', 'a mapping with samples, batchSize, fid', raw);
+  if (raw !== undefined && !isRecord(raw)) fail('evaluation', 'a mapping with samples, samplesByMetric, batchSize, fid', raw);
   const e = (raw ?? {}) as Record<string, unknown>;
-  for (const field of Object.keys(e)) if (!['samples', 'batchSize', 'fid'].includes(field)) fail(`evaluation.${field}`, 'one of samples, batchSize, fid (unknown key)');
+  for (const field of Object.keys(e)) if (!['samples', 'samplesByMetric', 'batchSize', 'fid'].includes(field)) fail(`evaluation.${field}`, 'one of samples, samplesByMetric, batchSize, fid (unknown key)');
+  const bySample = e.samplesByMetric;
+  if (bySample !== undefined && !(isRecord(bySample) && Object.values(bySample).every((v) => Number.isInteger(v) && (v as number) > 0))) {
+    fail('evaluation.samplesByMetric', 'a mapping of metric names to positive integers', bySample);
+  }
   for (const field of ['samples', 'batchSize'] as const) {
     const v = e[field];
     if (v !== undefined && !(Number.isInteger(v) && (v as number) > 0)) fail(`evaluation.${field}`, 'a positive integer', v);
@@ -201,6 +207,7 @@ function evaluation(raw: unknown, fail: Fail): StudyEvaluation {
   if (fid !== 'auto' && typeof fid !== 'boolean') fail('evaluation.fid', 'true, false or auto', fid);
   return {
     ...(e.samples !== undefined ? { samples: e.samples as number } : {}),
+    ...(bySample !== undefined ? { samplesByMetric: bySample as Record<string, number> } : {}),
     ...(e.batchSize !== undefined ? { batchSize: e.batchSize as number } : {}),
     fid: fid as boolean | 'auto',
   };

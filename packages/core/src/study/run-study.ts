@@ -9,6 +9,7 @@ import { trainRobust } from '../engine/runs/train-robust.js';
 import { workerCount } from '../engine/runs/workers/thread-count.js';
 import type { RemoteTask, TaskDispatcher } from '../engine/runs/workers/remote-task.js';
 import { sharedFidFeatureNet } from '../metrics/fid.js';
+import { tprSummaryName } from '../metrics/tpr-at-fpr.js';
 import { NO_POST_PROCESS, type StudyConfig } from './config.js';
 import { forkRun } from './fork-run.js';
 import { prepareKeyRun } from './key-runs.js';
@@ -90,6 +91,18 @@ function summaryMean(record: EvaluationRecord, metric: string): number {
   return value;
 }
 
+/**
+ * The mean TPR at `rate` of the cell's tpr-at-fpr result, or null when some key had too few
+ * authentic images to measure that rate (fewer than 3.7 / rate).
+ */
+function measuredTpr(record: EvaluationRecord, rate: number): number | null {
+  const result = record.results['tpr-at-fpr'];
+  if (!result) return null;
+  const perKey = (result.details?.perKey ?? []) as { rates: { fpr: number; measurable: boolean }[] }[];
+  if (!perKey.every((k) => k.rates.some((r) => r.fpr === rate && r.measurable))) return null;
+  return result.summary[tprSummaryName(rate)] ?? null;
+}
+
 /** The settings every cell of one study folder must share: changing them needs another folder. */
 function settingsOf(config: StudyConfig): unknown {
   return { training: config.training, evaluation: config.evaluation, keyCount: config.keyCount ?? null };
@@ -139,6 +152,7 @@ export async function runCell(
   const common = {
     dir: runDir, generators, robustLabel: postProcess?.name, ...(run.workers !== undefined ? { workers: run.workers } : {}),
     ...(config.evaluation.samples !== undefined ? { samples: config.evaluation.samples } : {}),
+    ...(config.evaluation.samplesByMetric ? { samplesByMetric: config.evaluation.samplesByMetric } : {}),
     ...(config.evaluation.batchSize !== undefined ? { batchSize: config.evaluation.batchSize } : {}),
   } as const;
   const fid = measuresFid(config, info);
@@ -155,8 +169,8 @@ export async function runCell(
     alpha: cell.alpha, angle: cell.angle === 'base' ? (info.angleTerm ?? 'base') : cell.angle, robust: cell.robust,
     distinguishability: summaryMean(robustness.record, 'distinguishability'),
     attributability: summaryMean(robustness.record, 'attributability'),
-    tprAtFpr1e2: robustness.record.results['tpr-at-fpr']?.summary['fpr1e-2'] ?? null,
-    tprAtFpr1e3: robustness.record.results['tpr-at-fpr']?.summary['fpr1e-3'] ?? null,
+    tprAtFpr1e2: measuredTpr(robustness.record, 1e-2),
+    tprAtFpr1e3: measuredTpr(robustness.record, 1e-3),
     ...quality,
     floor: robustness.record.results.floor?.summary.mean ?? null,
     attackPsnr: robustness.record.results.distortion?.summary.psnr ?? null,

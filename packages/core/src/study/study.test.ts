@@ -50,8 +50,10 @@ function counting(): { hooks: StudyHooks; counts: Record<string, number> } {
 
 describe('attrib study over a 2x2 grid (strength x robust)', () => {
   const out = () => join(fixture.dir, 'study');
+  // tpr-at-fpr with enough authentic images (96 real and 3,700 root samples) to measure FPR 1e-3.
   const config = () => parseStudyConfig({
     base, postprocesses: { 'test-contrast': { param: 'min', values: [0.5, 0.9] } }, robust: [false, true], ...TINY_STUDY,
+    evaluation: { ...TINY_STUDY.evaluation, samplesByMetric: { 'tpr-at-fpr': 3700 } },
   });
 
   it('writes one row per cell to study.json and study.csv, metrics in range, and the SVG plots', async () => {
@@ -73,6 +75,7 @@ describe('attrib study over a 2x2 grid (strength x robust)', () => {
     for (const row of rows) {
       expect(row.adapter).toBe('test-dense');
       for (const metric of ['distinguishability', 'attributability', 'tprAtFpr1e2', 'tprAtFpr1e3', 'ssim']) {
+        expect(row[metric]).not.toBe('');
         expect(Number(row[metric])).toBeGreaterThanOrEqual(0);
         expect(Number(row[metric])).toBeLessThanOrEqual(1);
       }
@@ -152,6 +155,8 @@ describe('the collusion axis', () => {
       expect([row.innocent, row.partial]).toEqual([0, 0]);
     }
     expect(result.files).toEqual(expect.arrayContaining(['collusion.csv', 'collusion.svg']));
+    // 24 samples give 48 authentic images (24 real, 24 root): too few to measure TPR at FPR 1e-2 or 1e-3.
+    expect([result.rows[0]!.tprAtFpr1e2, result.rows[0]!.tprAtFpr1e3]).toEqual([null, null]);
     const csv = csvRows(join(out(), 'collusion.csv'));
     expect(csv.map((r) => [r.base, r.pool, r.k, r.every])).toEqual(result.collusion.map((r) => ['base', r.pool, '2', String(r.every)]));
     const svg = readFileSync(join(out(), 'collusion.svg'), 'utf8');
@@ -268,6 +273,7 @@ describe('bad study configs: one line naming the key and value', () => {
     [{ base: 'x', postprocesses: ['blur'], colour: 'red' }, /"colour" expects one of base, postprocesses, [^"]+ \(unknown key\)$/],
     [{ base: 'x', postprocesses: { blur: { alphas: [1, 'two'] } } }, /"postprocesses\.blur\.alphas" expects a non-negative number or a list of them, got \[1,"two"\]$/],
     [{ base: 'x', postprocesses: { none: { alphas: 1 } } }, /"postprocesses\.none\.alphas" expects no alphas: "none" has no robust cells, got 1$/],
+    [{ base: 'x', postprocesses: ['blur'], evaluation: { samplesByMetric: { 'tpr-at-fpr': 0 } } }, /"evaluation\.samplesByMetric" expects a mapping of metric names to positive integers, got \{"tpr-at-fpr":0\}$/],
   ];
   it.each(cases)('%j', (raw, message) => {
     expect(() => parseStudyConfig(raw, 'study config s.yaml')).toThrow(message);
