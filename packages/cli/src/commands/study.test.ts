@@ -184,7 +184,7 @@ describe('the shipped example studies', () => {
     );
     expect(cells).toHaveLength(1 + 8 * 3 + 6);
     expect(study.training.robust).toMatchObject({ stepsPerEpoch: 150, batchSize: 16 });
-    expect(study.evaluation).toEqual({ samples: 300, fid: 'auto' });
+    expect(study.evaluation).toEqual({ samples: 300, samplesByMetric: { 'tpr-at-fpr': 1850 }, fid: 'auto' });
     expect(study.collusion).toEqual((await planOf('study-waves.yaml')).study.collusion);
   });
 
