@@ -17,7 +17,7 @@ import Report from './report.js';
 function cell(postprocess: string, param: string, strength: string, robust: boolean, distinguishability: number, attributability: number): StudyRow {
   return {
     cell: `${postprocess}-${strength}-${robust}`, adapter: 'test-dense', postprocess, param, strength, alpha: robust ? 10 : null, angle: 'orthogonal', robust,
-    distinguishability, attributability, tprAtFpr1e2: null, tprAtFpr1e3: null, l2: 3.1, psnr: 30, ssim: 0.9, fid: null, attackPsnr: null, attackSsim: null, attackFid: null, keyCosine: 0, keys: 3, base: 'small', run: 'cells/x', finishedAt: '2026-01-01T00:00:00Z',
+    distinguishability, attributability, tprAtFpr1e2: null, tprAtFpr1e3: null, l2: 3.1, psnr: 30, ssim: 0.9, fid: null, keyCosine: 0, keys: 3, base: 'small', run: 'cells/x', finishedAt: '2026-01-01T00:00:00Z',
   };
 }
 

@@ -35,9 +35,9 @@ export interface StudyRow {
    * and SSIM of the keyed samples after it against before it, and FID of the samples after it;
    * null in rows of older studies (and FID when the study does not measure it).
    */
-  readonly attackPsnr: number | null;
-  readonly attackSsim: number | null;
-  readonly attackFid: number | null;
+  readonly attackPsnr?: number | null;
+  readonly attackSsim?: number | null;
+  readonly attackFid?: number | null;
   /** Mean cosine between the cell's keys, pairwise (0 for orthogonal keys). */
   readonly keyCosine: number | null;
   readonly keys: number;
