@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LinearKey } from '../keys/linear-key.js';
+import { projectedByBisection } from '@attrib/testing/projection-reference';
 import { useBackend } from '@attrib/testing/backend';
 import { weights } from '@attrib/testing/stage-helpers';
 import { syntheticSetup, type SyntheticSetup } from '@attrib/testing/synthetic';
@@ -29,21 +30,6 @@ afterAll(() => {
   setup.dispose();
 });
 
-/** Float64 reference of x*: bisection on lambda, written apart from the exact breakpoint walk. */
-function projectedByBisection(x0: number[], phi: number[], margin: number): number[] {
-  const at = (lambda: number) => x0.map((x, i) => Math.min(1, Math.max(-1, x - lambda * phi[i]!)));
-  const score = (lambda: number) => at(lambda).reduce((s, x, i) => s + x * phi[i]!, 0);
-  if (score(0) <= -margin) return x0;
-  let lo = 0;
-  let hi = 1;
-  while (score(hi) > -margin) hi *= 2;
-  for (let k = 0; k < 200; k++) {
-    const mid = (lo + hi) / 2;
-    if (score(mid) <= -margin) hi = mid;
-    else lo = mid;
-  }
-  return at(hi);
-}
 
 describe('the projected objective (issue 21)', () => {
   it("first step: the distance term is the MSE from G0(z) to its projection x* onto phi.x <= -margin, the hinge the release's", async () => {

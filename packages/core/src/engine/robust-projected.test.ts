@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageSize } from '../contracts/image.js';
 import { LinearKey } from '../keys/linear-key.js';
+import { projectedByBisection } from '@attrib/testing/projection-reference';
 import { useBackend } from '@attrib/testing/backend';
 import { contrastPostProcess, matrixPostProcess } from '@attrib/testing/post-processes';
 import { syntheticSetup, type SyntheticSetup } from '@attrib/testing/synthetic';
@@ -37,21 +38,6 @@ afterAll(() => {
   setup.dispose();
 });
 
-/** Float64 projection of x0 onto { x in [-1, 1]^d : psi.x <= -margin } by bisection on lambda. */
-function projectedByBisection(x0: number[], psi: number[], margin: number): number[] {
-  const at = (lambda: number) => x0.map((x, i) => Math.min(1, Math.max(-1, x - lambda * psi[i]!)));
-  const score = (lambda: number) => at(lambda).reduce((s, x, i) => s + x * psi[i]!, 0);
-  if (score(0) <= -margin) return x0;
-  let lo = 0;
-  let hi = 1;
-  while (score(hi) > -margin) hi *= 2;
-  for (let k = 0; k < 200; k++) {
-    const mid = (lo + hi) / 2;
-    if (score(mid) <= -margin) hi = mid;
-    else lo = mid;
-  }
-  return at(hi);
-}
 
 const times = (x: number[]): number[] => Array.from({ length: d }, (_, i) => x.reduce((s, v, j) => s + matrix[i * d + j]! * v, 0));
 const transposeTimes = (phi: number[]): number[] => Array.from({ length: d }, (_, j) => phi.reduce((s, p, i) => s + matrix[i * d + j]! * p, 0));
