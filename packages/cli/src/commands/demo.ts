@@ -34,7 +34,7 @@ Profiles: ${Object.values(DEMO_PROFILES).map((p) => `${p.name}: ${p.description}
     '<%= config.bin %> demo',
     '<%= config.bin %> demo --keys 10 --out runs/ten-users',
     '<%= config.bin %> demo --profile paper --out runs/paper',
-    '<%= config.bin %> demo --objective projected --out runs/demo-projected',
+    '<%= config.bin %> demo --objective hinge --out runs/demo-hinge',
     '<%= config.bin %> demo --resume',
   ];
 
@@ -43,7 +43,7 @@ Profiles: ${Object.values(DEMO_PROFILES).map((p) => `${p.name}: ${p.description}
     keys: Flags.string({ summary: 'Number of keys (users). Default: 5.' }),
     profile: Flags.string({ summary: `Training schedule: ${Object.keys(DEMO_PROFILES).join(' or ')}. Default: fast.` }),
     objective: Flags.string({
-      summary: `Keyed generators' objective: ${DEMO_OBJECTIVES.join(' or ')} (hinge: the release's h(1 + phi.G(z)) + alpha MSE(G(z), G0(z)); projected: the distance to G0(z) projected onto the key's keyed side). Default: hinge.`,
+      summary: `Keyed generators' objective: ${DEMO_OBJECTIVES.join(' or ')} (hinge: the release's h(1 + phi.G(z)) + alpha MSE(G(z), G0(z)); projected: the distance to G0(z) projected onto the key's keyed side). Default: the profile's (fast: projected, with keys near the root's samples; paper: hinge).`,
     }),
     seed: Flags.integer({ summary: 'Seed of every random draw of the run. Default: 0.' }),
     resume: Flags.boolean({ summary: 'Continue the run in --out where it stopped.' }),
