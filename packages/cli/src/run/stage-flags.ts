@@ -54,6 +54,8 @@ export const STAGE_FLAGS: Record<StageName, readonly OptionFlag[]> = {
     ...COMMON, ...GENERATOR, KEEP_BEST,
     { option: 'objective', flag: 'objective' },
     ...PROJECTION,
+    { option: 'othersWeight', flag: 'others-weight' },
+    { option: 'ema', flag: 'ema' },
     { option: 'delta', flag: 'delta', shift: true },
     { option: 'growth', flag: 'growth', shift: true },
     { option: 'dmaxSamples', flag: 'dmax-samples', shift: true },

@@ -158,6 +158,12 @@ export interface GeneratorStageOptions extends EpochOptions, GeneratorOptimizerO
    * generator's samples authentic under them. 0 (the release) leaves it out.
    */
   readonly othersWeight: number;
+  /**
+   * Not in the release: decay of an exponential moving average of the generator's weights,
+   * updated after every step; the checks, the kept epoch and the result use the average.
+   * 0 (the release) trains without one.
+   */
+  readonly ema: number;
 }
 
 /** Stage "robust": fine-tune a keyed generator against a post-process (method.md, "Robust training"). */
@@ -193,7 +199,7 @@ export const DEFAULT_OPTIONS = {
     theory: false, normLimit: 1.01, maxAttempts: 10, scoreCeiling: 0,
   } satisfies KeyStageOptions,
   generators: {
-    ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, batchSize: 16, lrDecay: 0.7, objective: 'hinge' as GeneratorObjective, checkSamples: 2000, keepBest: false, othersWeight: 0,
+    ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, batchSize: 16, lrDecay: 0.7, objective: 'hinge' as GeneratorObjective, checkSamples: 2000, keepBest: false, othersWeight: 0, ema: 0,
     shift: { delta: 0.01, growth: 1.1, dmaxSamples: undefined, stopWhenDistinguishable: true },
   } satisfies GeneratorStageOptions,
   robust: {
@@ -250,6 +256,7 @@ export const STAGE_OPTION_INFO: Readonly<Record<string, StageOptionInfo>> = {
   dmaxSamples: { kind: 'integer', summary: 'shift: real images d_max is taken over (default all).' },
   stopWhenDistinguishable: { kind: 'boolean', summary: 'shift: end at the first epoch reaching 1 - delta (--no-early-stop to train every epoch).' },
   probability: { kind: 'number', summary: 'Probability that a step applies the post-process.' },
+  ema: { kind: 'number', summary: "Not in the release: decay of a moving average of the generator's weights (e.g. 0.99), which the checks and the result use; 0 leaves it out." },
   othersWeight: { kind: 'number', summary: 'Not in the release: weight of mean_j h(1 - phi_j.T(G_i(z))) over the other keys (the earlier ones while generators train), keeping samples authentic under them.' },
 };
 
@@ -302,7 +309,7 @@ const CHECKS: Record<string, Check> = {
   lr: positive, lrKey: positive, beta1: unitInterval, beta2: unitInterval, alpha: nonNegative,
   lp: oneOf(1, 2), theory: boolean, angleTerm: oneOf('orthogonal', 'cosine', 'exact'), cosineTarget: cosine, cosineWeight: nonNegative,
   normLimit: positive, maxAttempts: positiveInteger, objective: oneOf('hinge', 'shift', 'projected'), projectionMargin: positive, scoreCeiling: nonNegative, trainMode: oneOf('train', 'eval'), checkSamples: positiveInteger,
-  probability, othersWeight: nonNegative, keepBest: boolean,
+  probability, othersWeight: nonNegative, keepBest: boolean, ema: unitInterval,
 };
 const SHIFT_CHECKS: Record<string, Check> = {
   delta: (v) => (typeof v === 'number' && v > 0 && v < 1 ? undefined : 'a number in (0, 1)'), growth: aboveOne,

@@ -12,7 +12,11 @@ import { keyedHinge, lpDistance, meanAuthenticHinge, shiftRegression } from './l
 import { resolveOptions, type GeneratorStageOptions, type OptionsInput } from '../contracts/stage-options.js';
 import { projectedTarget } from './projected-target.js';
 import { minimize, prefixed, unprefixed } from './step.js';
-import { runUnit, startOf, type UnitLoop } from './unit-loop.js';
+import { runUnit, startOf, type EpochStreams, type UnitLoop } from './unit-loop.js';
+import { WeightAverage } from './weight-average.js';
+
+/** Prefix of the weight average in a unit's saved state. */
+const AVERAGE = 'ema.generator';
 
 /** The state-store name of the unit training the generator of key `keyId`. */
 export function generatorUnit(keyId: string): string {
@@ -43,6 +47,8 @@ export interface KeyedGeneratorResult {
  *   `trainMode` `eval` trains with batch norm frozen at the running statistics.
  * - with `othersWeight` w > 0 (hinge and projected, not in the release) the loss also takes
  *   w * mean_j h(1 - phi_j.G_i(z)) over `earlierKeys`: the samples stay authentic under them.
+ * - with `ema` d > 0 (not in the release) a moving average of the weights ({@link WeightAverage})
+ *   follows the steps; the end-of-epoch checks, `keepBest` and the result use the average.
  * - objective `shift` (the paper's Eq. 10, Algorithm 1): L = mean (G_i(z) - (G0(z) - gamma u))^2,
  *   u = phi / ||phi||; gamma starts at d_max = max_x |u . x| over the data and is multiplied by
  *   `shift.growth` (1.1) after every epoch whose check misses 1 - `shift.delta` (0.99)
@@ -78,6 +84,7 @@ export async function trainKeyedGenerator(
   const optimizer = new Adam(generator.trainableVariables, { lr: options.lr, beta1: options.beta1, beta2: options.beta2 });
   const direction = tf.tidy(() => tf.div(key.vector, tf.norm(key.vector)) as tf.Tensor1D);
   const best = new BestEpoch();
+  const average = options.ema > 0 ? new WeightAverage(generator.trainableVariables, options.ema) : undefined;
   try {
     const saved = await ctx.store?.load(unit);
     if (saved) {
@@ -85,6 +92,7 @@ export async function trainKeyedGenerator(
         generator.loadState(unprefixed('generator', saved.tensors));
         optimizer.loadState('adam.generator', saved.tensors);
         best.restore(saved.tensors, saved.meta);
+        average?.loadState(AVERAGE, saved.tensors);
       } finally {
         tf.dispose(Object.values(saved.tensors));
       }
@@ -104,7 +112,7 @@ export async function trainKeyedGenerator(
       },
       plan: () => epochBatchSizes(data.size, options.batchSize, options.stepsPerEpoch),
       step(n, streams) {
-        return tf.tidy(() => {
+        const losses = tf.tidy(() => {
           const z = generator.sampleInputs(n, streams.inputs);
           const authentic = root.generate(z);
           const target = keyValues ? projectedTarget(authentic, keyValues, options.projectionMargin) : authentic;
@@ -119,33 +127,46 @@ export async function trainKeyedGenerator(
             return { hinge, distance, others, total: tf.add(total, tf.mul(options.othersWeight, others)) as tf.Scalar };
           });
         });
+        average?.update();
+        return losses;
       },
       async endEpoch(epoch, streams) {
         generator.setMode('eval');
-        const [scores, ...earlier] = await generatedScoresByKey(generator, [key, ...earlierKeys], options.checkSamples, streams.check);
-        generator.setMode(options.trainMode);
-        const distinguishability = (realPositive + share(scores!, (s) => s < 0)) / 2;
-        const report: Record<string, number> = { keyedShare: share(scores!, (s) => s <= -1), distinguishability };
-        let score = distinguishability;
-        if (earlier.length > 0) {
-          let claimedByOwnOnly = 0;
-          for (let i = 0; i < scores!.length; i++) if (scores![i]! < 0 && earlier.every((e) => e[i]! > 0)) claimedByOwnOnly += 1;
-          const attributable = claimedByOwnOnly / scores!.length;
-          report.attributable = attributable;
-          score = (realPositive + attributable) / 2;
+        average?.swapIn();
+        try {
+          return await checkEpoch(epoch, streams);
+        } finally {
+          average?.restore();
+          generator.setMode(options.trainMode);
         }
-        if (options.keepBest) best.offer(epoch, score, () => generator.state());
-        if (!shift) return { report };
-        report.gamma = gamma;
-        const reached = distinguishability >= 1 - options.shift.delta;
-        if (!reached) gamma *= options.shift.growth;
-        return { report, stop: reached && options.shift.stopWhenDistinguishable };
       },
-      snapshot: () => ({ ...prefixed('generator', generator.state()), ...optimizer.state('adam.generator'), ...best.snapshot() }),
+      snapshot: () => ({
+        ...prefixed('generator', generator.state()), ...optimizer.state('adam.generator'), ...best.snapshot(), ...(average?.state(AVERAGE) ?? {}),
+      }),
       extraMeta: () => ({ ...(shift ? { gamma } : {}), ...best.meta() }),
     };
+    async function checkEpoch(epoch: number, streams: EpochStreams): Promise<{ report: Record<string, number>; stop?: boolean }> {
+      const [scores, ...earlier] = await generatedScoresByKey(generator, [key, ...earlierKeys], options.checkSamples, streams.check);
+      const distinguishability = (realPositive + share(scores!, (s) => s < 0)) / 2;
+      const report: Record<string, number> = { keyedShare: share(scores!, (s) => s <= -1), distinguishability };
+      let score = distinguishability;
+      if (earlier.length > 0) {
+        let claimedByOwnOnly = 0;
+        for (let i = 0; i < scores!.length; i++) if (scores![i]! < 0 && earlier.every((e) => e[i]! > 0)) claimedByOwnOnly += 1;
+        const attributable = claimedByOwnOnly / scores!.length;
+        report.attributable = attributable;
+        score = (realPositive + attributable) / 2;
+      }
+      if (options.keepBest) best.offer(epoch, score, () => generator.state());
+      if (!shift) return { report };
+      report.gamma = gamma;
+      const reached = distinguishability >= 1 - options.shift.delta;
+      if (!reached) gamma *= options.shift.growth;
+      return { report, stop: reached && options.shift.stopWhenDistinguishable };
+    }
     const history = await runUnit(ctx, loop, unitRng, startOf(saved, options.epochs));
-    if (best.epoch >= 0 && best.epoch !== history.length - 1) generator.loadState(best.kept);
+    if (best.epoch >= 0 && (average || best.epoch !== history.length - 1)) generator.loadState(best.kept);
+    else average?.applyToVariables();
     generator.setMode('eval');
     return {
       generator, history, ...(shift ? { gamma } : {}), ...(best.epoch >= 0 ? { keptEpoch: best.epoch } : {}),
@@ -157,6 +178,7 @@ export async function trainKeyedGenerator(
     optimizer.dispose();
     direction.dispose();
     best.dispose();
+    average?.dispose();
   }
 }
 
