@@ -9,7 +9,7 @@ describe('demo profiles and objectives', () => {
     expect(quality.objective).toBe('projected');
     expect(resolveOptions('keys', quality.stages.keys)).toMatchObject({ angleTerm: 'exact', scoreCeiling: 30, lrKey: 5e-2, epochs: 8 });
     expect(resolveOptions('generators', quality.stages.generators)).toMatchObject({
-      objective: 'projected', trainMode: 'eval', alpha: 100, projectionMargin: 3, othersWeight: 1, epochs: 6, stepsPerEpoch: 50,
+      objective: 'projected', trainMode: 'eval', alpha: 100, projectionMargin: 3, othersWeight: 1, ema: 0.99, epochs: 6, stepsPerEpoch: 50,
     });
     expect(resolveOptions('first', quality.stages.first)).toMatchObject({ objective: 'projected', trainMode: 'eval', alpha: 100, scoreCeiling: 30, epochs: 5 });
     const hinge = demoStages(fast, 'hinge');
@@ -21,7 +21,7 @@ describe('demo profiles and objectives', () => {
         generators: { epochs: 6, stepsPerEpoch: 50, lrDecay: 0.9, keepBest: true },
       },
     });
-    expect(resolveOptions('generators', hinge.stages.generators)).toMatchObject({ objective: 'hinge', trainMode: 'train', alpha: 10, othersWeight: 0 });
+    expect(resolveOptions('generators', hinge.stages.generators)).toMatchObject({ objective: 'hinge', trainMode: 'train', alpha: 10, othersWeight: 0, ema: 0 });
     expect(resolveOptions('keys', hinge.stages.keys)).toMatchObject({ angleTerm: 'orthogonal', scoreCeiling: 0 });
   });
 
