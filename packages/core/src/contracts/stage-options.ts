@@ -174,6 +174,8 @@ export interface RobustStageOptions extends EpochOptions, GeneratorOptimizerOpti
    * A^T phi (A the linear part of that step's T) on steps that apply T, of phi on the others.
    */
   readonly objective: 'hinge' | 'projected';
+  /** As {@link GeneratorStageOptions.ema}. */
+  readonly ema: number;
   /** Probability that a step applies the post-process (to both G_i(z) and G0(z)). */
   readonly probability: number;
   readonly checkSamples: number;
@@ -203,7 +205,7 @@ export const DEFAULT_OPTIONS = {
     shift: { delta: 0.01, growth: 1.1, dmaxSamples: undefined, stopWhenDistinguishable: true },
   } satisfies GeneratorStageOptions,
   robust: {
-    ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, objective: 'hinge' as 'hinge' | 'projected', batchSize: 16, lrDecay: 0.7, probability: 0.5, checkSamples: 2000, othersWeight: 0,
+    ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, objective: 'hinge' as 'hinge' | 'projected', batchSize: 16, lrDecay: 0.7, probability: 0.5, checkSamples: 2000, othersWeight: 0, ema: 0,
   } satisfies RobustStageOptions,
 } as const;
 

@@ -13,12 +13,16 @@ import { keyedHinge, lpDistance, meanAuthenticHinge } from './losses.js';
 import { resolveOptions, type OptionsInput, type RobustStageOptions } from '../contracts/stage-options.js';
 import { projectedTarget } from './projected-target.js';
 import { minimize, prefixed, unprefixed } from './step.js';
+import { WeightAverage } from './weight-average.js';
 import { runUnit, startOf, type UnitLoop } from './unit-loop.js';
 
 /** The state-store name of the unit making key `keyId`'s generator robust to `label`. */
 export function robustUnit(label: string, keyId: string): string {
   return `robust/${label}/${keyId}`;
 }
+
+/** Prefix of the weight average in a unit's saved state. */
+const AVERAGE = 'ema.generator';
 
 export interface RobustResult {
   /** The fine-tuned generator, in `eval` mode. The caller disposes it. */
@@ -45,7 +49,8 @@ export interface RobustResult {
  * whose post-processed version the key claims, and the term no longer lets through what T
  * hides (a blur hides stripes). T then needs a linear part (`PostProcess.linearPart`).
  * `trainMode` sets the generator's mode during the steps (`train`, the release; `eval`: batch
- * norm frozen).
+ * norm frozen). With `ema` d > 0 (not in the release) the checks and the result use a moving
+ * average of the weights ({@link WeightAverage}).
  * T must be differentiable (and synchronous); anything else is rejected before training. The
  * report gives the share of `checkSamples` samples with phi.G_i(z) <= -1, without T and with T
  * at evaluation strength.
@@ -77,6 +82,7 @@ export async function trainRobustGenerator(
   const unitRng = ctx.rng.fork('robust').fork(label).fork(key.id);
   const generator = start.clone();
   const optimizer = new Adam(generator.trainableVariables, { lr: options.lr, beta1: options.beta1, beta2: options.beta2 });
+  const average = options.ema > 0 ? new WeightAverage(generator.trainableVariables, options.ema) : undefined;
   const transform = (images: tf.Tensor4D, seed: number): tf.Tensor4D => {
     const out = postProcess.apply(images, { mode: 'train', rng: createRng(seed) });
     if (out instanceof Promise) throw new Error(`post-process ${postProcess.name} returned a promise; robust training needs a synchronous, differentiable one`);
@@ -95,6 +101,7 @@ export async function trainRobustGenerator(
       try {
         generator.loadState(unprefixed('generator', saved.tensors));
         optimizer.loadState('adam.generator', saved.tensors);
+        average?.loadState(AVERAGE, saved.tensors);
       } finally {
         tf.dispose(Object.values(saved.tensors));
       }
@@ -111,7 +118,7 @@ export async function trainRobustGenerator(
       step(n, streams) {
         const applied = streams.postProcess.uniform() < options.probability;
         const seed = streams.postProcess.seed();
-        return tf.tidy(() => {
+        const losses = tf.tidy(() => {
           const z = generator.sampleInputs(n, streams.inputs);
           const target = targetOf(root.generate(z), applied, seed);
           const terms = minimize(optimizer, (): Record<string, tf.Scalar> => {
@@ -126,18 +133,26 @@ export async function trainRobustGenerator(
           });
           return { ...terms, applied: applied ? 1 : 0 };
         });
+        average?.update();
+        return losses;
       },
       async endEpoch(_epoch, streams) {
         generator.setMode('eval');
-        const plain = await generatedScores(generator, key, options.checkSamples, streams.check);
-        const processed = await generatedScores(generator, key, options.checkSamples, streams.check, postProcess);
-        generator.setMode(options.trainMode);
-        return { report: { keyedShare: share(plain, (s) => s <= -1), keyedShareProcessed: share(processed, (s) => s <= -1) } };
+        average?.swapIn();
+        try {
+          const plain = await generatedScores(generator, key, options.checkSamples, streams.check);
+          const processed = await generatedScores(generator, key, options.checkSamples, streams.check, postProcess);
+          return { report: { keyedShare: share(plain, (s) => s <= -1), keyedShareProcessed: share(processed, (s) => s <= -1) } };
+        } finally {
+          average?.restore();
+          generator.setMode(options.trainMode);
+        }
       },
-      snapshot: () => ({ ...prefixed('generator', generator.state()), ...optimizer.state('adam.generator') }),
+      snapshot: () => ({ ...prefixed('generator', generator.state()), ...optimizer.state('adam.generator'), ...(average?.state(AVERAGE) ?? {}) }),
       extraMeta: () => ({ postProcess: { name: postProcess.name, params: postProcess.params } }),
     };
     const history = await runUnit(ctx, loop, unitRng, startOf(saved, options.epochs));
+    average?.applyToVariables();
     generator.setMode('eval');
     return { generator, history };
   } catch (error) {
@@ -145,5 +160,6 @@ export async function trainRobustGenerator(
     throw error;
   } finally {
     optimizer.dispose();
+    average?.dispose();
   }
 }

@@ -6,7 +6,9 @@ import { expectNoGrowth } from '@attrib/testing/no-growth';
 import { crashAt, weights } from '@attrib/testing/stage-helpers';
 import { syntheticSetup, type SyntheticSetup } from '@attrib/testing/synthetic';
 import { createRng } from '../util/rng.js';
+import { contrastPostProcess } from '@attrib/testing/post-processes';
 import { trainKeyedGenerator } from './generator-stage.js';
+import { trainRobustGenerator } from './robust-stage.js';
 import { MemoryStateStore } from './state.js';
 import { WeightAverage } from './weight-average.js';
 
@@ -113,5 +115,23 @@ describe('generators with ema', () => {
   it('ema is checked: 1 is refused naming the option', async () => {
     await expect(trainKeyedGenerator({ root: setup.root, data: setup.data, rng: createRng(11) }, key1, { ...options, ema: 1 }))
       .rejects.toThrow('generators option ema: got 1, expected a number in [0, 1)');
+  });
+
+  it('robust: the same, for a generator fine-tuned against a post-process', async () => {
+    const before = tf.memory().numTensors;
+    const base = await trainKeyedGenerator({ root: setup.root, data: setup.data, rng: createRng(11) }, key1, { ...options, ema: 0 });
+    const robust = { epochs: 3, stepsPerEpoch: 6, batchSize: 8, checkSamples: 60, lr: 5e-2, lrDecay: 1, ema: 0.9 };
+    const run = (ctx: Parameters<typeof trainRobustGenerator>[0], ema: number) => trainRobustGenerator(ctx, key1, base.generator, contrastPostProcess(), { ...robust, ema });
+    const averaged = await run({ root: setup.root, data: setup.data, rng: createRng(12) }, 0.9);
+    const plain = await run({ root: setup.root, data: setup.data, rng: createRng(12) }, 0);
+    expect(weights(averaged.generator)).not.toEqual(weights(plain.generator));
+    const store = new MemoryStateStore();
+    const ctx = { root: setup.root, data: setup.data, rng: createRng(12), store };
+    await expect(run({ ...ctx, onEvent: crashAt(1, 2) }, 0.9)).rejects.toThrow('simulated crash');
+    const resumed = await run(ctx, 0.9);
+    expect(weights(resumed.generator)).toEqual(weights(averaged.generator));
+    for (const r of [base, averaged, plain, resumed]) r.generator.dispose();
+    store.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
