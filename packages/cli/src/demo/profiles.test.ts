@@ -9,7 +9,7 @@ describe('demo profiles and objectives', () => {
     expect(quality.objective).toBe('projected');
     expect(resolveOptions('keys', quality.stages.keys)).toMatchObject({ angleTerm: 'exact', scoreCeiling: 30, lrKey: 5e-2, epochs: 8 });
     expect(resolveOptions('generators', quality.stages.generators)).toMatchObject({
-      objective: 'projected', trainMode: 'eval', alpha: 100, projectionMargin: 3, othersWeight: 1, ema: 0.99, epochs: 6, stepsPerEpoch: 50,
+      objective: 'projected', trainMode: 'eval', alpha: 100, projectionMargin: 3, othersWeight: 1, ema: 0.99, epochs: 8, stepsPerEpoch: 50,
     });
     expect(resolveOptions('first', quality.stages.first)).toMatchObject({ objective: 'projected', trainMode: 'eval', alpha: 100, scoreCeiling: 30, epochs: 5 });
     const hinge = demoStages(fast, 'hinge');
