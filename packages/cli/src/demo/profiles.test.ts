@@ -11,7 +11,7 @@ describe('demo profiles and objectives', () => {
     expect(resolveOptions('generators', quality.stages.generators)).toMatchObject({
       objective: 'projected', trainMode: 'eval', alpha: 100, projectionMargin: 3, othersWeight: 1, ema: 0.99, epochs: 8, stepsPerEpoch: 50,
     });
-    expect(resolveOptions('first', quality.stages.first)).toMatchObject({ objective: 'projected', trainMode: 'eval', alpha: 100, scoreCeiling: 30, epochs: 5 });
+    expect(resolveOptions('first', quality.stages.first)).toMatchObject({ objective: 'projected', trainMode: 'eval', alpha: 100, scoreCeiling: 30, epochs: 5, ema: 0.99 });
     const hinge = demoStages(fast, 'hinge');
     expect(hinge).toEqual({
       objective: 'hinge',

@@ -87,7 +87,7 @@ export const DEMO_PROFILES: Readonly<Record<string, DemoProfile>> = {
     objective: 'projected',
     description: "keys near the root's samples and generators trained towards the least change their key claims, on a short schedule that fits 15 minutes on 2 CPU cores (--objective hinge: the release's losses on that schedule)",
     stages: {
-      first: { ...FAST_HINGE.first, ...PROJECTED, scoreCeiling: NEAR_KEYS.scoreCeiling },
+      first: { ...FAST_HINGE.first, ...PROJECTED, ...AVERAGED, scoreCeiling: NEAR_KEYS.scoreCeiling },
       keys: NEAR_KEYS,
       generators: { ...FAST_HINGE.generators, ...PROJECTED, ...AVERAGED, epochs: AVERAGED_EPOCHS, othersWeight: 1 },
     },

@@ -41,6 +41,7 @@ export const STAGE_FLAGS: Record<StageName, readonly OptionFlag[]> = {
   first: [
     ...COMMON, ...GENERATOR, ...KEY, KEEP_BEST, ...PROJECTION,
     { option: 'objective', flag: 'objective' },
+    { option: 'ema', flag: 'ema' },
   ],
   keys: [
     ...COMMON, ...KEY,

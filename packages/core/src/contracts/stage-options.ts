@@ -77,6 +77,8 @@ export interface FirstStageOptions extends EpochOptions, GeneratorOptimizerOptio
   readonly checkSamples: number;
   /** Not in the release: end at the key and generator of the epoch whose check had the highest distinguishability. */
   readonly keepBest: boolean;
+  /** As {@link GeneratorStageOptions.ema}, for the first key's generator (the key trains against the live weights). */
+  readonly ema: number;
 }
 
 /** How a new key is kept away from the earlier ones. */
@@ -194,7 +196,7 @@ const RELEASE_PROJECTION = { projectionMargin: 1, trainMode: 'train' as const };
 /** Defaults of every stage (DCGAN on MNIST in the release). */
 export const DEFAULT_OPTIONS = {
   first: {
-    ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, objective: 'hinge' as 'hinge' | 'projected', scoreCeiling: 0, batchSize: 16, lrKey: 1e-3, theory: false, checkSamples: 2000, keepBest: false,
+    ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, objective: 'hinge' as 'hinge' | 'projected', scoreCeiling: 0, batchSize: 16, lrKey: 1e-3, theory: false, checkSamples: 2000, keepBest: false, ema: 0,
   } satisfies FirstStageOptions,
   keys: {
     ...EPOCHS, batchSize: 128, lrKey: 1e-3, angleTerm: 'orthogonal', cosineTarget: 0.7, cosineWeight: 20,

@@ -3,6 +3,7 @@ import type { Generator } from '../contracts/generator.js';
 import { LinearKey } from '../keys/linear-key.js';
 import { Adam } from './adam.js';
 import { BestEpoch } from './best-epoch.js';
+import { WeightAverage } from './weight-average.js';
 import { generatedScores, realScores, share } from './checks.js';
 import type { EpochRecord, StageContext } from './context.js';
 import { authenticHinge, ceilingHinge, keyedHinge, lpDistance, unitNormPenalty } from './losses.js';
@@ -14,6 +15,9 @@ import { runUnit, startOf, type UnitLoop } from './unit-loop.js';
 
 /** The state-store name of the first stage. */
 export const FIRST_UNIT = 'first';
+
+/** Prefix of the weight average in the unit's saved state. */
+const AVERAGE = 'ema.generator';
 
 export interface FirstStageResult {
   /** phi_1 (HWC). The caller disposes it. */
@@ -56,6 +60,7 @@ export async function trainFirstStage(
   const keyOptimizer = new Adam([key.vector], { lr: options.lrKey, beta1: 0.9, beta2: 0.999 });
   const generatorOptimizer = new Adam(generator.trainableVariables, { lr: options.lr, beta1: options.beta1, beta2: options.beta2 });
   const best = new BestEpoch();
+  const average = options.ema > 0 ? new WeightAverage(generator.trainableVariables, options.ema) : undefined;
   try {
     const saved = await ctx.store?.load(FIRST_UNIT);
     if (saved) {
@@ -65,6 +70,7 @@ export async function trainFirstStage(
         keyOptimizer.loadState('adam.key', saved.tensors);
         generatorOptimizer.loadState('adam.generator', saved.tensors);
         best.restore(saved.tensors, saved.meta);
+        average?.loadState(AVERAGE, saved.tensors);
       } finally {
         tf.dispose(Object.values(saved.tensors));
       }
@@ -113,6 +119,7 @@ export async function trainFirstStage(
             return { hinge, distance, total: tf.add(hinge, tf.mul(options.alpha, distance)) };
           });
         });
+        average?.update();
         return {
           key: keyTerms.total!, keyReal: keyTerms.real!, keyRoot: keyTerms.root!, keyKeyed: keyTerms.keyed!,
           ...(options.theory ? { keyNorm: keyTerms.norm! } : {}),
@@ -121,13 +128,18 @@ export async function trainFirstStage(
       },
       async endEpoch(epoch, streams) {
         generator.setMode('eval');
-        const scores = await generatedScores(generator, key, options.checkSamples, streams.check);
-        generator.setMode(options.trainMode);
-        const real = await realScores(data, key, 1000, streams.check.fork('real'));
-        const distinguishability = (share(real, (s) => s > 0) + share(scores, (s) => s < 0)) / 2;
-        if (options.keepBest) best.offer(epoch, distinguishability, () => ({ key: key.vector.clone(), ...prefixed('generator', generator.state()) }));
-        const keyNorm = tf.tidy(() => tf.norm(key.vector).dataSync()[0]!);
-        return { report: { keyedShare: share(scores, (s) => s <= -1), distinguishability, keyNorm } };
+        average?.swapIn();
+        try {
+          const scores = await generatedScores(generator, key, options.checkSamples, streams.check);
+          const real = await realScores(data, key, 1000, streams.check.fork('real'));
+          const distinguishability = (share(real, (s) => s > 0) + share(scores, (s) => s < 0)) / 2;
+          if (options.keepBest) best.offer(epoch, distinguishability, () => ({ key: key.vector.clone(), ...prefixed('generator', generator.state()) }));
+          const keyNorm = tf.tidy(() => tf.norm(key.vector).dataSync()[0]!);
+          return { report: { keyedShare: share(scores, (s) => s <= -1), distinguishability, keyNorm } };
+        } finally {
+          average?.restore();
+          generator.setMode(options.trainMode);
+        }
       },
       snapshot: () => ({
         key: key.vector.clone(),
@@ -135,6 +147,7 @@ export async function trainFirstStage(
         ...keyOptimizer.state('adam.key'),
         ...generatorOptimizer.state('adam.generator'),
         ...best.snapshot(),
+        ...(average?.state(AVERAGE) ?? {}),
       }),
       extraMeta: () => ({ keyId, ...best.meta() }),
     };
@@ -142,7 +155,9 @@ export async function trainFirstStage(
     if (best.epoch >= 0 && best.epoch !== history.length - 1) {
       key.vector.assign(best.kept.key as tf.Tensor1D);
       generator.loadState(unprefixed('generator', best.kept));
-    }
+    } else if (best.epoch >= 0 && average) {
+      generator.loadState(unprefixed('generator', best.kept));
+    } else average?.applyToVariables();
     generator.setMode('eval');
     return { key, generator, history, ...(best.epoch >= 0 ? { keptEpoch: best.epoch } : {}) };
   } catch (error) {
@@ -153,5 +168,6 @@ export async function trainFirstStage(
     keyOptimizer.dispose();
     generatorOptimizer.dispose();
     best.dispose();
+    average?.dispose();
   }
 }

@@ -7,6 +7,7 @@ import { crashAt, weights } from '@attrib/testing/stage-helpers';
 import { syntheticSetup, type SyntheticSetup } from '@attrib/testing/synthetic';
 import { createRng } from '../util/rng.js';
 import { contrastPostProcess } from '@attrib/testing/post-processes';
+import { trainFirstStage } from './first-stage.js';
 import { trainKeyedGenerator } from './generator-stage.js';
 import { trainRobustGenerator } from './robust-stage.js';
 import { MemoryStateStore } from './state.js';
@@ -131,6 +132,26 @@ describe('generators with ema', () => {
     const resumed = await run(ctx, 0.9);
     expect(weights(resumed.generator)).toEqual(weights(averaged.generator));
     for (const r of [base, averaged, plain, resumed]) r.generator.dispose();
+    store.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("first stage: the same for the first key's generator; the key is the trained one", async () => {
+    const before = tf.memory().numTensors;
+    const first = { epochs: 3, stepsPerEpoch: 6, batchSize: 8, checkSamples: 200, lr: 5e-2, lrKey: 0.05, lrDecay: 1 };
+    const averaged = await trainFirstStage({ root: setup.root, data: setup.data, rng: createRng(13) }, { ...first, ema: 0.9 });
+    const plain = await trainFirstStage({ root: setup.root, data: setup.data, rng: createRng(13) }, first);
+    expect(Array.from(averaged.key.vector.dataSync())).toEqual(Array.from(plain.key.vector.dataSync()));
+    expect(weights(averaged.generator)).not.toEqual(weights(plain.generator));
+    const store = new MemoryStateStore();
+    const ctx = { root: setup.root, data: setup.data, rng: createRng(13), store };
+    await expect(trainFirstStage({ ...ctx, onEvent: crashAt(1, 2) }, { ...first, ema: 0.9 })).rejects.toThrow('simulated crash');
+    const resumed = await trainFirstStage(ctx, { ...first, ema: 0.9 });
+    expect(weights(resumed.generator)).toEqual(weights(averaged.generator));
+    for (const r of [averaged, plain, resumed]) {
+      r.generator.dispose();
+      r.key.dispose();
+    }
     store.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
