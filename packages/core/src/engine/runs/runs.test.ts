@@ -91,6 +91,15 @@ describe('a run folder through every stage', () => {
     expect(metrics.plain.keys).toEqual(['key-1', 'key-2', 'key-3']);
     expect(metrics.plain.results.distinguishability.summary.mean).toBeGreaterThan(0);
     expect(metrics['robust-test-contrast+test-contrast'].postProcess).toEqual({ name: 'test-contrast', params: { min: 0.5 } });
+    // Another metric later keeps the earlier ones of the same entry; another setting replaces the entry.
+    const more = await evaluateRun(host, { dir: run, samples: 40, metrics: ['attribution-matrix'] });
+    expect(Object.keys(more.record.results)).toEqual(['attribution-matrix']);
+    const kept = JSON.parse(await readFile(join(run, 'metrics.json'), 'utf8'));
+    expect(Object.keys(kept.plain.results)).toEqual(['distinguishability', 'attributability', 'quality', 'attribution-matrix']);
+    expect(kept.plain.results.distinguishability).toEqual(metrics.plain.results.distinguishability);
+    await evaluateRun(host, { dir: run, samples: 40, postProcess: { name: 'test-contrast', params: { min: 0.7 } }, metrics: ['attributability'] });
+    const replaced = JSON.parse(await readFile(join(run, 'metrics.json'), 'utf8'));
+    expect(Object.keys(replaced['robust-test-contrast+test-contrast'].results)).toEqual(['attributability']);
     const m = await manifest();
     expect(m.keys).toEqual(['key-1', 'key-2', 'key-3']);
     expect(m.generators).toEqual(['key-1', 'key-2', 'key-3']);
