@@ -273,10 +273,14 @@ export class RunFolder {
     }
   }
 
-  /** Sets metrics.json's entry `label`, keeping the others. */
+  /**
+   * Sets metrics.json's entry `label`, keeping the others. An entry of the same generators, keys
+   * and post-process keeps its other metrics' results (`evaluate --metrics tpr-at-fpr` after the
+   * demo must not erase the demo's); one of other keys or another setting is replaced whole.
+   */
   async writeMetrics(label: string, record: EvaluationRecord): Promise<void> {
     const all = await this.readMetrics();
-    all[label] = record;
+    all[label] = withEarlierResults(record, all[label]);
     await writeJsonAtomic(this.path('metrics.json'), all);
   }
 
@@ -325,4 +329,12 @@ export class RunFolder {
       m.progress[unit] = progress;
     });
   }
+}
+
+function withEarlierResults(record: EvaluationRecord, earlier: EvaluationRecord | undefined): EvaluationRecord {
+  if (!earlier?.results) return record;
+  const same = earlier.generators === record.generators
+    && JSON.stringify(earlier.keys) === JSON.stringify(record.keys)
+    && JSON.stringify(earlier.postProcess) === JSON.stringify(record.postProcess);
+  return same ? { ...record, results: { ...earlier.results, ...record.results } } : record;
 }

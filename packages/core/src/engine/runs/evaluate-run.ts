@@ -132,8 +132,7 @@ export async function evaluateRun(services: RunServices, request: EvaluateRunReq
       postProcess: postProcess ? { name: postProcess.name, params: { ...postProcess.params } } : null,
       keys: ids, backend: tf.getBackend(), results,
     };
-    const merged = withEarlierResults(record, (await folder.readMetrics())[label]);
-    await folder.writeMetrics(label, merged);
+    await folder.writeMetrics(label, record);
     return { dir, label, record };
   } finally {
     session.dispose();
@@ -154,16 +153,3 @@ export function chooseVariant(
   return name && missing.length === 0 ? `robust-${name}` : 'plain';
 }
 
-/**
- * An evaluation of a few metrics must not erase the others already recorded for the same
- * generators, keys and post-process (`evaluate --metrics tpr-at-fpr` after the demo): their
- * results are kept, the new ones replace those of the same name. An earlier record of other keys
- * or another post-process setting describes something else and is replaced whole.
- */
-function withEarlierResults(record: EvaluationRecord, earlier: EvaluationRecord | undefined): EvaluationRecord {
-  if (!earlier?.results) return record;
-  const same = earlier.generators === record.generators
-    && JSON.stringify(earlier.keys) === JSON.stringify(record.keys)
-    && JSON.stringify(earlier.postProcess) === JSON.stringify(record.postProcess);
-  return same ? { ...record, results: { ...earlier.results, ...record.results } } : record;
-}
