@@ -75,6 +75,8 @@ async function dispatch(
       let failed = false;
       let allAdded = false;
       const settled = new Set<string>();
+      // Counted after a job's onDone has run: a job settled but still waiting in the chain is not done.
+      let handledCount = 0;
       const fail = (error: unknown): void => {
         if (failed) return;
         failed = true;
@@ -84,7 +86,7 @@ async function dispatch(
         if (!failed) await action();
       }).catch(fail));
       const resolveIfAllDone = (): void => {
-        if (allAdded && settled.size === byId.size) resolveAll();
+        if (allAdded && handledCount === byId.size) resolveAll();
       };
       // One listener per event for every job (not one per job): a command may have thousands.
       const finished = (jobId: string, result: unknown): void => {
@@ -92,6 +94,7 @@ async function dispatch(
         settled.add(jobId);
         void serially(async () => {
           await handlers.onDone(byId.get(jobId)!, result);
+          handledCount++;
           resolveIfAllDone();
         });
       };

@@ -1,6 +1,6 @@
 import { cp, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { addKeys, addUsers, evaluateRun, initRun, parseStudyConfig, runStudy, trainGenerators, type PluginHost } from '@attrib/core';
+import { addKeys, addUsers, evaluateRun, initRun, parseStudyConfig, runStudy, trainGenerators, type PluginHost, type RemoteStart, type RemoteTask, type TaskDispatcher } from '@attrib/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '@attrib/testing/backend';
 import { startRedis, skipWithoutRedis, type TestRedis } from '@attrib/testing/redis-server';
@@ -112,6 +112,32 @@ describe.skipIf(skip)('evaluation parts, study cells and registry users on a job
     // Provisioning again skips the users that are there.
     const again = await addUsers(registryHost, { dir: queuedRegistry, users, dispatcher: queueDispatcher(address) });
     expect(again).toMatchObject({ added: [], skipped: users });
+  });
+
+  it('resolves only after every result has been handed over, also when results arrive while a slow handler runs', async () => {
+    // Jobs already done on the queue are handed over at once, one after another; a handler that
+    // takes its time must still see every one of them before the dispatch resolves.
+    const there = await copyRun(base, 'evaluate-handover');
+    const inner = queueDispatcher(address);
+    let captured: { start: RemoteStart; tasks: RemoteTask[] } | undefined;
+    const recording: TaskDispatcher = {
+      async run(start, tasks, handlers) {
+        const list: RemoteTask[] = [];
+        for await (const task of tasks) list.push(task);
+        captured = { start, tasks: list };
+        return inner.run(start, list, handlers);
+      },
+    };
+    await evaluateRun(host, { dir: there, metrics: ['distinguishability', 'attributability', 'psnr'], samples: 24, dispatcher: recording });
+    expect(captured!.tasks.length).toBeGreaterThanOrEqual(3);
+    let handed = 0;
+    await inner.run(captured!.start, captured!.tasks, {
+      onDone: async () => {
+        await new Promise((done) => setTimeout(done, 200));
+        handed++;
+      },
+    });
+    expect(handed).toBe(captured!.tasks.length);
   });
 
   it('a task whose folder a worker cannot see fails for good at once, naming the folder', async () => {
