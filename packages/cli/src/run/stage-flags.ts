@@ -66,6 +66,7 @@ export const STAGE_FLAGS: Record<StageName, readonly OptionFlag[]> = {
     ...COMMON, ...GENERATOR,
     { option: 'probability', flag: 'probability' },
     { option: 'othersWeight', flag: 'others-weight' },
+    { option: 'othersMargin', flag: 'others-margin' },
     { option: 'ema', flag: 'ema' },
     { option: 'objective', flag: 'objective' },
     ...PROJECTION,

@@ -187,6 +187,12 @@ export interface RobustStageOptions extends EpochOptions, GeneratorOptimizerOpti
    * every other key, the second half of attributability. 0 (the release) leaves it out.
    */
   readonly othersWeight: number;
+  /**
+   * Not in the release; objective `projected` with other keys only: x* is also moved the least
+   * way so that every other key phi_j scores it (through A, as the own key) at least this, so the
+   * target stays authentic under them with room for what T adds (noise). 0 leaves them out.
+   */
+  readonly othersMargin: number;
 }
 
 const EPOCHS = { epochs: 10, lrDecay: 0.6, stepsPerEpoch: undefined };
@@ -207,7 +213,7 @@ export const DEFAULT_OPTIONS = {
     shift: { delta: 0.01, growth: 1.1, dmaxSamples: undefined, stopWhenDistinguishable: true },
   } satisfies GeneratorStageOptions,
   robust: {
-    ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, objective: 'hinge' as 'hinge' | 'projected', batchSize: 16, lrDecay: 0.7, probability: 0.5, checkSamples: 2000, othersWeight: 0, ema: 0,
+    ...EPOCHS, ...GENERATOR_ADAM, ...RELEASE_PROJECTION, objective: 'hinge' as 'hinge' | 'projected', batchSize: 16, lrDecay: 0.7, probability: 0.5, checkSamples: 2000, othersWeight: 0, othersMargin: 0, ema: 0,
   } satisfies RobustStageOptions,
 } as const;
 
@@ -262,6 +268,7 @@ export const STAGE_OPTION_INFO: Readonly<Record<string, StageOptionInfo>> = {
   probability: { kind: 'number', summary: 'Probability that a step applies the post-process.' },
   ema: { kind: 'number', summary: "Not in the release: decay of a moving average of the generator's weights (e.g. 0.99), which the checks and the result use; 0 leaves it out." },
   othersWeight: { kind: 'number', summary: 'Not in the release: weight of mean_j h(1 - phi_j.T(G_i(z))) over the other keys (the earlier ones while generators train), keeping samples authentic under them.' },
+  othersMargin: { kind: 'number', summary: 'Not in the release; robust, projected: x* also scores at least this under every other key (through T); 0 leaves them out.' },
 };
 
 /** Deep-partial options as a caller gives them. */
@@ -313,7 +320,7 @@ const CHECKS: Record<string, Check> = {
   lr: positive, lrKey: positive, beta1: unitInterval, beta2: unitInterval, alpha: nonNegative,
   lp: oneOf(1, 2), theory: boolean, angleTerm: oneOf('orthogonal', 'cosine', 'exact'), cosineTarget: cosine, cosineWeight: nonNegative,
   normLimit: positive, maxAttempts: positiveInteger, objective: oneOf('hinge', 'shift', 'projected'), projectionMargin: positive, scoreCeiling: nonNegative, trainMode: oneOf('train', 'eval'), checkSamples: positiveInteger,
-  probability, othersWeight: nonNegative, keepBest: boolean, ema: unitInterval,
+  probability, othersWeight: nonNegative, othersMargin: nonNegative, keepBest: boolean, ema: unitInterval,
 };
 const SHIFT_CHECKS: Record<string, Check> = {
   delta: (v) => (typeof v === 'number' && v > 0 && v < 1 ? undefined : 'a number in (0, 1)'), growth: aboveOne,

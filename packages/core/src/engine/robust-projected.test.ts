@@ -83,6 +83,47 @@ describe('robust training with the projected objective (issue 21)', () => {
     });
   }
 
+  it('with othersMargin, the target is first moved onto the authentic side of every other key through T, then onto the own key\'s keyed side', async () => {
+    const margin = 1.5;
+    const othersMargin = 2;
+    const batchSize = 6;
+    // A second key orthogonal to the first, under which the root's samples score about 0.
+    const phi = Array.from(key.vector.dataSync());
+    const raw = Array.from(tf.tidy(() => tf.randomNormal([d], 0, 0.05, 'float32', 11).dataSync()));
+    const along = raw.reduce((s, v, i) => s + v * phi[i]!, 0) / phi.reduce((s, v) => s + v * v, 0);
+    const other = new LinearKey('key-2', setup.root.imageShape, tf.tensor1d(raw.map((v, i) => v - along * phi[i]!)));
+    let first: Readonly<Record<string, number>> | undefined;
+    const ctx: StageContext = {
+      root: setup.root, data: setup.data, rng: createRng(1),
+      onEvent: (e: TrainingEvent) => { if (e.type === 'step' && e.epoch === 0 && e.step === 1) first = e.losses; },
+    };
+    const start = setup.root.clone();
+    const result = await trainRobustGenerator(ctx, key, start, matrixPostProcess(matrix), {
+      objective: 'projected', projectionMargin: margin, othersMargin, trainMode: 'eval', probability: 1, alpha: 7, epochs: 1, stepsPerEpoch: 1, batchSize, checkSamples: 10,
+    }, 'test-matrix', [other]);
+    result.generator.dispose();
+    start.dispose();
+    const streams = epochStreams(createRng(1).fork('robust').fork('test-matrix').fork('key-1'), 0);
+    const rootImages = tf.tidy(() => setup.root.generate(setup.root.sampleInputs(batchSize, streams.inputs)));
+    const rows = Array.from(rootImages.dataSync());
+    rootImages.dispose();
+    const psiOther = transposeTimes(Array.from(other.vector.dataSync()));
+    other.dispose();
+    const psi = transposeTimes(phi);
+    let squared = 0;
+    let moved = 0;
+    for (let k = 0; k < batchSize; k++) {
+      const x0 = rows.slice(k * d, (k + 1) * d);
+      const authentic = projectedByBisection(x0, psiOther.map((v) => -v), othersMargin);
+      if (authentic.some((v, i) => v !== x0[i])) moved++;
+      const target = projectedByBisection(authentic, psi, margin);
+      squared += x0.reduce((s, x, i) => s + (x - target[i]!) ** 2, 0);
+    }
+    // The other key's margin moved some of the samples: the test sees both projections.
+    expect(moved).toBeGreaterThan(0);
+    expect(first!.distance).toBeCloseTo(squared / (batchSize * d), 5);
+  });
+
   it('moves the post-processed samples to the keyed side in 50 steps, freeing every tensor step by step', async () => {
     const before = tf.memory().numTensors;
     const counts: number[] = [];

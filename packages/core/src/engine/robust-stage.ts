@@ -89,11 +89,16 @@ export async function trainRobustGenerator(
     return out;
   };
   const keyValues = projected ? Float32Array.from(key.vector.dataSync() as Float32Array) : undefined;
+  const otherValues = projected && options.othersMargin > 0 ? otherKeys.map((k) => Float32Array.from(k.vector.dataSync() as Float32Array)) : [];
   /** The distance term's target: G0(z), T(G0(z)) (hinge), or its projection x* (projected). */
   const targetOf = (rootImages: tf.Tensor4D, applied: boolean, seed: number): tf.Tensor4D => {
     if (!keyValues) return applied ? transform(rootImages, seed) : rootImages;
-    const direction = applied ? keyThroughPostProcess(keyValues, root.imageShape, postProcess, { mode: 'train', rng: createRng(seed) }) : keyValues;
-    return projectedTarget(rootImages, direction, options.projectionMargin);
+    const through = (phi: Float32Array): Float32Array => (applied ? keyThroughPostProcess(phi, root.imageShape, postProcess, { mode: 'train', rng: createRng(seed) }) : phi);
+    // { psi_j.x >= m } is the keyed side of -psi_j with margin m. The keys are orthogonal, so one
+    // projection after another lands where all of them hold (exactly, were it not for the clip
+    // to [-1, 1]); the own key's comes last and always holds.
+    const authentic = otherValues.reduce((images, phi) => projectedTarget(images, through(phi).map((v) => -v), options.othersMargin), rootImages);
+    return projectedTarget(authentic, through(keyValues), options.projectionMargin);
   };
   try {
     const saved = await ctx.store?.load(unit);

@@ -23,8 +23,9 @@ export async function trainAndWriteRobust(
   session: RunSession, ctx: StageContext, postProcess: PostProcess, label: string, id: string, options: OptionsInput<RobustStageOptions>,
 ): Promise<RobustOutcome> {
   const [key] = await session.loadKeys([id]);
-  // Only the othersWeight term reads the other keys.
-  const otherIds = resolveOptions('robust', options).othersWeight > 0 ? session.folder.manifest.keys.filter((k) => k !== id) : [];
+  // Only the othersWeight term and the projected target's othersMargin read the other keys.
+  const resolved = resolveOptions('robust', options);
+  const otherIds = resolved.othersWeight > 0 || (resolved.objective === 'projected' && resolved.othersMargin > 0) ? session.folder.manifest.keys.filter((k) => k !== id) : [];
   const others = await session.loadKeys(otherIds);
   let start: Generator | undefined;
   let generator: Generator | undefined;
