@@ -276,6 +276,7 @@ export {
 } from './study/config.js';
 export { planCells, type BaseInfo, type StudyCell } from './study/plan.js';
 export { runStudy, type StudyHooks, type StudyResult, type StudyRunOptions } from './study/run-study.js';
+export { type CollusionRow } from './study/collusion-rows.js';
 export { STUDY_FORMAT, type StudyFile, type StudyRow } from './study/study-file.js';
 export { svgPlot, type PlotSeries } from './study/svg-plot.js';
 

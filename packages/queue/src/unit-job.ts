@@ -42,9 +42,10 @@ export function unitJobName(data: UnitJobData): string {
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * A remote task on the queue (an evaluation part, a study cell, a registry user's generator): the
- * task (folders every worker mounts at the same path, ids, options; never key vectors) and the
- * backend the command ran on. Numbers that JSON cannot carry are tagged (json-values.ts).
+ * A remote task on the queue (an evaluation part, a study cell or collusion measurement, a
+ * registry user's generator): the task (folders every worker mounts at the same path, ids,
+ * options; never key vectors) and the backend the command ran on. Numbers that JSON cannot
+ * carry are tagged (json-values.ts).
  */
 export interface TaskJobData {
   readonly format: 2;
@@ -71,7 +72,7 @@ export function taskJobName(task: RemoteTask): string {
   return describeTask(task);
 }
 
-const KINDS = ['metric', 'study-cell', 'registry-generator'];
+const KINDS = ['metric', 'study-cell', 'study-collusion', 'registry-generator'];
 
 /** Checks a remote task's payload taken from the queue; a malformed one is a one-line error. */
 export function readTaskJobData(value: unknown): { start: RemoteStart; task: RemoteTask } {

@@ -1,6 +1,8 @@
 import { cp, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { addKeys, addUsers, evaluateRun, initRun, parseStudyConfig, runStudy, trainGenerators, type PluginHost, type RemoteStart, type RemoteTask, type TaskDispatcher } from '@attrib/core';
+import {
+  addKeys, addUsers, evaluateRun, initRun, parseStudyConfig, runStudy, trainGenerators, type CollusionRow, type PluginHost, type RunServices, type RemoteStart, type RemoteTask, type TaskDispatcher,
+} from '@attrib/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '@attrib/testing/backend';
 import { startRedis, skipWithoutRedis, type TestRedis } from '@attrib/testing/redis-server';
@@ -71,6 +73,38 @@ describe.skipIf(skip)('evaluation parts, study cells and registry users on a job
     expect(cellsDone.flat().map((l) => l.split(' ')[2]).sort()).toEqual(local.rows.map((r) => r.cell).sort());
     expect(await csvNumbers(queued.dir)).toEqual(await csvNumbers(local.dir));
     expect(queued.rows.map(({ finishedAt: _, ...row }) => row)).toEqual(local.rows.map(({ finishedAt: _, ...row }) => row));
+  });
+
+  it('a study with a collusion axis: the workers measure each pool and k, and collusion.csv holds the rows of a local study in its order', async () => {
+    const config = parseStudyConfig({
+      base, postprocesses: ['none'], collusion: { k: [2], pool: ['weights', 'outputs', 'splice'] },
+      training: { robust: TINY_OPTIONS.robust, keys: TINY_OPTIONS.keys, generators: TINY_OPTIONS.generators }, evaluation: { samples: 24, fid: false },
+    });
+    const local = await runStudy(host, config, join(fixture.dir, 'collusion-local'), {}, { workers: 1 });
+    expect(local.collusion.map((r) => r.pool)).toEqual(['weights', 'outputs', 'splice']);
+    const before = workers.map((w) => doneLines(w).length);
+    // The study's own process loads no generator: the cell and the measurements run in the workers.
+    const adapters: string[] = [];
+    const watched: RunServices = {
+      adapter: (name) => (adapters.push(name), host.adapter(name)), imageSource: (name) => host.imageSource(name),
+      postProcess: (name) => host.postProcess(name), metric: (name) => host.metric(name), pluginModules: () => host.pluginModules(),
+    };
+    const logs: string[] = [];
+    const queued = await runStudy(watched, config, join(fixture.dir, 'collusion-queued'), { log: (l) => logs.push(l) }, { dispatcher: queueDispatcher(address) });
+    expect(adapters).toEqual([]);
+    const done = workers.flatMap((w, i) => doneLines(w).slice(before[i]).map((l) => l.split(' of ')[0]));
+    expect(done.sort()).toEqual(['study cell base_base_none_default_plain', 'study collusion base/outputs/k2', 'study collusion base/splice/k2', 'study collusion base/weights/k2']);
+    expect(logs.filter((l) => l.startsWith('collusion'))).toEqual(['collusion of base: 3 measurements (pool x k) written']);
+    const numbers = (rows: readonly CollusionRow[]) => rows.map(({ finishedAt: _, ...row }) => row);
+    expect(numbers(queued.collusion)).toEqual(numbers(local.collusion));
+    const csv = async (dir: string) => (await readFile(join(dir, 'collusion.csv'), 'utf8')).split('\n').map((line) => line.split(',').slice(0, -1).join(','));
+    expect(await csv(queued.dir)).toEqual(await csv(local.dir));
+    // Run again, the study is done: nothing goes to the queue and study.json stays as it was.
+    const study = await readFile(join(queued.dir, 'study.json'), 'utf8');
+    const again = await runStudy(host, config, queued.dir, {}, { dispatcher: queueDispatcher(address) });
+    expect([again.ran, numbers(again.collusion)]).toEqual([[], numbers(local.collusion)]);
+    expect(await readFile(join(queued.dir, 'study.json'), 'utf8')).toBe(study);
+    expect(workers.flatMap((w, i) => doneLines(w).slice(before[i]))).toHaveLength(4);
   });
 
   it('evaluate: metrics and their parts computed by the workers give exactly the numbers of a local evaluation', async () => {

@@ -41,20 +41,39 @@ export function checkCollusionSizes(config: StudyConfig, infos: ReadonlyMap<stri
   }
 }
 
-/**
- * Measures the collusion cells of `base` that `done` does not hold yet, on its plain generators
- * in a fork (DIR/collusion/<base>), with the study's sample count; returns the new rows.
- */
-export async function runCollusion(
-  services: RunServices, dir: string, base: StudyBase, config: StudyConfig, done: readonly CollusionRow[], hooks: RunHooks,
-): Promise<CollusionRow[]> {
+/** One collusion measurement to make: k colluders of a base pooling by `pool`. */
+export interface CollusionMeasurement {
+  readonly pool: PoolMethod;
+  readonly k: number;
+}
+
+/** The run folder a base's collusion is measured in: a fork of the base, DIR/collusion/<base>. */
+export function collusionRunDir(dir: string, base: StudyBase): string {
+  return join(dir, 'collusion', base.label);
+}
+
+/** The measurements of `base` the study's collusion axis asks for that `done` does not hold, pool by pool, each pool's k in axis order. */
+export function missingCollusion(base: StudyBase, config: StudyConfig, done: readonly CollusionRow[]): CollusionMeasurement[] {
   const axis = config.collusion;
   if (!axis) return [];
   const has = (pool: PoolMethod, k: number): boolean => done.some((r) => r.base === base.label && r.pool === pool && r.k === k);
-  const missing = axis.pool.flatMap((pool) => axis.k.filter((k) => !has(pool, k)).map((k) => ({ pool, k })));
-  if (missing.length === 0) return [];
-  const metric = collusionMetric({ sizes: [...new Set(missing.map((m) => m.k))], methods: [...new Set(missing.map((m) => m.pool))] });
-  const runDir = join(dir, 'collusion', base.label);
+  return axis.pool.flatMap((pool) => axis.k.filter((k) => !has(pool, k)).map((k) => ({ pool, k })));
+}
+
+/**
+ * Measures `wanted` on the plain generators of `base` in its fork (see {@link collusionRunDir},
+ * made if need be), with the study's sample count, in this thread; returns their rows in the
+ * order of `wanted`. What a study runs here, and a queue worker for one
+ * measurement (each measurement draws the same inputs whichever others are measured with it).
+ * Measurements of one base on a queue share its fork side by side: its metrics.json then holds
+ * the collusion result of the last one to finish; study.json holds them all.
+ */
+export async function measureCollusion(
+  services: RunServices, dir: string, base: StudyBase, config: StudyConfig, wanted: readonly CollusionMeasurement[], hooks: RunHooks,
+): Promise<CollusionRow[]> {
+  if (wanted.length === 0) return [];
+  const metric = collusionMetric({ sizes: [...new Set(wanted.map((m) => m.k))], methods: [...new Set(wanted.map((m) => m.pool))] });
+  const runDir = collusionRunDir(dir, base);
   await forkRun(base.dir, runDir);
   // Only this evaluation's `collusion` is the study's; no plugin modules, so it is computed in this thread.
   const measuring: RunServices = {
@@ -68,8 +87,18 @@ export async function runCollusion(
   }, hooks);
   const cells = (record.results.collusion!.details as { cells: CollusionCell[] }).cells;
   const finishedAt = new Date().toISOString();
-  return cells.filter((c) => !has(c.method, c.k) && missing.some((m) => m.pool === c.method && m.k === c.k)).map((c) => ({
-    base: base.label, pool: c.method, k: c.k, colluders: c.colluders.join(' '), innocents: c.innocents.join(' '), samples: c.samples,
-    ...c.shares, run: relative(dir, runDir), finishedAt,
-  }));
+  return wanted.map(({ pool, k }) => {
+    const c = cells.find((cell) => cell.method === pool && cell.k === k)!;
+    return {
+      base: base.label, pool, k, colluders: c.colluders.join(' '), innocents: c.innocents.join(' '), samples: c.samples,
+      ...c.shares, run: relative(dir, runDir), finishedAt,
+    };
+  });
+}
+
+/** Measures the collusion cells of `base` that `done` does not hold yet (see {@link measureCollusion}); returns the new rows. */
+export async function runCollusion(
+  services: RunServices, dir: string, base: StudyBase, config: StudyConfig, done: readonly CollusionRow[], hooks: RunHooks,
+): Promise<CollusionRow[]> {
+  return measureCollusion(services, dir, base, config, missingCollusion(base, config, done), hooks);
 }

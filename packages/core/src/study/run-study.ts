@@ -16,7 +16,7 @@ import { prepareKeyRun } from './key-runs.js';
 import { formatValue, planCells, readBaseInfo, type BaseInfo, type StudyCell } from './plan.js';
 import { writeStudyPlots } from './plots.js';
 import { readStudyFile, STUDY_FORMAT, studyFilePath, writeCollusionCsv, writeStudyCsv, writeStudyFile, type StudyFile, type StudyRow } from './study-file.js';
-import { checkCollusionSizes, runCollusion, type CollusionRow } from './collusion-rows.js';
+import { checkCollusionSizes, collusionRunDir, missingCollusion, runCollusion, type CollusionRow } from './collusion-rows.js';
 
 /** How a study trains, beyond what its results depend on. */
 export interface StudyRunOptions {
@@ -26,9 +26,11 @@ export interface StudyRunOptions {
    */
   readonly workers?: number;
   /**
-   * Where the cells run: without one, here, one after another in grid order; with one (a job
-   * queue), by its workers, side by side, with the same numbers. The key runs of the `orthogonal`
-   * and `cosine` angles are prepared here first, since cells share them.
+   * Where the cells and the collusion measurements run: without one, here, one after another in
+   * grid order, then collusion base by base; with one (a job queue), by its workers, side by side,
+   * each cell and each collusion measurement (base, pool, k) a task, with the same numbers and rows
+   * in the same order. The key runs of the `orthogonal` and `cosine` angles and the collusion forks
+   * are prepared here first, since tasks share them.
    */
   readonly dispatcher?: TaskDispatcher | undefined;
 }
@@ -238,20 +240,42 @@ export async function runStudy(services: RunServices, config: StudyConfig, outDi
     ran.push(cell.id);
     hooks.onCell?.({ index, total: cells.length, cell, status: 'done', row });
   };
-  if (run.dispatcher && todo.length > 0) {
+  let collusionRan = false;
+  // With a dispatcher, each missing collusion measurement (base, pool, k) is a task beside the cells.
+  const measurements = run.dispatcher ? config.bases.flatMap((base) => missingCollusion(base, config, study.collusion ?? []).map((m) => ({ base, ...m }))) : [];
+  if (run.dispatcher && (todo.length > 0 || measurements.length > 0)) {
     const sources = new Map<string, string>();
     for (const { cell } of todo) sources.set(cell.id, await cellSource(services, dir, cell, config, infos.get(cell.base.label)!, hooks, run.workers));
-    const tasks: RemoteTask[] = todo.map(({ cell }) => ({
-      kind: 'study-cell', dir, cell, source: sources.get(cell.id)!, config, info: infos.get(cell.base.label)!, plainQuality: twinQuality(cell),
-    }));
+    // Forked here, once, before workers measure in them side by side.
+    for (const base of new Set(measurements.map((m) => m.base))) await forkRun(base.dir, collusionRunDir(dir, base));
+    const tasks: RemoteTask[] = [
+      ...todo.map(({ cell }): RemoteTask => ({
+        kind: 'study-cell', dir, cell, source: sources.get(cell.id)!, config, info: infos.get(cell.base.label)!, plainQuality: twinQuality(cell),
+      })),
+      ...measurements.map(({ base, pool, k }): RemoteTask => ({ kind: 'study-collusion', dir, base, config, pool, k })),
+    ];
+    // New collusion rows follow the earlier ones in the order a local study appends them (base, pool, k), however they finish.
+    const earlier = study.collusion ?? [];
+    const measured: (CollusionRow | undefined)[] = measurements.map(() => undefined);
+    const measuredOne = async (at: number, row: CollusionRow): Promise<void> => {
+      measured[at] = row;
+      study.collusion = [...earlier, ...measured.filter((r): r is CollusionRow => r !== undefined)];
+      collusionRan = true;
+      await publish(true);
+      const { base } = measurements[at]!;
+      const ofBase = measured.filter((_, i) => measurements[i]!.base === base);
+      if (ofBase.every((r) => r !== undefined)) hooks.log?.(`collusion of ${base.label}: ${ofBase.length} measurements (pool x k) written`);
+    };
     for (const { index, cell } of todo) hooks.onCell?.({ index, total: cells.length, cell, status: 'start' });
-    await run.dispatcher.run<StudyRow>({ backend: tf.getBackend(), prod: tf.env().getBool('PROD') }, tasks, {
+    await run.dispatcher.run<StudyRow | CollusionRow>({ backend: tf.getBackend(), prod: tf.env().getBool('PROD') }, tasks, {
       onNote: (note) => {
         if (note.type === 'event') hooks.onEvent?.(note.event);
         else if (note.type === 'metric') hooks.onMetricProgress?.(note.metric, note.done, note.total);
         else hooks.log?.(note.line);
       },
-      onDone: (row, at) => finished(todo[at]!.index, todo[at]!.cell, row),
+      onDone: (result, at) => (at < todo.length
+        ? finished(todo[at]!.index, todo[at]!.cell, result as StudyRow)
+        : measuredOne(at - todo.length, result as CollusionRow)),
     });
   }
   for (const { index, cell } of run.dispatcher ? [] : todo) {
@@ -264,9 +288,8 @@ export async function runStudy(services: RunServices, config: StudyConfig, outDi
     if (leaked > 0) hooks.log?.(`cell ${cell.id}: ${leaked} tensors were not released`);
     await finished(index, cell, row);
   }
-  // Collusion is measured here, after the cells, also when a queue ran them.
-  let collusionRan = false;
-  for (const base of config.bases) {
+  // Without a dispatcher, collusion is measured here, after the cells.
+  for (const base of run.dispatcher ? [] : config.bases) {
     const before = tf.memory().numTensors;
     const rows = await runCollusion(services, dir, base, config, study.collusion ?? [], hooks);
     const leaked = tf.memory().numTensors - before;

@@ -1,5 +1,6 @@
 import type { PluginHost, PluginModule } from '../../../plugins/host.js';
 import { trainRegistryGenerator } from '../../../registry/add-user.js';
+import { measureCollusion } from '../../../study/collusion-rows.js';
 import { runCell } from '../../../study/run-study.js';
 import { loadSubjects } from '../evaluation-subjects.js';
 import type { RunHooks } from '../services.js';
@@ -30,7 +31,8 @@ function hostOf(start: RemoteThreadTask['start']): Promise<PluginHost> {
 /**
  * Runs a remote task in this thread (a unit thread of a queue worker) with the code the command
  * runs it with itself: a metric or a part of one as a metric thread computes it, a study cell as
- * `runStudy` runs it (its training and evaluation in this thread), a registry user's generator
+ * `runStudy` runs it (its training and evaluation in this thread), a study's collusion measurement
+ * as `runStudy` measures it (one pool and k, a row of collusion.csv), a registry user's generator
  * with {@link trainRegistryGenerator}. Returns the task's result; `note` gets its progress.
  */
 export async function performTask({ start, remote }: RemoteThreadTask, note: (note: RemoteNote) => void): Promise<unknown> {
@@ -57,6 +59,10 @@ export async function performTask({ start, remote }: RemoteThreadTask, note: (no
     }
     case 'study-cell':
       return runCell(host, remote.dir, remote.cell, remote.source, remote.config, remote.info, hooks, remote.plainQuality, { workers: 1 });
+    case 'study-collusion': {
+      const [row] = await measureCollusion(host, remote.dir, remote.base, remote.config, [{ pool: remote.pool, k: remote.k }], hooks);
+      return row;
+    }
     case 'registry-generator':
       return trainRegistryGenerator(host, remote.dir, remote.user, remote.key, hooks);
   }

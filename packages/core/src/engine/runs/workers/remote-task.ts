@@ -2,14 +2,16 @@ import type { TrainingEvent } from '../../context.js';
 import type { EvaluationPlan } from '../evaluation-subjects.js';
 import type { PostProcessRequest } from '../train-robust.js';
 import type { BaseInfo, StudyCell } from '../../../study/plan.js';
-import type { StudyConfig } from '../../../study/config.js';
+import type { StudyBase, StudyConfig } from '../../../study/config.js';
+import type { PoolMethod } from '../../../collusion/pool.js';
 import type { StudyRow } from '../../../study/study-file.js';
 import type { MetricTask } from './metric-threads.js';
 
 /**
  * Work beyond training units that a command can hand to another process (a queue worker on
  * another machine, package @attrib/queue): a metric or a part of one (`evaluate`), a study cell
- * (`study`), a registry user's keyed generator (`registry add --count`). A task is plain JSON
+ * or one collusion measurement of a study (`study`), a registry user's keyed generator
+ * (`registry add --count`). A task is plain JSON
  * naming folders every worker mounts at the same path, never key vectors or weights; it is run
  * with the code the command runs it with here, so the results are the same.
  */
@@ -37,6 +39,16 @@ export type RemoteTask =
     readonly plainQuality?: Pick<StudyRow, 'l2' | 'psnr' | 'ssim' | 'fid'> | undefined;
   }
   | {
+    readonly kind: 'study-collusion';
+    /** The study folder (OUT). */
+    readonly dir: string;
+    /** The base whose first `k` keys collude; measured in its fork DIR/collusion/<base> (made by the command). */
+    readonly base: StudyBase;
+    readonly config: StudyConfig;
+    readonly pool: PoolMethod;
+    readonly k: number;
+  }
+  | {
     readonly kind: 'registry-generator';
     /** The registry folder. */
     readonly dir: string;
@@ -57,6 +69,8 @@ export function describeTask(task: RemoteTask): string {
       return task.task.part ? `metric ${task.task.metric} part ${task.task.part.index + 1}/${task.task.part.count}` : `metric ${task.task.metric}`;
     case 'study-cell':
       return `study cell ${task.cell.id}`;
+    case 'study-collusion':
+      return `study collusion ${task.base.label}/${task.pool}/k${task.k}`;
     case 'registry-generator':
       return `generator of user ${task.user} (${task.key})`;
   }
