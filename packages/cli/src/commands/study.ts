@@ -28,8 +28,9 @@ both), alphas, angles (base, orthogonal, cosine: keys trained for the study at 9
 training.keys.cosineTarget), keyCount, training ({keys, generators, robust} stage options over
 the base run's own), evaluation ({samples, batchSize, fid: auto|true|false}), out. Keyed and robust
 generators are trained in --workers threads side by side, with the same results. With --queue the
-cells go to a job queue and \`attrib worker\` processes run them side by side (the key runs of the
-orthogonal and cosine angles are trained here first); study.json holds the same numbers.`;
+cells and the collusion measurements go to a job queue and \`attrib worker\` processes run them
+side by side (the key runs of the orthogonal and cosine angles are trained here first);
+study.json holds the same numbers.`;
 
   static override examples = [
     '<%= config.bin %> study examples/study-mnist.yaml --out studies/mnist',

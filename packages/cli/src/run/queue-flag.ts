@@ -28,7 +28,7 @@ export function trainingDispatcher(url: string | undefined, info: (line: string)
 }
 
 /** `--queue URL` on `evaluate`, `study` and `registry add`: their tasks go to the queue's workers. */
-export const taskQueueFlag = queueFlag('Put the work (metric parts, study cells, users\' generators) on this job queue (BullMQ on Redis) and wait for `attrib worker` processes to do it, instead of doing it here.');
+export const taskQueueFlag = queueFlag('Put the work (metric parts, study cells and collusion measurements, users\' generators) on this job queue (BullMQ on Redis) and wait for `attrib worker` processes to do it, instead of doing it here.');
 
 /** The task dispatcher of a command given `--queue url` (none without it). */
 export function taskDispatcher(url: string | undefined, info: (line: string) => void): { dispatcher?: TaskDispatcher } {
