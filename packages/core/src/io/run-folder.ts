@@ -10,6 +10,7 @@ import type { StateStore, TrainingState } from '../contracts/training-state.js';
 import { loadKey, saveKey } from '../keys/key-file.js';
 import type { LinearKey } from '../keys/linear-key.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
+import { withFileLock } from '../util/file-lock.js';
 import { readFolderIndex } from './folder-index.js';
 import { checkRunManifest } from './manifest-check.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -192,11 +193,15 @@ export class RunFolder {
 
   /** Opens an existing run; a missing folder or manifest is a one-line error naming it. */
   static async open(dir: string): Promise<RunFolder> {
+    return new RunFolder(dir, await RunFolder.readManifest(dir));
+  }
+
+  private static async readManifest(dir: string): Promise<RunManifest> {
     const file = RunFolder.manifestFile(dir);
     const manifest = await readFolderIndex<RunManifest>(dir, file, {
       folder: 'run folder', document: 'an attrib run manifest', madeBy: 'attrib keys init', format: RUN_FORMAT,
     });
-    return new RunFolder(dir, checkRunManifest(manifest, file));
+    return checkRunManifest(manifest, file);
   }
 
   /** A copy of the manifest as last written. */
@@ -204,13 +209,20 @@ export class RunFolder {
     return structuredClone(this.current);
   }
 
-  /** Applies `change` to the manifest and writes it atomically. */
+  /**
+   * Applies `change` to the manifest as it is on disk and writes it atomically, under a lock
+   * file, so that another process's change to the same run (another command, a queue worker) is
+   * kept, not overwritten. `change` may throw to leave the manifest as it is.
+   */
   async update(change: (manifest: RunManifest) => void): Promise<void> {
-    const next = structuredClone(this.current);
-    change(next);
-    next.updatedAt = new Date().toISOString();
-    await writeJsonAtomic(RunFolder.manifestFile(this.dir), next);
-    this.current = next;
+    const file = RunFolder.manifestFile(this.dir);
+    await withFileLock(`${file}.lock`, async () => {
+      const next = await RunFolder.readManifest(this.dir);
+      change(next);
+      next.updatedAt = new Date().toISOString();
+      await writeJsonAtomic(file, next);
+      this.current = next;
+    });
   }
 
   path(...parts: string[]): string {

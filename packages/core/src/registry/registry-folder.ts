@@ -3,7 +3,7 @@ import { readFolderIndex } from '../io/folder-index.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { checkName } from '../io/run-folder.js';
 import type { GeneratorStageOptions, KeyStageOptions } from '../contracts/stage-options.js';
-import { processAlive, withFileLock, type FileLockOptions } from './lock.js';
+import { processAlive, withFileLock, type FileLockOptions } from '../util/file-lock.js';
 
 /**
  * # The key registry (`attrib-registry/1`)

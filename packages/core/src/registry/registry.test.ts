@@ -16,7 +16,7 @@ import { addUser } from './add-user.js';
 import { exportUserKey } from './export-key.js';
 import { initRegistry } from './init-registry.js';
 import { listRegistry } from './list-users.js';
-import { withFileLock } from './lock.js';
+import { withFileLock } from '../util/file-lock.js';
 import { readRegistryIndex, updateRegistryIndex } from './registry-folder.js';
 import { removeUser } from './remove-user.js';
 import { TINY_REGISTRY_OPTIONS, writeSmallRegistry } from '@attrib/testing/small-registry';

@@ -112,6 +112,8 @@ export async function startJob(folder: RunFolder, stage: PendingJob['stage'], re
   }
   const job = plan();
   await folder.update((m) => {
+    // Another command may have started a job on this run since it was opened.
+    if (m.pending) throw new Error(`run ${folder.dir} has an unfinished ${m.pending.stage} job (${m.pending.keys.join(', ')}) that another command started; let it finish, or finish it with \`${resumeCommand(m.pending.stage, folder.dir)}\``);
     m.pending = job;
     m.config[stage] = job.options;
   });
