@@ -10,6 +10,7 @@ import { createRng } from '../util/rng.js';
 import type { StageContext, TrainingEvent } from './context.js';
 import { trainRobustGenerator } from './robust-stage.js';
 import { epochStreams } from './unit-loop.js';
+import type { OptionsInput, RobustStageOptions } from '../contracts/stage-options.js';
 
 let setup: SyntheticSetup;
 let key: LinearKey;
@@ -42,27 +43,31 @@ afterAll(() => {
 const times = (x: number[]): number[] => Array.from({ length: d }, (_, i) => x.reduce((s, v, j) => s + matrix[i * d + j]! * v, 0));
 const transposeTimes = (phi: number[]): number[] => Array.from({ length: d }, (_, j) => phi.reduce((s, p, i) => s + matrix[i * d + j]! * p, 0));
 
+/** The losses of the first step of one-step robust training with `options`, and the root images of that step (rows in HWC order). */
+async function firstStep(options: OptionsInput<RobustStageOptions>, others: LinearKey[] = []): Promise<{ losses: Readonly<Record<string, number>>; rows: number[] }> {
+  let first: Readonly<Record<string, number>> | undefined;
+  const ctx: StageContext = {
+    root: setup.root, data: setup.data, rng: createRng(1),
+    onEvent: (e: TrainingEvent) => { if (e.type === 'step' && e.epoch === 0 && e.step === 1) first = e.losses; },
+  };
+  const start = setup.root.clone();
+  const result = await trainRobustGenerator(ctx, key, start, matrixPostProcess(matrix), { ...options, epochs: 1, stepsPerEpoch: 1, checkSamples: 10 }, 'test-matrix', others);
+  result.generator.dispose();
+  start.dispose();
+  // The first step's latents as the stage draws them; before the first update G(z) = G0(z) (eval mode).
+  const streams = epochStreams(createRng(1).fork('robust').fork('test-matrix').fork('key-1'), 0);
+  const rootImages = tf.tidy(() => setup.root.generate(setup.root.sampleInputs(options.batchSize!, streams.inputs)));
+  const rows = Array.from(rootImages.dataSync());
+  rootImages.dispose();
+  return { losses: first!, rows };
+}
+
 describe('robust training with the projected objective (issue 21)', () => {
   for (const probability of [1, 0]) {
     it(`first step, T ${probability ? 'applied' : 'not applied'}: the distance is the MSE from G0(z) to its projection onto the keyed side of ${probability ? 'M^T phi' : 'phi'}, the hinge the release's`, async () => {
       const margin = 1.5;
       const batchSize = 6;
-      let first: Readonly<Record<string, number>> | undefined;
-      const ctx: StageContext = {
-        root: setup.root, data: setup.data, rng: createRng(1),
-        onEvent: (e: TrainingEvent) => { if (e.type === 'step' && e.epoch === 0 && e.step === 1) first = e.losses; },
-      };
-      const start = setup.root.clone();
-      const result = await trainRobustGenerator(ctx, key, start, matrixPostProcess(matrix), {
-        objective: 'projected', projectionMargin: margin, trainMode: 'eval', probability, alpha: 7, epochs: 1, stepsPerEpoch: 1, batchSize, checkSamples: 10,
-      });
-      result.generator.dispose();
-      start.dispose();
-      // The first step's latents as the stage draws them; before the first update G(z) = G0(z) (eval mode).
-      const streams = epochStreams(createRng(1).fork('robust').fork('test-matrix').fork('key-1'), 0);
-      const rootImages = tf.tidy(() => setup.root.generate(setup.root.sampleInputs(batchSize, streams.inputs)));
-      const rows = Array.from(rootImages.dataSync());
-      rootImages.dispose();
+      const { losses: first, rows } = await firstStep({ objective: 'projected', projectionMargin: margin, trainMode: 'eval', probability, alpha: 7, batchSize });
       const phi = Array.from(key.vector.dataSync());
       const psi = probability ? transposeTimes(phi) : phi;
       let squared = 0;
@@ -92,21 +97,7 @@ describe('robust training with the projected objective (issue 21)', () => {
     const raw = Array.from(tf.tidy(() => tf.randomNormal([d], 0, 0.05, 'float32', 11).dataSync()));
     const along = raw.reduce((s, v, i) => s + v * phi[i]!, 0) / phi.reduce((s, v) => s + v * v, 0);
     const other = new LinearKey('key-2', setup.root.imageShape, tf.tensor1d(raw.map((v, i) => v - along * phi[i]!)));
-    let first: Readonly<Record<string, number>> | undefined;
-    const ctx: StageContext = {
-      root: setup.root, data: setup.data, rng: createRng(1),
-      onEvent: (e: TrainingEvent) => { if (e.type === 'step' && e.epoch === 0 && e.step === 1) first = e.losses; },
-    };
-    const start = setup.root.clone();
-    const result = await trainRobustGenerator(ctx, key, start, matrixPostProcess(matrix), {
-      objective: 'projected', projectionMargin: margin, othersMargin, trainMode: 'eval', probability: 1, alpha: 7, epochs: 1, stepsPerEpoch: 1, batchSize, checkSamples: 10,
-    }, 'test-matrix', [other]);
-    result.generator.dispose();
-    start.dispose();
-    const streams = epochStreams(createRng(1).fork('robust').fork('test-matrix').fork('key-1'), 0);
-    const rootImages = tf.tidy(() => setup.root.generate(setup.root.sampleInputs(batchSize, streams.inputs)));
-    const rows = Array.from(rootImages.dataSync());
-    rootImages.dispose();
+    const { losses: first, rows } = await firstStep({ objective: 'projected', projectionMargin: margin, othersMargin, trainMode: 'eval', probability: 1, alpha: 7, batchSize }, [other]);
     const psiOther = transposeTimes(Array.from(other.vector.dataSync()));
     other.dispose();
     const psi = transposeTimes(phi);
