@@ -1,9 +1,9 @@
 /**
  * The plots of docs/results/robust-quality: per post-process, attributability under it against
  * L2 to the root and against FID, today's robust table (the release's loss, CSVs of
- * docs/results/robust-paper) beside a study with the projected robust objective (series `today` and `projected`), the floor under
- * T from the study's rows drawn in:
- *   tsx --conditions=source packages/cli/scripts/robust-quality/plots.ts OUT_DIR STUDY_DIR [TODAY.csv ...]
+ * docs/results/robust-paper) beside a study with the projected robust objective (series `earlier` and the study's), the floor under
+ * T from the study's rows drawn in; `STUDY_DIR=NAME` names the study's series (default `projected`):
+ *   tsx --conditions=source packages/cli/scripts/robust-quality/plots.ts OUT_DIR STUDY_DIR[=NAME] [TODAY.csv ...]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,12 +29,13 @@ function csvRows(file: string, base: string): StudyRow[] {
 }
 
 async function main(): Promise<void> {
-  const [out, studyDir, ...today] = process.argv.slice(2);
-  if (!out || !studyDir) throw new Error('usage: plots.ts OUT_DIR STUDY_DIR [TODAY.csv ...]');
+  const [out, studyArg, ...today] = process.argv.slice(2);
+  if (!out || !studyArg) throw new Error('usage: plots.ts OUT_DIR STUDY_DIR[=NAME] [TODAY.csv ...]');
+  const [studyDir, series = 'projected'] = studyArg.split('=') as [string, string?];
   const study = JSON.parse(readFileSync(join(studyDir, 'study.json'), 'utf8')) as StudyFile;
   const rows: StudyRow[] = [
-    ...today.flatMap((file) => csvRows(file, 'today')).filter((r) => r.robust),
-    ...study.cells.map((r) => ({ ...r, base: 'projected' })),
+    ...today.flatMap((file) => csvRows(file, 'earlier')).filter((r) => r.robust),
+    ...study.cells.map((r) => ({ ...r, base: series })),
   ];
   for (const postProcess of new Set(study.cells.map((r) => r.postprocess))) {
     const group = rows.filter((r) => r.postprocess === postProcess);

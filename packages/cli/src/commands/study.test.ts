@@ -152,6 +152,15 @@ describe('the shipped example studies', () => {
     expect(study.evaluation.fid).toBe('auto');
   });
 
+  it('study-robust-averaged.yaml: every post-process plain and robust (alpha 1 for blur, 2 for the others), weights averaged, the other keys\' term', async () => {
+    const { study, cells } = await planOf('study-robust-averaged.yaml');
+    expect(cells.map((c) => [c.postProcess, c.robust, c.alpha])).toEqual(
+      [['blur', 1], ['crop', 2], ['noise', 2], ['jpeg', 2], ['combination', 2]].flatMap(([pp, alpha]) => [[pp, false, null], [pp, true, alpha]]),
+    );
+    expect(study.training.robust).toMatchObject({ epochs: 1, stepsPerEpoch: 300, batchSize: 16, probability: 1, othersWeight: 1, ema: 0.99 });
+    expect(study.evaluation.fid).toBe('auto');
+  });
+
   it('study-crop-keys.yaml: an orthogonal key run from its own base, crop plain and robust at alpha 2, none plain', async () => {
     const { study, cells } = await planOf('study-crop-keys.yaml', 'crop-base');
     expect(cells.map((c) => [c.angle, c.postProcess, c.robust, c.alpha])).toEqual([
