@@ -94,9 +94,10 @@ export async function trainRobustGenerator(
   const targetOf = (rootImages: tf.Tensor4D, applied: boolean, seed: number): tf.Tensor4D => {
     if (!keyValues) return applied ? transform(rootImages, seed) : rootImages;
     const through = (phi: Float32Array): Float32Array => (applied ? keyThroughPostProcess(phi, root.imageShape, postProcess, { mode: 'train', rng: createRng(seed) }) : phi);
-    // { psi_j.x >= m } is the keyed side of -psi_j with margin m. The keys are orthogonal, so one
-    // projection after another lands where all of them hold (exactly, were it not for the clip
-    // to [-1, 1]); the own key's comes last and always holds.
+    // { psi_j.x >= m } is the keyed side of -psi_j with margin m. One projection after another
+    // lands where all of them hold only for orthogonal directions and no clip to [-1, 1] (the
+    // keys are orthogonal, their images through A need not be); the own key's comes last and
+    // always holds, the others' nearly.
     const authentic = otherValues.reduce((images, phi) => projectedTarget(images, through(phi).map((v) => -v), options.othersMargin), rootImages);
     return projectedTarget(authentic, through(keyValues), options.projectionMargin);
   };
