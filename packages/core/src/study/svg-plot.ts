@@ -52,9 +52,19 @@ function domainOf(values: number[], fixed: readonly [number, number] | undefined
   return [low - pad, high + pad];
 }
 
-/** Five ticks across a range, as short numbers. */
-function ticks([low, high]: [number, number]): number[] {
-  return Array.from({ length: 5 }, (_, i) => low + ((high - low) * i) / 4);
+/**
+ * Round ticks inside a range: the multiples of the smallest step of 1, 2, 2.5 or 5 times a power
+ * of ten that gives at most five intervals, so k = 2..5 is ticked 2, 3, 4, 5 and not 2.68.
+ */
+export function ticks([low, high]: readonly [number, number]): number[] {
+  if (!(high > low)) return [low];
+  const raw = (high - low) / 5;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw * 0.999)!;
+  const first = Math.ceil(low / step - 1e-9);
+  const out: number[] = [];
+  for (let i = first; i * step <= high + step * 1e-9; i++) out.push(Number((i * step).toPrecision(12)));
+  return out;
 }
 
 function tickLabel(value: number): string {
